@@ -1,0 +1,49 @@
+package io.steadysink.config;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * What to consume and where to write it. Each method is one {@code SINK_*} environment variable;
+ * {@link StartupConfigCheck} rejects bad values before the consumer starts.
+ */
+@ConfigMapping(prefix = "sink")
+public interface SinkConfig {
+
+    /** {@code SINK_TOPICS}: comma-separated topics to consume. Required. */
+    Optional<List<String>> topics();
+
+    /** {@code SINK_GROUP_ID}: Kafka consumer group shared by every replica. */
+    @WithDefault("steady-sink")
+    String groupId();
+
+    /**
+     * {@code SINK_AUTO_OFFSET_RESET}: where a group without committed offsets starts, {@code earliest}
+     * (replay history) or {@code latest} (only new records). No default outside dev and test: a
+     * silent {@code latest} loses data.
+     */
+    Optional<String> autoOffsetReset();
+
+    /** {@code SINK_MODE}: {@code append} (event log) or {@code upsert} (latest state per key). */
+    @WithDefault("append")
+    String mode();
+
+    /** {@code SINK_TABLE}: target table, a lower-case SQL identifier; created by the migrations. */
+    @WithDefault("sink_events")
+    String table();
+
+    /** {@code SINK_WORKERS}: size of the worker pool writing batches in parallel. */
+    @WithDefault("4")
+    int workers();
+
+    /** {@code SINK_DLQ_TOPIC}: dead-letter topic used by the {@code dead-letter-queue} strategy. */
+    @WithDefault("steady-sink-dlq")
+    String dlqTopic();
+
+    /** {@code SINK_FAILURE_STRATEGY}: connector failure strategy for a batch that cannot be written. */
+    @WithDefault("fail")
+    String failureStrategy();
+}

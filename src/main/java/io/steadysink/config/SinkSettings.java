@@ -1,0 +1,60 @@
+package io.steadysink.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import io.steadysink.sink.SinkMode;
+import io.steadysink.sink.TableName;
+
+/**
+ * Checks the {@code SINK_*} settings. Each problem is one line naming the environment variable,
+ * the value and the fix, so an operator can correct everything in one go.
+ */
+public final class SinkSettings {
+
+    static final Set<String> OFFSET_RESETS = Set.of("earliest", "latest");
+    static final Set<String> FAILURE_STRATEGIES = Set.of("fail", "ignore", "dead-letter-queue",
+            "delayed-retry-topic");
+
+    private SinkSettings() {
+    }
+
+    /** Returns one message per problem; empty when the settings are usable. */
+    public static List<String> problems(SinkConfig config) {
+        List<String> problems = new ArrayList<>();
+        if (config.topics().map(List::isEmpty).orElse(true)) {
+            problems.add(
+                    "SINK_TOPICS is not set: set it to the comma-separated topics to consume, e.g. SINK_TOPICS=orders");
+        }
+        String reset = config.autoOffsetReset().map(v -> v.trim().toLowerCase(Locale.ROOT)).orElse("");
+        if (reset.isEmpty()) {
+            problems.add("SINK_AUTO_OFFSET_RESET is not set: set it to 'earliest' (replay the topic's history) "
+                    + "or 'latest' (only records produced from now on) for a group without committed offsets");
+        } else if (!OFFSET_RESETS.contains(reset)) {
+            problems.add("SINK_AUTO_OFFSET_RESET='" + config.autoOffsetReset().get()
+                    + "' is not valid: use 'earliest' (replay the topic's history) or 'latest' (only new records)");
+        }
+        if (SinkMode.parse(config.mode()).isEmpty()) {
+            problems.add("SINK_MODE='" + config.mode() + "' is not valid: use 'append' (one row per record) "
+                    + "or 'upsert' (latest state per key)");
+        }
+        try {
+            TableName.of(config.table());
+        } catch (IllegalArgumentException e) {
+            problems.add("SINK_TABLE='" + config.table() + "' is not valid: " + e.getMessage());
+        }
+        if (config.workers() < 1) {
+            problems.add("SINK_WORKERS=" + config.workers() + " is not valid: use 1 or more worker threads");
+        }
+        if (!FAILURE_STRATEGIES.contains(config.failureStrategy())) {
+            problems.add("SINK_FAILURE_STRATEGY='" + config.failureStrategy() + "' is not valid: use one of "
+                    + String.join(", ", FAILURE_STRATEGIES.stream().sorted().toList()));
+        }
+        if (config.dlqTopic().isBlank()) {
+            problems.add("SINK_DLQ_TOPIC is empty: name the dead-letter topic, e.g. SINK_DLQ_TOPIC=orders-dlq");
+        }
+        return problems;
+    }
+}

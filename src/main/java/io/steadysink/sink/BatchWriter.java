@@ -1,0 +1,25 @@
+package io.steadysink.sink;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/** Writes one batch of records on a connection whose transaction the caller owns. */
+public interface BatchWriter {
+
+    /**
+     * Writes the batch idempotently: writing it again, whole or in part, in any order, leaves the
+     * table as it is.
+     *
+     * @return rows inserted or changed
+     */
+    int write(Connection connection, List<SinkRecord> batch) throws SQLException;
+
+    /** The writer for {@code mode} into {@code table}. */
+    static BatchWriter forMode(SinkMode mode, TableName table) {
+        return switch (mode) {
+            case APPEND -> new AppendWriter(table);
+            case UPSERT -> new UpsertWriter(table);
+        };
+    }
+}

@@ -1,0 +1,81 @@
+package io.steadysink.sink;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.RecordBatch;
+
+/**
+ * One Kafka record as the sink sees it: raw key and value bytes plus the coordinates that make
+ * writes idempotent. A {@code null} value is a tombstone.
+ */
+public record SinkRecord(String topic, int partition, long offset, byte[] key, byte[] value, List<Header> headers,
+        long timestamp) {
+
+    public static SinkRecord of(ConsumerRecord<byte[], byte[]> record) {
+        return new SinkRecord(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
+                List.of(record.headers().toArray()), record.timestamp());
+    }
+
+    public static List<SinkRecord> of(ConsumerRecords<byte[], byte[]> records) {
+        List<SinkRecord> batch = new ArrayList<>(records.count());
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            batch.add(of(record));
+        }
+        return batch;
+    }
+
+    public boolean isTombstone() {
+        return value == null;
+    }
+
+    /** The key as UTF-8 text, or {@code null} for a record without key. */
+    public String keyText() {
+        return key == null ? null : utf8(key, "key");
+    }
+
+    /** The value as UTF-8 text, or {@code null} for a tombstone. */
+    public String valueText() {
+        return value == null ? null : utf8(value, "value");
+    }
+
+    /** Event time in epoch milliseconds, or {@code null} when the record carries none. */
+    public Long eventTime() {
+        return timestamp == RecordBatch.NO_TIMESTAMP ? null : timestamp;
+    }
+
+    /** {@code topic-partition@offset}, for logs and error messages. */
+    public String coordinates() {
+        return topic + "-" + partition + "@" + offset;
+    }
+
+    /**
+     * Whether this record supersedes {@code other} for the same key: within one partition the higher
+     * offset wins; across partitions (a re-partitioned topic, several topics) the later event time.
+     */
+    public boolean isNewerThan(SinkRecord other) {
+        if (topic.equals(other.topic) && partition == other.partition) {
+            return offset > other.offset;
+        }
+        return timestamp > other.timestamp;
+    }
+
+    private String utf8(byte[] bytes, String what) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidRecordException(this, "record " + what + " is not valid UTF-8");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.steadysink.sink;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.steadysink.testing.LocalPostgres;
+
+class AppendWriterTest {
+
+    private static final AtomicInteger TABLES = new AtomicInteger();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private String table;
+    private PostgresSink sink;
+
+    @BeforeEach
+    void createTable() {
+        table = "append_unit_" + TABLES.incrementAndGet();
+        LocalPostgres.migrate(SinkMode.APPEND, table);
+        sink = new PostgresSink(LocalPostgres.dataSource(), new AppendWriter(TableName.of(table)));
+    }
+
+    @Test
+    void writesEveryRecordOnceAndReplayingBatchesInAnyOrderChangesNothing() throws Exception {
+        List<SinkRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            batch.add(record("orders", i % 2, i / 2, "k" + i, "{\"n\":" + i + "}"));
+        }
+        assertThat(sink.write(batch)).isEqualTo(200);
+        String before = snapshot();
+
+        List<SinkRecord> replay = new ArrayList<>(batch.subList(50, 200));
+        Collections.shuffle(replay, new Random(7));
+        assertThat(sink.write(replay)).isZero();
+        assertThat(sink.write(batch)).isZero();
+
+        assertThat(LocalPostgres.queryLong("SELECT count(*) FROM " + table)).isEqualTo(200);
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void storesKeyPayloadHeadersAndEventTimeAsTheContractSays() throws Exception {
+        byte[] notUtf8 = {(byte) 0xC3, (byte) 0x28};
+        List<Header> headers = List.of(
+                new RecordHeader("trace", "abc".getBytes(UTF_8)),
+                new RecordHeader("binary", notUtf8),
+                new RecordHeader("hop", "a".getBytes(UTF_8)),
+                new RecordHeader("hop", "b".getBytes(UTF_8)),
+                new RecordHeader("empty", null));
+        String payload = "{\"text\":\"tab\\tline\\nslash\\\\ ünïcødé\",\"n\":1.5}";
+        sink.write(List.of(new SinkRecord("orders", 3, 42, "key-1".getBytes(UTF_8), payload.getBytes(UTF_8), headers,
+                1_700_000_000_123L)));
+
+        try (Connection connection = LocalPostgres.dataSource().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(
+                        "SELECT kafka_topic, kafka_partition, kafka_offset, kafka_key, payload::text, headers::text,"
+                                + " event_time, ingested_at FROM " + table)) {
+            assertThat(row.next()).isTrue();
+            assertThat(row.getString(1)).isEqualTo("orders");
+            assertThat(row.getInt(2)).isEqualTo(3);
+            assertThat(row.getLong(3)).isEqualTo(42);
+            assertThat(row.getString(4)).isEqualTo("key-1");
+            assertThat(JSON.readTree(row.getString(5))).isEqualTo(JSON.readTree(payload));
+            JsonNode stored = JSON.readTree(row.getString(6));
+            assertThat(stored.get("trace").asText()).isEqualTo("abc");
+            assertThat(stored.get("binary").asText()).isEqualTo("base64:wyg=");
+            assertThat(stored.get("hop")).hasSize(2);
+            assertThat(stored.get("hop").get(1).asText()).isEqualTo("b");
+            assertThat(stored.get("empty").isNull()).isTrue();
+            assertThat(row.getTimestamp(7)).isEqualTo(new Timestamp(1_700_000_000_123L));
+            assertThat(row.getTimestamp(8)).isNotNull();
+            assertThat(row.next()).isFalse();
+        }
+    }
+
+    @Test
+    void storesTombstoneWithNullPayloadAndRecordWithoutKey() throws Exception {
+        sink.write(List.of(record("orders", 0, 1, "gone", null), record("orders", 0, 2, null, "{}")));
+
+        assertThat(LocalPostgres.queryLong("SELECT count(*) FROM " + table
+                + " WHERE kafka_offset = 1 AND payload IS NULL AND kafka_key = 'gone'")).isEqualTo(1);
+        assertThat(LocalPostgres.queryLong("SELECT count(*) FROM " + table
+                + " WHERE kafka_offset = 2 AND kafka_key IS NULL AND payload = '{}'::jsonb")).isEqualTo(1);
+    }
+
+    @Test
+    void failedBatchLeavesNothingBehind() {
+        List<SinkRecord> batch = List.of(record("orders", 0, 1, "a", "{\"ok\":true}"),
+                record("orders", 0, 2, "b", "not json"));
+
+        assertThatThrownBy(() -> sink.write(batch)).isInstanceOf(SQLException.class);
+        assertThat(LocalPostgres.queryLong("SELECT count(*) FROM " + table)).isZero();
+    }
+
+    private String snapshot() throws SQLException {
+        try (Connection connection = LocalPostgres.dataSource().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT string_agg(kafka_partition || ':' || kafka_offset"
+                        + " || ':' || payload::text || ':' || ingested_at::text, ',' ORDER BY kafka_partition, kafka_offset)"
+                        + " FROM " + table)) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    static SinkRecord record(String topic, int partition, long offset, String key, String value) {
+        return new SinkRecord(topic, partition, offset, key == null ? null : key.getBytes(UTF_8),
+                value == null ? null : value.getBytes(UTF_8), List.of(), 1_700_000_000_000L + offset);
+    }
+}

@@ -1,0 +1,87 @@
+package io.steadysink.testing;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A real single-node KRaft broker running inside this JVM, started once and shared by every test
+ * (and by the demo). Stopped by a shutdown hook.
+ */
+public final class LocalKafka {
+
+    private static KafkaClusterTestKit cluster;
+
+    private LocalKafka() {
+    }
+
+    /** Starts the broker on first use; returns its bootstrap address. */
+    public static synchronized String bootstrapServers() {
+        if (cluster == null) {
+            try {
+                KafkaClusterTestKit started = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                        .setCombined(true)
+                        .setNumBrokerNodes(1)
+                        .setNumControllerNodes(1)
+                        .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+                        .build())
+                        .setConfigProp("offsets.topic.replication.factor", "1")
+                        .setConfigProp("offsets.topic.num.partitions", "3")
+                        .setConfigProp("transaction.state.log.replication.factor", "1")
+                        .setConfigProp("transaction.state.log.min.isr", "1")
+                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                        .setConfigProp("auto.create.topics.enable", "false")
+                        .build();
+                started.format();
+                started.startup();
+                started.waitForReadyBrokers();
+                cluster = started;
+                Runtime.getRuntime().addShutdownHook(new Thread(LocalKafka::stop, "local-kafka-stop"));
+            } catch (Exception e) {
+                throw new IllegalStateException("Could not start the in-JVM Kafka broker", e);
+            }
+        }
+        return cluster.bootstrapServers();
+    }
+
+    public static Admin admin() {
+        Properties properties = new Properties();
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return Admin.create(properties);
+    }
+
+    /** Creates the topic with the given partition count unless it exists. */
+    public static void createTopic(String topic, int partitions) {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(Map.of())))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("Could not create topic " + topic, e);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not create topic " + topic, e);
+        }
+    }
+
+    private static synchronized void stop() {
+        if (cluster != null) {
+            try {
+                cluster.close();
+            } catch (Exception e) {
+                // the JVM is exiting; nothing to recover
+            }
+            cluster = null;
+        }
+    }
+}
