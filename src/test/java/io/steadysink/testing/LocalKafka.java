@@ -15,9 +15,12 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real single-node KRaft broker running inside this JVM, started once and shared by every test
- * (and by the demo). Stopped by a shutdown hook.
+ * (and by the demo). Quarkus loads test classes again for each application restart, so the
+ * address is kept in a system property that every class loader sees. Stopped by a shutdown hook.
  */
 public final class LocalKafka {
+
+    private static final String SHARED_ADDRESS = "steady-sink.test.kafka.bootstrap";
 
     private static KafkaClusterTestKit cluster;
 
@@ -25,32 +28,41 @@ public final class LocalKafka {
     }
 
     /** Starts the broker on first use; returns its bootstrap address. */
-    public static synchronized String bootstrapServers() {
-        if (cluster == null) {
-            try {
-                KafkaClusterTestKit started = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                        .setCombined(true)
-                        .setNumBrokerNodes(1)
-                        .setNumControllerNodes(1)
-                        .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
-                        .build())
-                        .setConfigProp("offsets.topic.replication.factor", "1")
-                        .setConfigProp("offsets.topic.num.partitions", "3")
-                        .setConfigProp("transaction.state.log.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.min.isr", "1")
-                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                        .setConfigProp("auto.create.topics.enable", "false")
-                        .build();
-                started.format();
-                started.startup();
-                started.waitForReadyBrokers();
-                cluster = started;
-                Runtime.getRuntime().addShutdownHook(new Thread(LocalKafka::stop, "local-kafka-stop"));
-            } catch (Exception e) {
-                throw new IllegalStateException("Could not start the in-JVM Kafka broker", e);
+    public static String bootstrapServers() {
+        synchronized (System.class) {
+            String shared = System.getProperty(SHARED_ADDRESS);
+            if (shared == null) {
+                shared = start();
+                System.setProperty(SHARED_ADDRESS, shared);
             }
+            return shared;
         }
-        return cluster.bootstrapServers();
+    }
+
+    private static String start() {
+        try {
+            KafkaClusterTestKit started = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+                    .build())
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("offsets.topic.num.partitions", "3")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .setConfigProp("auto.create.topics.enable", "false")
+                    .build();
+            started.format();
+            started.startup();
+            started.waitForReadyBrokers();
+            cluster = started;
+            Runtime.getRuntime().addShutdownHook(new Thread(LocalKafka::stop, "local-kafka-stop"));
+            return started.bootstrapServers();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not start the in-JVM Kafka broker", e);
+        }
     }
 
     public static Admin admin() {

@@ -11,13 +11,15 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import org.flywaydb.core.Flyway;
+import org.postgresql.ds.PGSimpleDataSource;
 
 import io.steadysink.sink.SinkMode;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * A real PostgreSQL server from embedded binaries (Maven Central), started once per JVM and
- * shared by every test and the demo. Stopped by a shutdown hook.
+ * shared by every test and the demo. Quarkus loads test classes again for each application restart,
+ * so the port is kept in a system property that every class loader sees. Stopped by a shutdown hook.
  */
 public final class LocalPostgres {
 
@@ -25,29 +27,45 @@ public final class LocalPostgres {
     public static final String PASSWORD = "postgres";
     public static final String DATABASE = "postgres";
 
+    private static final String SHARED_PORT = "steady-sink.test.postgres.port";
+
     private static EmbeddedPostgres postgres;
+    private static DataSource dataSource;
 
     private LocalPostgres() {
     }
 
-    private static synchronized EmbeddedPostgres server() {
-        if (postgres == null) {
-            try {
-                postgres = EmbeddedPostgres.builder().start();
+    /** Starts the server on first use; returns its port. */
+    public static int port() {
+        synchronized (System.class) {
+            String shared = System.getProperty(SHARED_PORT);
+            if (shared == null) {
+                try {
+                    postgres = EmbeddedPostgres.builder().start();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Could not start embedded PostgreSQL", e);
+                }
                 Runtime.getRuntime().addShutdownHook(new Thread(LocalPostgres::stop, "local-postgres-stop"));
-            } catch (IOException e) {
-                throw new UncheckedIOException("Could not start embedded PostgreSQL", e);
+                shared = Integer.toString(postgres.getPort());
+                System.setProperty(SHARED_PORT, shared);
             }
+            return Integer.parseInt(shared);
         }
-        return postgres;
     }
 
     public static String jdbcUrl() {
-        return "jdbc:postgresql://localhost:" + server().getPort() + "/" + DATABASE;
+        return "jdbc:postgresql://localhost:" + port() + "/" + DATABASE;
     }
 
-    public static DataSource dataSource() {
-        return server().getPostgresDatabase();
+    public static synchronized DataSource dataSource() {
+        if (dataSource == null) {
+            PGSimpleDataSource simple = new PGSimpleDataSource();
+            simple.setUrl(jdbcUrl());
+            simple.setUser(USER);
+            simple.setPassword(PASSWORD);
+            dataSource = simple;
+        }
+        return dataSource;
     }
 
     /** Runs the application's own migration scripts for {@code mode} into {@code table}. */
