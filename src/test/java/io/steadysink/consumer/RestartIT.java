@@ -42,8 +42,10 @@ class RestartIT {
     private static final String TABLE = "restart_events";
     private static final int PARTITIONS = 3;
     private static final int RECORDS = 40_000;
+    private static final int MAX_POLL_RECORDS = 50;
     private static final Pattern WRITTEN = Pattern
             .compile("steady_sink_records_written_records_total\\{topic=\"" + TOPIC + "\"} ([0-9.E]+)");
+    private static final Pattern BATCHES = Pattern.compile("steady_sink_batch_write_seconds_count ([0-9.E]+)");
 
     @Test
     void killedMidStreamAndRestartedLosesNothingDuplicatesNothingAndAReplayChangesNothing() throws Exception {
@@ -81,7 +83,10 @@ class RestartIT {
                     .awaitStarted(Duration.ofSeconds(60))) {
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> GroupProgress.committedLag(kafka, GROUP, TOPIC, PARTITIONS) == 0);
-                assertThat(recordsWritten(replay)).as("the whole topic was consumed again").isEqualTo(RECORDS);
+                String metrics = replay.httpGet("/q/metrics");
+                assertThat(scrape(WRITTEN, metrics)).as("the whole topic was consumed again").isEqualTo(RECORDS);
+                assertThat(scrape(BATCHES, metrics)).as("KAFKA_MAX_POLL_RECORDS bounds every batch")
+                        .isGreaterThanOrEqualTo(RECORDS / MAX_POLL_RECORDS);
                 assertThat(table()).isEqualTo(before);
                 assertThat(LocalPostgres.queryLong(
                         "SELECT (extract(epoch FROM max(ingested_at)) * 1000000)::bigint FROM " + TABLE))
@@ -98,7 +103,8 @@ class RestartIT {
         env.put("SINK_TABLE", TABLE);
         env.put("SINK_AUTO_OFFSET_RESET", "earliest");
         env.put("SINK_WORKERS", "4");
-        env.put("KAFKA_MAX_POLL_RECORDS", "500");
+        // Small batches, passed through as a plain Kafka client property (max.poll.records).
+        env.put("KAFKA_MAX_POLL_RECORDS", String.valueOf(MAX_POLL_RECORDS));
         return env;
     }
 
@@ -147,8 +153,8 @@ class RestartIT {
         return rows;
     }
 
-    private static long recordsWritten(SteadySinkProcess app) {
-        Matcher matcher = WRITTEN.matcher(app.httpGet("/q/metrics"));
-        return matcher.find() ? (long) Double.parseDouble(matcher.group(1)) : 0;
+    private static long scrape(Pattern meter, String metrics) {
+        Matcher matcher = meter.matcher(metrics);
+        return matcher.find() ? (long) Double.parseDouble(matcher.group(1)) : -1;
     }
 }
