@@ -46,4 +46,26 @@ public interface SinkConfig {
     /** {@code SINK_FAILURE_STRATEGY}: connector failure strategy for a batch that cannot be written. */
     @WithDefault("fail")
     String failureStrategy();
+
+    /**
+     * {@code SINK_STATEMENT_TIMEOUT_MS}: PostgreSQL {@code statement_timeout} for each statement of a
+     * batch write (COPY, then merge).
+     */
+    @WithDefault("30000")
+    long statementTimeoutMs();
+
+    /**
+     * {@code SINK_DRAIN_TIMEOUT_MS}: how long revoked partitions and a shutdown wait for in-flight
+     * batches to finish before they are abandoned uncommitted (and re-delivered).
+     */
+    @WithDefault("20000")
+    long drainTimeoutMs();
+
+    /** {@code SINK_SESSION_TIMEOUT_MIN_MS}: the broker's {@code group.min.session.timeout.ms}. */
+    @WithDefault("6000")
+    long sessionTimeoutMinMs();
+
+    /** {@code SINK_SESSION_TIMEOUT_MAX_MS}: the broker's {@code group.max.session.timeout.ms}. */
+    @WithDefault("300000")
+    long sessionTimeoutMaxMs();
 }

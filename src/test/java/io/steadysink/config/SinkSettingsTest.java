@@ -54,5 +54,25 @@ class SinkSettingsTest {
         public String dlqTopic() {
             return "steady-sink-dlq";
         }
+
+        @Override
+        public long statementTimeoutMs() {
+            return 30_000;
+        }
+
+        @Override
+        public long drainTimeoutMs() {
+            return 20_000;
+        }
+
+        @Override
+        public long sessionTimeoutMinMs() {
+            return 6_000;
+        }
+
+        @Override
+        public long sessionTimeoutMaxMs() {
+            return 300_000;
+        }
     }
 }
