@@ -9,6 +9,9 @@ public final class Channels {
     /** Worker pool running sink writes; sized by {@code SINK_WORKERS}. */
     public static final String SINK_WRITERS = "sink-writers";
 
+    /** CDI identifier of the rebalance listener the channel is configured with. */
+    public static final String REBALANCE_LISTENER = "steady-sink-rebalance-listener";
+
     private Channels() {
     }
 }

@@ -18,10 +18,12 @@ import io.steadysink.sink.SinkRecord;
 public class EventConsumer {
 
     private final PostgresSink sink;
+    private final InFlightBatches inFlight;
     private final SinkMetrics metrics;
 
-    EventConsumer(PostgresSink sink, SinkMetrics metrics) {
+    EventConsumer(PostgresSink sink, InFlightBatches inFlight, SinkMetrics metrics) {
         this.sink = sink;
+        this.inFlight = inFlight;
         this.metrics = metrics;
     }
 
@@ -36,8 +38,12 @@ public class EventConsumer {
     @Blocking(value = Channels.SINK_WRITERS, ordered = false)
     public void consume(ConsumerRecords<byte[], byte[]> records) throws SQLException {
         List<SinkRecord> batch = SinkRecord.of(records);
-        long start = System.nanoTime();
-        sink.write(batch);
-        metrics.batchWritten(batch, System.nanoTime() - start);
+        InFlightBatches.Batch running = inFlight.begin(records.partitions());
+        try {
+            sink.write(batch);
+            metrics.batchWritten(batch, System.nanoTime() - running.startedNanos());
+        } finally {
+            inFlight.end(running);
+        }
     }
 }

@@ -1,13 +1,18 @@
 package io.steadysink.metrics;
 
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.steadysink.sink.SinkRecord;
@@ -21,9 +26,23 @@ public class SinkMetrics {
 
     public static final String RECORDS_WRITTEN = "steady_sink_records_written";
     public static final String BATCH_WRITE = "steady_sink_batch_write";
+    public static final String REBALANCES = "steady_sink_rebalances";
+    public static final String GROUP_GENERATION = "steady_sink_group_generation";
+    public static final String IN_FLIGHT_BATCHES = "steady_sink_in_flight_batches";
+
+    /** What a rebalance callback did to this member. */
+    public enum RebalanceKind {
+        ASSIGNED, REVOKED, LOST;
+
+        String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     private final MeterRegistry registry;
     private final Timer batchWrite;
+    private final Map<RebalanceKind, Counter> rebalances = new EnumMap<>(RebalanceKind.class);
+    private final AtomicInteger generation = new AtomicInteger(-1);
 
     SinkMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -31,6 +50,31 @@ public class SinkMetrics {
                 .description("Time to write and commit one batch in PostgreSQL")
                 .publishPercentileHistogram()
                 .register(registry);
+        for (RebalanceKind kind : RebalanceKind.values()) {
+            rebalances.put(kind, Counter.builder(REBALANCES)
+                    .description("Rebalance callbacks that changed this member's partitions, by kind")
+                    .tag("kind", kind.tag())
+                    .register(registry));
+        }
+        Gauge.builder(GROUP_GENERATION, generation, AtomicInteger::get)
+                .description("Consumer group generation at the last assignment (-1 before joining)")
+                .register(registry);
+    }
+
+    /** Publishes the number of batches being written, as counted by {@code running}. */
+    public void inFlightBatches(IntSupplier running) {
+        Gauge.builder(IN_FLIGHT_BATCHES, running, IntSupplier::getAsInt)
+                .description("Batches being written to PostgreSQL right now")
+                .baseUnit("batches")
+                .register(registry);
+    }
+
+    public void rebalance(RebalanceKind kind) {
+        rebalances.get(kind).increment();
+    }
+
+    public void groupGeneration(int generationId) {
+        generation.set(generationId);
     }
 
     /** Records a committed batch: its write time and the records it carried, per topic. */

@@ -1,5 +1,7 @@
 package io.steadysink.sink;
 
+import java.time.Duration;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
@@ -14,6 +16,7 @@ public class SinkBeans {
     @ApplicationScoped
     PostgresSink postgresSink(AgroalDataSource dataSource, SinkConfig config) {
         SinkMode mode = SinkMode.parse(config.mode()).orElseThrow();
-        return new PostgresSink(dataSource, BatchWriter.forMode(mode, TableName.of(config.table())));
+        return new PostgresSink(dataSource, BatchWriter.forMode(mode, TableName.of(config.table())),
+                Duration.ofMillis(config.statementTimeoutMs()));
     }
 }

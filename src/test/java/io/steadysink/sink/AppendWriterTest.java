@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,7 +38,8 @@ class AppendWriterTest {
     void createTable() {
         table = "append_unit_" + TABLES.incrementAndGet();
         LocalPostgres.migrate(SinkMode.APPEND, table);
-        sink = new PostgresSink(LocalPostgres.dataSource(), new AppendWriter(TableName.of(table)));
+        sink = new PostgresSink(LocalPostgres.dataSource(), new AppendWriter(TableName.of(table)),
+                Duration.ofSeconds(30));
     }
 
     @Test
@@ -110,6 +112,23 @@ class AppendWriterTest {
                 record("orders", 0, 2, "b", "not json"));
 
         assertThatThrownBy(() -> sink.write(batch)).isInstanceOf(SQLException.class);
+        assertThat(LocalPostgres.queryLong("SELECT count(*) FROM " + table)).isZero();
+    }
+
+    @Test
+    void writeBlockedLongerThanTheStatementTimeoutIsCancelledAndLeavesNothingBehind() throws Exception {
+        PostgresSink impatient = new PostgresSink(LocalPostgres.dataSource(), new AppendWriter(TableName.of(table)),
+                Duration.ofMillis(300));
+        try (Connection locker = LocalPostgres.dataSource().getConnection()) {
+            locker.setAutoCommit(false);
+            try (Statement lock = locker.createStatement()) {
+                lock.execute("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
+            }
+            assertThatThrownBy(() -> impatient.write(List.of(record("orders", 0, 1, "a", "{}"))))
+                    .isInstanceOfSatisfying(SQLException.class,
+                            e -> assertThat(e.getSQLState()).as("query_canceled").isEqualTo("57014"));
+            locker.rollback();
+        }
         assertThat(LocalPostgres.queryLong("SELECT count(*) FROM " + table)).isZero();
     }
 

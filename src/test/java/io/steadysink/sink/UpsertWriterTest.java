@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +31,8 @@ class UpsertWriterTest {
     void createTable() {
         table = "upsert_unit_" + TABLES.incrementAndGet();
         LocalPostgres.migrate(SinkMode.UPSERT, table);
-        sink = new PostgresSink(LocalPostgres.dataSource(), new UpsertWriter(TableName.of(table)));
+        sink = new PostgresSink(LocalPostgres.dataSource(), new UpsertWriter(TableName.of(table)),
+                Duration.ofSeconds(30));
     }
 
     @Test

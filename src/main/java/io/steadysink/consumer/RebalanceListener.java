@@ -1,0 +1,76 @@
+package io.steadysink.consumer;
+
+import java.time.Duration;
+import java.util.Collection;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
+
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+import io.steadysink.config.SinkConfig;
+import io.steadysink.metrics.SinkMetrics;
+
+/**
+ * Counts rebalances by kind and, when partitions are revoked, gives their in-flight batches a
+ * bounded time ({@code SINK_DRAIN_TIMEOUT_MS}) to finish so their offsets can still be committed by
+ * this member. A batch still running after that is abandoned: its transaction may commit, but its
+ * offsets are not, and the new owner re-delivers it (harmless: writes are idempotent). Runs on the
+ * polling thread, which is why the config doctor keeps the drain below {@code max.poll.interval.ms}.
+ */
+@ApplicationScoped
+@Identifier(Channels.REBALANCE_LISTENER)
+public class RebalanceListener implements KafkaConsumerRebalanceListener {
+
+    private static final Logger LOG = Logger.getLogger(RebalanceListener.class);
+
+    private final InFlightBatches inFlight;
+    private final SinkMetrics metrics;
+    private final Duration drainTimeout;
+
+    RebalanceListener(InFlightBatches inFlight, SinkMetrics metrics, SinkConfig config) {
+        this.inFlight = inFlight;
+        this.metrics = metrics;
+        this.drainTimeout = Duration.ofMillis(config.drainTimeoutMs());
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        int generation = consumer.groupMetadata().generationId();
+        metrics.groupGeneration(generation);
+        if (!partitions.isEmpty()) {
+            metrics.rebalance(SinkMetrics.RebalanceKind.ASSIGNED);
+            LOG.infof("Partitions assigned (generation %d): %s", generation, partitions);
+        }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        metrics.rebalance(SinkMetrics.RebalanceKind.REVOKED);
+        LOG.infof("Partitions revoked: %s; waiting up to %d ms for their in-flight batches", partitions,
+                drainTimeout.toMillis());
+        try {
+            if (!inFlight.awaitDrained(partitions, drainTimeout)) {
+                LOG.warnf("In-flight batches of revoked partitions %s did not finish within %d ms;"
+                        + " their offsets are not committed here and the new owner will re-deliver them",
+                        partitions, drainTimeout.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        if (!partitions.isEmpty()) {
+            metrics.rebalance(SinkMetrics.RebalanceKind.LOST);
+            LOG.warnf("Partitions lost (this member was no longer in the group): %s", partitions);
+        }
+    }
+}
