@@ -38,12 +38,14 @@ public class EventConsumer {
     @Blocking(value = Channels.SINK_WRITERS, ordered = false)
     public void consume(ConsumerRecords<byte[], byte[]> records) throws SQLException {
         List<SinkRecord> batch = SinkRecord.of(records);
-        InFlightBatches.Batch running = inFlight.begin(records.partitions());
+        InFlightBatches.Batch running = inFlight.begin(records);
+        boolean written = false;
         try {
             sink.write(batch);
+            written = true;
             metrics.batchWritten(batch, System.nanoTime() - running.startedNanos());
         } finally {
-            inFlight.end(running);
+            inFlight.end(running, written);
         }
     }
 }

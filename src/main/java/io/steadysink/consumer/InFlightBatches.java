@@ -2,26 +2,36 @@ package io.steadysink.consumer;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 import io.steadysink.metrics.SinkMetrics;
 
 /**
- * The batches being written right now and the partitions they came from, so revocation and
- * shutdown can wait for them (bounded) instead of guessing.
+ * The batches being written right now, and per partition the last offset handed to a batch, so
+ * revocation and shutdown can wait for them (bounded) and know what is safe to commit.
  */
 @ApplicationScoped
 public class InFlightBatches {
 
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, Batch> running = new ConcurrentHashMap<>();
+    /** Next offset to commit per partition once every batch handed out so far has been written. */
+    private final Map<TopicPartition, Long> handedOut = new ConcurrentHashMap<>();
+    private final Set<TopicPartition> failed = ConcurrentHashMap.newKeySet();
     private final Object changed = new Object();
 
     InFlightBatches(SinkMetrics metrics) {
@@ -32,13 +42,22 @@ public class InFlightBatches {
     public record Batch(long id, Set<TopicPartition> partitions, long startedNanos) {
     }
 
-    public Batch begin(Set<TopicPartition> partitions) {
-        Batch batch = new Batch(ids.incrementAndGet(), partitions, System.nanoTime());
+    public Batch begin(ConsumerRecords<?, ?> records) {
+        for (TopicPartition partition : records.partitions()) {
+            List<? extends ConsumerRecord<?, ?>> ofPartition = records.records(partition);
+            long next = ofPartition.get(ofPartition.size() - 1).offset() + 1;
+            handedOut.merge(partition, next, Math::max);
+        }
+        Batch batch = new Batch(ids.incrementAndGet(), records.partitions(), System.nanoTime());
         running.put(batch.id(), batch);
         return batch;
     }
 
-    public void end(Batch batch) {
+    /** Marks the batch finished; a batch that was not written blocks commits of its partitions. */
+    public void end(Batch batch, boolean written) {
+        if (!written) {
+            failed.addAll(batch.partitions());
+        }
         running.remove(batch.id());
         synchronized (changed) {
             changed.notifyAll();
@@ -46,22 +65,35 @@ public class InFlightBatches {
     }
 
     /**
-     * Waits until no running batch holds records of {@code partitions}.
-     *
-     * @return {@code true} when drained, {@code false} when {@code timeout} passed first
+     * Waits until every batch holding records of {@code partitions} has finished, then returns the
+     * offsets that are now safe to commit for them: everything handed out was written. Empty when
+     * the wait timed out or a batch failed: nothing more may be committed then.
      */
-    public boolean awaitDrained(Collection<TopicPartition> partitions, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (changed) {
-            while (holdsAny(partitions)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                changed.wait(Math.max(1, left / 1_000_000));
+    public Optional<Map<TopicPartition, OffsetAndMetadata>> drain(Collection<TopicPartition> partitions,
+            Duration timeout) throws InterruptedException {
+        if (!awaitFinished(batch -> partitions.stream().anyMatch(batch.partitions()::contains), timeout)
+                || partitions.stream().anyMatch(failed::contains)) {
+            return Optional.empty();
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            Long next = handedOut.get(partition);
+            if (next != null) {
+                offsets.put(partition, new OffsetAndMetadata(next));
             }
         }
-        return true;
+        return Optional.of(offsets);
+    }
+
+    /** Waits until no batch is being written; {@code false} when {@code timeout} passed first. */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        return awaitFinished(batch -> true, timeout);
+    }
+
+    /** Drops what is known about partitions this member no longer (or newly) owns. */
+    public void forget(Collection<TopicPartition> partitions) {
+        partitions.forEach(handedOut::remove);
+        failed.removeAll(partitions);
     }
 
     /** Number of batches being written. */
@@ -78,7 +110,18 @@ public class InFlightBatches {
                 .orElse(Duration.ZERO);
     }
 
-    private boolean holdsAny(Collection<TopicPartition> partitions) {
-        return running.values().stream().anyMatch(batch -> partitions.stream().anyMatch(batch.partitions()::contains));
+    private boolean awaitFinished(Predicate<Batch> relevant, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (changed) {
+            while (running.values().stream().anyMatch(relevant)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return true;
     }
 }

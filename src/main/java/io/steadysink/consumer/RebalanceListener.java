@@ -2,10 +2,14 @@ package io.steadysink.consumer;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
@@ -16,10 +20,16 @@ import io.steadysink.metrics.SinkMetrics;
 
 /**
  * Counts rebalances by kind and, when partitions are revoked, gives their in-flight batches a
- * bounded time ({@code SINK_DRAIN_TIMEOUT_MS}) to finish so their offsets can still be committed by
- * this member. A batch still running after that is abandoned: its transaction may commit, but its
- * offsets are not, and the new owner re-delivers it (harmless: writes are idempotent). Runs on the
- * polling thread, which is why the config doctor keeps the drain below {@code max.poll.interval.ms}.
+ * bounded time ({@code SINK_DRAIN_TIMEOUT_MS}) to finish, then commits their offsets itself (the
+ * connector has already committed the finished prefix by then and ignores later acknowledgements
+ * of revoked partitions). A batch still running after that is abandoned: its transaction may
+ * commit, but its offsets are not, and the new owner re-delivers it (harmless: writes are
+ * idempotent). Never half-committed: an offset is only committed once every record before it is
+ * in the table. Runs on the polling thread, which is why the config doctor keeps the drain below
+ * {@code max.poll.interval.ms}.
+ * <p>
+ * The connector reports lost partitions through {@link #onPartitionsRevoked}; the commit then
+ * fails and the partitions are simply re-delivered to their new owner.
  */
 @ApplicationScoped
 @Identifier(Channels.REBALANCE_LISTENER)
@@ -41,6 +51,7 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         int generation = consumer.groupMetadata().generationId();
         metrics.groupGeneration(generation);
+        inFlight.forget(partitions);
         if (!partitions.isEmpty()) {
             metrics.rebalance(SinkMetrics.RebalanceKind.ASSIGNED);
             LOG.infof("Partitions assigned (generation %d): %s", generation, partitions);
@@ -56,13 +67,22 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
         LOG.infof("Partitions revoked: %s; waiting up to %d ms for their in-flight batches", partitions,
                 drainTimeout.toMillis());
         try {
-            if (!inFlight.awaitDrained(partitions, drainTimeout)) {
-                LOG.warnf("In-flight batches of revoked partitions %s did not finish within %d ms;"
+            Optional<Map<TopicPartition, OffsetAndMetadata>> finished = inFlight.drain(partitions, drainTimeout);
+            if (finished.isEmpty()) {
+                LOG.warnf("In-flight batches of revoked partitions %s did not all finish within %d ms;"
                         + " their offsets are not committed here and the new owner will re-deliver them",
                         partitions, drainTimeout.toMillis());
+            } else if (!finished.get().isEmpty()) {
+                consumer.commitSync(finished.get());
+                LOG.infof("Committed revoked partitions after their in-flight batches finished: %s", finished.get());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (KafkaException e) {
+            LOG.warnf("Could not commit revoked partitions %s (%s); the new owner will re-deliver their records",
+                    partitions, e.toString());
+        } finally {
+            inFlight.forget(partitions);
         }
     }
 

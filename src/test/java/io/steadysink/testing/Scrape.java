@@ -1,0 +1,17 @@
+package io.steadysink.testing;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads one sample from a Prometheus text exposition. */
+public final class Scrape {
+
+    private Scrape() {
+    }
+
+    /** The value of the sample {@code series} (name plus exact label set), or -1 when absent. */
+    public static long value(String metrics, String series) {
+        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
+        return matcher.find() ? (long) Double.parseDouble(matcher.group(1)) : -1;
+    }
+}
