@@ -2,7 +2,6 @@ package io.steadysink.sink;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 
 /**
@@ -13,18 +12,16 @@ public final class AppendWriter implements BatchWriter {
 
     private static final String COLUMNS = "kafka_topic, kafka_partition, kafka_offset, kafka_key, payload, headers, event_time";
 
-    private final TableName table;
-    private final String createStage;
-    private final String merge;
+    private final StagedMerge staged;
 
     public AppendWriter(TableName table) {
-        this.table = table;
-        this.createStage = "CREATE TEMP TABLE IF NOT EXISTS " + table.stage() + " ("
-                + "kafka_topic text, kafka_partition integer, kafka_offset bigint, kafka_key text, "
-                + "payload jsonb, headers jsonb, event_time timestamptz) ON COMMIT DELETE ROWS";
-        this.merge = "INSERT INTO " + table + " (" + COLUMNS + ") SELECT " + COLUMNS + " FROM " + table.stage()
-                + " ORDER BY kafka_topic, kafka_partition, kafka_offset"
-                + " ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING";
+        this.staged = new StagedMerge(table,
+                "kafka_topic text, kafka_partition integer, kafka_offset bigint, kafka_key text, "
+                        + "payload jsonb, headers jsonb, event_time timestamptz",
+                COLUMNS,
+                "INSERT INTO " + table + " (" + COLUMNS + ") SELECT " + COLUMNS + " FROM " + table.stage()
+                        + " ORDER BY kafka_topic, kafka_partition, kafka_offset"
+                        + " ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING");
     }
 
     @Override
@@ -43,10 +40,6 @@ public final class AppendWriter implements BatchWriter {
                     .timestamp(record.eventTime())
                     .endRow();
         }
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(createStage);
-            rows.copyInto(connection, table.stage(), COLUMNS);
-            return statement.executeUpdate(merge);
-        }
+        return staged.run(connection, rows);
     }
 }

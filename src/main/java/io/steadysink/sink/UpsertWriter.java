@@ -2,7 +2,6 @@ package io.steadysink.sink;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,23 +18,21 @@ public final class UpsertWriter implements BatchWriter {
 
     private static final String COLUMNS = "key, payload, deleted, kafka_topic, kafka_partition, kafka_offset, event_time";
 
-    private final TableName table;
-    private final String createStage;
-    private final String merge;
+    private final StagedMerge staged;
 
     public UpsertWriter(TableName table) {
-        this.table = table;
-        this.createStage = "CREATE TEMP TABLE IF NOT EXISTS " + table.stage() + " ("
-                + "key text, payload jsonb, deleted boolean, kafka_topic text, kafka_partition integer, "
-                + "kafka_offset bigint, event_time timestamptz) ON COMMIT DELETE ROWS";
-        this.merge = "INSERT INTO " + table + " AS cur (" + COLUMNS + ") SELECT " + COLUMNS + " FROM " + table.stage()
-                + " ORDER BY key"
-                + " ON CONFLICT (key) DO UPDATE SET payload = EXCLUDED.payload, deleted = EXCLUDED.deleted,"
-                + " kafka_topic = EXCLUDED.kafka_topic, kafka_partition = EXCLUDED.kafka_partition,"
-                + " kafka_offset = EXCLUDED.kafka_offset, event_time = EXCLUDED.event_time, updated_at = now()"
-                + " WHERE CASE WHEN cur.kafka_topic = EXCLUDED.kafka_topic AND cur.kafka_partition = EXCLUDED.kafka_partition"
-                + " THEN EXCLUDED.kafka_offset > cur.kafka_offset"
-                + " ELSE EXCLUDED.event_time > cur.event_time END";
+        this.staged = new StagedMerge(table,
+                "key text, payload jsonb, deleted boolean, kafka_topic text, kafka_partition integer, "
+                        + "kafka_offset bigint, event_time timestamptz",
+                COLUMNS,
+                "INSERT INTO " + table + " AS cur (" + COLUMNS + ") SELECT " + COLUMNS + " FROM " + table.stage()
+                        + " ORDER BY key"
+                        + " ON CONFLICT (key) DO UPDATE SET payload = EXCLUDED.payload, deleted = EXCLUDED.deleted,"
+                        + " kafka_topic = EXCLUDED.kafka_topic, kafka_partition = EXCLUDED.kafka_partition,"
+                        + " kafka_offset = EXCLUDED.kafka_offset, event_time = EXCLUDED.event_time, updated_at = now()"
+                        + " WHERE CASE WHEN cur.kafka_topic = EXCLUDED.kafka_topic AND cur.kafka_partition = EXCLUDED.kafka_partition"
+                        + " THEN EXCLUDED.kafka_offset > cur.kafka_offset"
+                        + " ELSE EXCLUDED.event_time > cur.event_time END");
     }
 
     @Override
@@ -56,11 +53,7 @@ public final class UpsertWriter implements BatchWriter {
                     .timestamp(record.eventTime())
                     .endRow();
         }
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(createStage);
-            rows.copyInto(connection, table.stage(), COLUMNS);
-            return statement.executeUpdate(merge);
-        }
+        return staged.run(connection, rows);
     }
 
     /** One record per key: PostgreSQL cannot change the same row twice in one INSERT. */

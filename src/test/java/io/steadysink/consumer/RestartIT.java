@@ -79,11 +79,7 @@ class RestartIT {
     }
 
     private static Map<String, String> env() {
-        Map<String, String> env = SteadySinkProcess.localInfrastructure(SteadySinkProcess.freePort());
-        env.put("SINK_TOPICS", TOPIC);
-        env.put("SINK_GROUP_ID", GROUP);
-        env.put("SINK_TABLE", TABLE.name());
-        env.put("SINK_AUTO_OFFSET_RESET", "earliest");
+        Map<String, String> env = SteadySinkProcess.appendSink(TOPIC, GROUP, TABLE.name());
         // Small batches, passed through as a plain Kafka client property (max.poll.records).
         env.put("KAFKA_MAX_POLL_RECORDS", String.valueOf(MAX_POLL_RECORDS));
         return env;

@@ -64,11 +64,7 @@ class ScaleOutInIT {
     }
 
     private static Map<String, String> env() {
-        Map<String, String> env = SteadySinkProcess.localInfrastructure(SteadySinkProcess.freePort());
-        env.put("SINK_TOPICS", TOPIC);
-        env.put("SINK_GROUP_ID", GROUP);
-        env.put("SINK_TABLE", TABLE.name());
-        env.put("SINK_AUTO_OFFSET_RESET", "earliest");
+        Map<String, String> env = SteadySinkProcess.appendSink(TOPIC, GROUP, TABLE.name());
         env.put("KAFKA_MAX_POLL_RECORDS", "200");
         return env;
     }

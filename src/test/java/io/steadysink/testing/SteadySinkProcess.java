@@ -56,6 +56,19 @@ public final class SteadySinkProcess implements AutoCloseable {
         return env;
     }
 
+    /**
+     * Environment for an append-mode instance on a free HTTP port, consuming {@code topic} from the
+     * earliest offset as {@code group} into {@code table}; callers may add to it.
+     */
+    public static Map<String, String> appendSink(String topic, String group, String table) {
+        Map<String, String> env = localInfrastructure(freePort());
+        env.put("SINK_TOPICS", topic);
+        env.put("SINK_GROUP_ID", group);
+        env.put("SINK_TABLE", table);
+        env.put("SINK_AUTO_OFFSET_RESET", "earliest");
+        return env;
+    }
+
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

@@ -1,0 +1,39 @@
+package io.steadysink.sink;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The fast path both modes share: COPY the batch into a session-local staging table (emptied at
+ * commit), then merge it into the sink table with one {@code INSERT … SELECT … ON CONFLICT}.
+ */
+final class StagedMerge {
+
+    private final TableName table;
+    private final String columns;
+    private final String createStage;
+    private final String merge;
+
+    /**
+     * @param stageColumns column definitions of the staging table, in COPY order
+     * @param columns the column names of {@code stageColumns}, in the same order
+     * @param merge the statement moving the staged rows into the sink table
+     */
+    StagedMerge(TableName table, String stageColumns, String columns, String merge) {
+        this.table = table;
+        this.columns = columns;
+        this.createStage = "CREATE TEMP TABLE IF NOT EXISTS " + table.stage() + " (" + stageColumns
+                + ") ON COMMIT DELETE ROWS";
+        this.merge = merge;
+    }
+
+    /** Stages {@code rows} and merges them; returns the rows the merge inserted or changed. */
+    int run(Connection connection, CopyText rows) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(createStage);
+            rows.copyInto(connection, table.stage(), columns);
+            return statement.executeUpdate(merge);
+        }
+    }
+}
