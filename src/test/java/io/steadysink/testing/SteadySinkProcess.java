@@ -100,7 +100,10 @@ public final class SteadySinkProcess implements AutoCloseable {
             } else {
                 builder.redirectErrorStream(true).redirectOutput(log.toFile());
             }
-            return new SteadySinkProcess(name, builder.start(), log, port);
+            Process process = builder.start();
+            // A failed test must not leave an instance running after its JVM (and broker) is gone.
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-" + name));
+            return new SteadySinkProcess(name, process, log, port);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start " + name, e);
         }
