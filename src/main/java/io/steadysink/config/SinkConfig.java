@@ -51,7 +51,7 @@ public interface SinkConfig {
      * {@code SINK_STATEMENT_TIMEOUT_MS}: PostgreSQL {@code statement_timeout} for each statement of a
      * batch write (COPY, then merge).
      */
-    @WithDefault("30000")
+    @WithDefault("10000")
     long statementTimeoutMs();
 
     /**

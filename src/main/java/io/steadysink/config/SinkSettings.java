@@ -14,7 +14,7 @@ import io.steadysink.sink.TableName;
  */
 public final class SinkSettings {
 
-    static final Set<String> OFFSET_RESETS = Set.of("earliest", "latest");
+    static final Set<String> OFFSET_RESETS = Set.of("earliest", "latest", "none");
     static final Set<String> FAILURE_STRATEGIES = Set.of("fail", "ignore", "dead-letter-queue",
             "delayed-retry-topic");
 
@@ -34,7 +34,8 @@ public final class SinkSettings {
                     + "or 'latest' (only records produced from now on) for a group without committed offsets");
         } else if (!OFFSET_RESETS.contains(reset)) {
             problems.add("SINK_AUTO_OFFSET_RESET='" + config.autoOffsetReset().get()
-                    + "' is not valid: use 'earliest' (replay the topic's history) or 'latest' (only new records)");
+                    + "' is not valid: use 'earliest' (replay the topic's history), 'latest' (only new records)"
+                    + " or 'none' (fail where no offset is committed)");
         }
         if (SinkMode.parse(config.mode()).isEmpty()) {
             problems.add("SINK_MODE='" + config.mode() + "' is not valid: use 'append' (one row per record) "

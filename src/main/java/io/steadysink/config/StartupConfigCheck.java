@@ -1,20 +1,28 @@
 package io.steadysink.config;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.interceptor.Interceptor;
 
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import io.smallrye.common.annotation.Identifier;
+import io.steadysink.consumer.Channels;
 
 /**
- * Refuses to start with unusable settings. Observes start-up before schema migration and before
- * the messaging extension connects the channels, so a bad setting never reaches Kafka.
+ * Runs the {@link ConfigDoctor} before anything connects: observes start-up ahead of schema
+ * migration and of the messaging extension (which connects the channels at
+ * {@code LIBRARY_BEFORE}), so a bad setting never reaches Kafka or PostgreSQL.
  */
 @ApplicationScoped
 public class StartupConfigCheck {
@@ -23,15 +31,44 @@ public class StartupConfigCheck {
     public static final int PRIORITY = Interceptor.Priority.PLATFORM_BEFORE;
 
     private static final Logger LOG = Logger.getLogger(StartupConfigCheck.class);
+    private static final String CHANNEL_PREFIX = "mp.messaging.incoming." + Channels.EVENTS + ".";
 
-    void check(@Observes @Priority(PRIORITY) StartupEvent event, SinkConfig config) {
-        List<String> problems = SinkSettings.problems(config);
-        if (!problems.isEmpty()) {
-            problems.forEach(LOG::error);
-            throw new ConfigurationException("steady-sink cannot start: " + String.join("; ", problems));
+    void check(@Observes @Priority(PRIORITY) StartupEvent event, SinkConfig config, Config all,
+            @Identifier("default-kafka-broker") Instance<Map<String, Object>> kafkaDefaults) {
+        List<ConfigDoctor.Finding> findings = ConfigDoctor.examine(config, consumerProperties(all, kafkaDefaults),
+                all.getOptionalValue("quarkus.datasource.jdbc.max-size", Integer.class).orElse(20));
+        findings.stream().filter(f -> f.severity() == ConfigDoctor.Severity.WARNING)
+                .forEach(f -> LOG.warn(f.message()));
+        if (ConfigDoctor.hasErrors(findings)) {
+            List<String> errors = findings.stream().filter(f -> f.severity() == ConfigDoctor.Severity.ERROR)
+                    .map(ConfigDoctor.Finding::message).toList();
+            errors.forEach(LOG::error);
+            throw new ConfigurationException("steady-sink cannot start: " + String.join("; ", errors));
         }
         LOG.infof("Consuming %s as group %s (auto.offset.reset=%s) into table %s in %s mode with %d workers",
                 config.topics().orElseThrow(), config.groupId(), config.autoOffsetReset().orElseThrow(),
                 config.table(), config.mode(), config.workers());
+    }
+
+    /**
+     * The channel's Kafka properties as the connector merges them: the global {@code kafka.*} and
+     * {@code KAFKA_*} settings, overridden by {@code mp.messaging.incoming.events.*}.
+     */
+    private static Map<String, String> consumerProperties(Config all, Instance<Map<String, Object>> kafkaDefaults) {
+        Map<String, String> properties = new HashMap<>();
+        if (kafkaDefaults.isResolvable()) {
+            kafkaDefaults.get().forEach((key, value) -> properties.put(key, String.valueOf(value)));
+        }
+        for (String name : all.getPropertyNames()) {
+            if (name.startsWith(CHANNEL_PREFIX)) {
+                try {
+                    all.getOptionalValue(name, String.class)
+                            .ifPresent(value -> properties.put(name.substring(CHANNEL_PREFIX.length()), value));
+                } catch (NoSuchElementException e) {
+                    // an expression over a missing SINK_* setting: reported by the doctor itself
+                }
+            }
+        }
+        return properties;
     }
 }

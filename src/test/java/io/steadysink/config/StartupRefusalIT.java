@@ -12,8 +12,8 @@ import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.SteadySinkProcess;
 
-/** The packaged application, started as in production without {@code SINK_AUTO_OFFSET_RESET}. */
-class MissingAutoOffsetResetIT {
+/** The packaged application, started as in production with settings it must refuse. */
+class StartupRefusalIT {
 
     @Test
     void startupFailsWithOneLineNamingTheVariableAndItsChoicesBeforeTouchingKafkaOrPostgres() {
@@ -37,5 +37,25 @@ class MissingAutoOffsetResetIT {
             assertThat(kafka.consumerGroups().list()).as("the consumer never joined")
                     .noneMatch(group -> group.groupId().equals("unset-reset-group"));
         }
+    }
+
+    @Test
+    void unsafeKafkaSettingsFromTheEnvironmentAreRefusedWithEveryViolationNamed() {
+        Map<String, String> env = SteadySinkProcess.appendSink("unsafe-settings-events", "unsafe-settings-group",
+                "unsafe_settings_events");
+        env.put("KAFKA_SESSION_TIMEOUT_MS", "12000");
+        env.put("KAFKA_HEARTBEAT_INTERVAL_MS", "5000");
+        env.put("KAFKA_ENABLE_AUTO_COMMIT", "true");
+        env.put("SINK_WORKERS", "32");
+
+        try (SteadySinkProcess app = SteadySinkProcess.start("unsafe-settings", env, false)) {
+            assertThat(app.awaitExit(Duration.ofSeconds(90))).isNotZero();
+            assertThat(app.output()).contains(
+                    "KAFKA_HEARTBEAT_INTERVAL_MS=5000 is more than a third of KAFKA_SESSION_TIMEOUT_MS=12000",
+                    "KAFKA_ENABLE_AUTO_COMMIT=true would commit offsets of records not yet written",
+                    "SINK_WORKERS=32 is larger than QUARKUS_DATASOURCE_JDBC_MAX_SIZE=20");
+        }
+        assertThat(LocalPostgres.queryLong("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'unsafe_settings%'"))
+                .as("no migration ran").isZero();
     }
 }

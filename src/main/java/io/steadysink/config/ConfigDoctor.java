@@ -1,0 +1,195 @@
+package io.steadysink.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Examines the settings as a whole before the consumer starts and rejects combinations that would
+ * make it flap, stall or lose data. Each finding is one line naming the environment variable, its
+ * value, the rule and the fix; all findings are reported at once. Errors stop start-up; warnings
+ * are logged.
+ * <p>
+ * On {@code max.poll.interval.ms}: the classic rule "it must exceed the worst-case batch time"
+ * exists because a handler usually runs on the polling thread. steady-sink writes on a worker pool
+ * and keeps polling, so a slow batch never costs it its membership. The polling thread waits for
+ * batches in one place only: when partitions are revoked, for up to {@code SINK_DRAIN_TIMEOUT_MS}.
+ * So the interval must exceed the drain budget (error), and a batch that may outlast it
+ * (worst case: COPY plus merge, each bounded by {@code SINK_STATEMENT_TIMEOUT_MS}) is only
+ * abandoned and re-delivered at revocation (warning).
+ */
+public final class ConfigDoctor {
+
+    static final long DEFAULT_SESSION_TIMEOUT_MS = 45_000;
+    static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
+    static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
+
+    /** Statements per batch write, each bounded by the statement timeout. */
+    static final int STATEMENTS_PER_BATCH = 2;
+
+    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    public enum Severity {
+        ERROR, WARNING
+    }
+
+    /** One violated rule: {@code message} names the variable, the value, the rule and the fix. */
+    public record Finding(Severity severity, String message) {
+        @Override
+        public String toString() {
+            return severity + ": " + message;
+        }
+    }
+
+    private final SinkConfig sink;
+    private final Map<String, String> kafka;
+    private final int poolSize;
+    private final List<Finding> findings = new ArrayList<>();
+
+    private ConfigDoctor(SinkConfig sink, Map<String, String> kafka, int poolSize) {
+        this.sink = sink;
+        this.kafka = kafka;
+        this.poolSize = poolSize;
+    }
+
+    /**
+     * @param kafka the effective consumer properties of the channel (only those set explicitly)
+     * @param poolSize the datasource's maximum pool size
+     */
+    public static List<Finding> examine(SinkConfig sink, Map<String, String> kafka, int poolSize) {
+        ConfigDoctor doctor = new ConfigDoctor(sink, kafka, poolSize);
+        SinkSettings.problems(sink).forEach(doctor::error);
+        doctor.offsetResetNone();
+        doctor.groupProtocol();
+        doctor.pollInterval();
+        doctor.workersAndPool();
+        doctor.deadLetterTopic();
+        doctor.autoCommit();
+        return List.copyOf(doctor.findings);
+    }
+
+    public static boolean hasErrors(List<Finding> findings) {
+        return findings.stream().anyMatch(finding -> finding.severity() == Severity.ERROR);
+    }
+
+    private void offsetResetNone() {
+        if (sink.autoOffsetReset().map(v -> v.trim().equalsIgnoreCase("none")).orElse(false)) {
+            warning("SINK_AUTO_OFFSET_RESET=none: the consumer fails on any partition without a committed offset"
+                    + " (a new group, a partition added later, offsets expired by the broker's retention); use"
+                    + " 'earliest' or 'latest' to choose a start point instead");
+        }
+    }
+
+    private void groupProtocol() {
+        boolean consumerProtocol = "consumer".equalsIgnoreCase(kafka.getOrDefault("group.protocol", "classic"));
+        if (consumerProtocol) {
+            for (String key : List.of("session.timeout.ms", "heartbeat.interval.ms")) {
+                if (kafka.containsKey(key)) {
+                    error(variable(key) + "=" + kafka.get(key)
+                            + " cannot be combined with KAFKA_GROUP_PROTOCOL=consumer:"
+                            + " the broker sets it for that protocol and the client refuses it; unset " + variable(key)
+                            + " (tune group.consumer." + key.replace(".ms", "") + " on the broker) or use the classic"
+                            + " protocol");
+                }
+            }
+            return;
+        }
+        long session = number("session.timeout.ms", DEFAULT_SESSION_TIMEOUT_MS);
+        long heartbeat = number("heartbeat.interval.ms", DEFAULT_HEARTBEAT_INTERVAL_MS);
+        if (heartbeat * 3 > session) {
+            error("KAFKA_HEARTBEAT_INTERVAL_MS=" + heartbeat + " is more than a third of KAFKA_SESSION_TIMEOUT_MS="
+                    + session + ": two missed heartbeats would already evict the consumer; set"
+                    + " KAFKA_HEARTBEAT_INTERVAL_MS to at most " + session / 3 + " or raise the session timeout");
+        }
+        if (session < sink.sessionTimeoutMinMs() || session > sink.sessionTimeoutMaxMs()) {
+            error("KAFKA_SESSION_TIMEOUT_MS=" + session + " is outside the broker's allowed range ["
+                    + sink.sessionTimeoutMinMs() + ", " + sink.sessionTimeoutMaxMs() + "] (group.min/max.session"
+                    + ".timeout.ms): the broker would reject the join; choose a value in range, or set"
+                    + " SINK_SESSION_TIMEOUT_MIN_MS/SINK_SESSION_TIMEOUT_MAX_MS to your broker's actual bounds");
+        }
+    }
+
+    private void pollInterval() {
+        long interval = number("max.poll.interval.ms", DEFAULT_MAX_POLL_INTERVAL_MS);
+        long drain = sink.drainTimeoutMs();
+        long worstBatch = STATEMENTS_PER_BATCH * sink.statementTimeoutMs();
+        if (interval <= drain) {
+            error("KAFKA_MAX_POLL_INTERVAL_MS=" + interval + " is not above SINK_DRAIN_TIMEOUT_MS=" + drain
+                    + ": the polling thread waits up to the drain budget for revoked partitions and would be evicted"
+                    + " meanwhile; raise KAFKA_MAX_POLL_INTERVAL_MS above " + drain
+                    + " or lower SINK_DRAIN_TIMEOUT_MS");
+        }
+        if (worstBatch > interval) {
+            warning("SINK_STATEMENT_TIMEOUT_MS=" + sink.statementTimeoutMs() + " lets one batch run up to "
+                    + worstBatch + " ms, longer than KAFKA_MAX_POLL_INTERVAL_MS=" + interval + ": steady-sink keeps"
+                    + " polling meanwhile, but a batch still running when its partition is revoked is abandoned and"
+                    + " re-delivered; lower SINK_STATEMENT_TIMEOUT_MS if batches should finish within a poll interval");
+        }
+        if (worstBatch > drain) {
+            warning("SINK_STATEMENT_TIMEOUT_MS=" + sink.statementTimeoutMs() + " lets one batch run up to "
+                    + worstBatch + " ms, longer than SINK_DRAIN_TIMEOUT_MS=" + drain + ": a slow batch of a revoked"
+                    + " partition or at shutdown is abandoned uncommitted and written again by the next owner;"
+                    + " raise SINK_DRAIN_TIMEOUT_MS or lower SINK_STATEMENT_TIMEOUT_MS to finish it instead");
+        }
+    }
+
+    private void workersAndPool() {
+        if (sink.workers() > poolSize) {
+            error("SINK_WORKERS=" + sink.workers() + " is larger than QUARKUS_DATASOURCE_JDBC_MAX_SIZE=" + poolSize
+                    + ": workers would queue for connections and time out; lower SINK_WORKERS or raise"
+                    + " QUARKUS_DATASOURCE_JDBC_MAX_SIZE to at least " + sink.workers());
+        }
+    }
+
+    private void deadLetterTopic() {
+        if (!"dead-letter-queue".equals(sink.failureStrategy())) {
+            return;
+        }
+        String topic = sink.dlqTopic();
+        if (topic.isBlank()) {
+            return; // reported by SinkSettings
+        }
+        if (!TOPIC_NAME.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
+            error("SINK_DLQ_TOPIC='" + topic + "' is not a valid Kafka topic name: use 1 to 249 of the characters"
+                    + " a-z A-Z 0-9 . _ -");
+        } else if (sink.topics().orElse(List.of()).contains(topic)) {
+            error("SINK_DLQ_TOPIC='" + topic + "' is also in SINK_TOPICS: dead-lettered records would be consumed"
+                    + " again and loop; name a separate topic, e.g. SINK_DLQ_TOPIC=" + topic + "-dlq");
+        }
+    }
+
+    private void autoCommit() {
+        if ("true".equalsIgnoreCase(kafka.getOrDefault("enable.auto.commit", "false").trim())) {
+            error("KAFKA_ENABLE_AUTO_COMMIT=true would commit offsets of records not yet written to PostgreSQL and"
+                    + " lose them on a crash; unset it (steady-sink commits only what is in the table)");
+        }
+    }
+
+    private long number(String key, long otherwise) {
+        String value = kafka.get(key);
+        if (value == null || value.isBlank()) {
+            return otherwise;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            error(variable(key) + "='" + value + "' is not a number of milliseconds: set a whole number");
+            return otherwise;
+        }
+    }
+
+    /** The environment variable that sets Kafka property {@code key}. */
+    static String variable(String key) {
+        return "KAFKA_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    private void error(String message) {
+        findings.add(new Finding(Severity.ERROR, message));
+    }
+
+    private void warning(String message) {
+        findings.add(new Finding(Severity.WARNING, message));
+    }
+}

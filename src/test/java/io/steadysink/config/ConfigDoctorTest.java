@@ -1,0 +1,131 @@
+package io.steadysink.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.steadysink.config.ConfigDoctor.Finding;
+import io.steadysink.config.ConfigDoctor.Severity;
+
+class ConfigDoctorTest {
+
+    private static final int POOL = 20;
+
+    @Test
+    void defaultsAreHealthy() {
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults(), Map.of(), POOL)).isEmpty();
+    }
+
+    @Test
+    void heartbeatOfMoreThanAThirdOfTheSessionIsAnError() {
+        List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults(),
+                Map.of("session.timeout.ms", "12000", "heartbeat.interval.ms", "5000"), POOL);
+
+        assertThat(single(findings, Severity.ERROR)).startsWith("KAFKA_HEARTBEAT_INTERVAL_MS=5000")
+                .contains("KAFKA_SESSION_TIMEOUT_MS=12000", "at most 4000");
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults(),
+                Map.of("session.timeout.ms", "12000", "heartbeat.interval.ms", "4000"), POOL)).isEmpty();
+    }
+
+    @Test
+    void sessionTimeoutOutsideTheBrokerBoundsIsAnErrorAndTheBoundsAreOverridable() {
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults(), Map.of("session.timeout.ms", "4000",
+                "heartbeat.interval.ms", "1000"), POOL), Severity.ERROR))
+                .startsWith("KAFKA_SESSION_TIMEOUT_MS=4000 is outside the broker's allowed range [6000, 300000]")
+                .contains("SINK_SESSION_TIMEOUT_MIN_MS");
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults(), Map.of("session.timeout.ms", "400000"),
+                POOL), Severity.ERROR)).startsWith("KAFKA_SESSION_TIMEOUT_MS=400000");
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().withSessionBounds(3_000, 300_000),
+                Map.of("session.timeout.ms", "4000", "heartbeat.interval.ms", "1000"), POOL)).isEmpty();
+    }
+
+    @Test
+    void maxPollIntervalNotAboveTheDrainBudgetIsAnError() {
+        List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults().withTimeouts(5_000, 20_000),
+                Map.of("max.poll.interval.ms", "15000"), POOL);
+
+        assertThat(single(findings, Severity.ERROR)).startsWith("KAFKA_MAX_POLL_INTERVAL_MS=15000 is not above "
+                + "SINK_DRAIN_TIMEOUT_MS=20000").contains("raise KAFKA_MAX_POLL_INTERVAL_MS above 20000");
+    }
+
+    @Test
+    void batchesThatMayOutlastThePollIntervalOrTheDrainAreWarnings() {
+        List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults().withTimeouts(60_000, 20_000),
+                Map.of("max.poll.interval.ms", "100000"), POOL);
+
+        assertThat(findings).allMatch(f -> f.severity() == Severity.WARNING).hasSize(2);
+        assertThat(findings.get(0).message()).startsWith("SINK_STATEMENT_TIMEOUT_MS=60000 lets one batch run up to"
+                + " 120000 ms, longer than KAFKA_MAX_POLL_INTERVAL_MS=100000");
+        assertThat(findings.get(1).message()).contains("longer than SINK_DRAIN_TIMEOUT_MS=20000");
+    }
+
+    @Test
+    void clientSideSessionSettingsWithTheConsumerGroupProtocolAreErrors() {
+        List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults(), Map.of("group.protocol", "consumer",
+                "session.timeout.ms", "6000", "heartbeat.interval.ms", "5000"), POOL);
+
+        assertThat(findings).extracting(Finding::message)
+                .satisfiesExactlyInAnyOrder(
+                        m -> assertThat(m).startsWith("KAFKA_SESSION_TIMEOUT_MS=6000 cannot be combined with"
+                                + " KAFKA_GROUP_PROTOCOL=consumer"),
+                        m -> assertThat(m).startsWith("KAFKA_HEARTBEAT_INTERVAL_MS=5000 cannot be combined"));
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults(), Map.of("group.protocol", "consumer"), POOL))
+                .as("the classic heartbeat and session rules do not apply").isEmpty();
+    }
+
+    @Test
+    void moreWorkersThanDatabaseConnectionsIsAnError() {
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withWorkers(8), Map.of(), 5), Severity.ERROR))
+                .isEqualTo("SINK_WORKERS=8 is larger than QUARKUS_DATASOURCE_JDBC_MAX_SIZE=5: workers would queue"
+                        + " for connections and time out; lower SINK_WORKERS or raise"
+                        + " QUARKUS_DATASOURCE_JDBC_MAX_SIZE to at least 8");
+    }
+
+    @Test
+    void deadLetterTopicMustBeALegalNameOtherThanASourceTopic() {
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withDeadLetterQueue("bad topic!"), Map.of(),
+                POOL), Severity.ERROR)).startsWith("SINK_DLQ_TOPIC='bad topic!' is not a valid Kafka topic name");
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withDeadLetterQueue("orders"), Map.of(),
+                POOL), Severity.ERROR)).startsWith("SINK_DLQ_TOPIC='orders' is also in SINK_TOPICS")
+                .contains("SINK_DLQ_TOPIC=orders-dlq");
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withDeadLetterQueue(" "), Map.of(), POOL),
+                Severity.ERROR)).startsWith("SINK_DLQ_TOPIC is empty");
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().withDeadLetterQueue("orders-dlq"), Map.of(), POOL))
+                .isEmpty();
+    }
+
+    @Test
+    void autoOffsetResetNoneIsAllowedWithAnExplanation() {
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withAutoOffsetReset("none"), Map.of(),
+                POOL), Severity.WARNING)).startsWith("SINK_AUTO_OFFSET_RESET=none: the consumer fails on any"
+                        + " partition without a committed offset");
+    }
+
+    @Test
+    void kafkaAutoCommitIsAnErrorBecauseItCommitsUnwrittenRecords() {
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults(), Map.of("enable.auto.commit", "true"), POOL),
+                Severity.ERROR)).startsWith("KAFKA_ENABLE_AUTO_COMMIT=true would commit offsets of records not yet"
+                        + " written");
+    }
+
+    @Test
+    void everyViolationIsReportedAtOnceOnOneLineEach() {
+        List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults().withAutoOffsetReset(null)
+                .withWorkers(30), Map.of("heartbeat.interval.ms", "20000", "max.poll.interval.ms", "abc"), POOL);
+
+        assertThat(findings).hasSize(4).allMatch(f -> f.severity() == Severity.ERROR)
+                .allMatch(f -> !f.message().contains("\n"));
+        assertThat(ConfigDoctor.hasErrors(findings)).isTrue();
+        assertThat(findings).extracting(Finding::message).anySatisfy(
+                m -> assertThat(m).isEqualTo("KAFKA_MAX_POLL_INTERVAL_MS='abc' is not a number of milliseconds: set a"
+                        + " whole number"));
+    }
+
+    private static String single(List<Finding> findings, Severity severity) {
+        assertThat(findings).singleElement().extracting(Finding::severity).isEqualTo(severity);
+        return findings.get(0).message();
+    }
+}
