@@ -61,6 +61,14 @@ public interface SinkConfig {
     @WithDefault("20000")
     long drainTimeoutMs();
 
+    /** {@code SINK_RETRY_BACKOFF_INITIAL_MS}: first wait before retrying a transient database error. */
+    @WithDefault("200")
+    long retryBackoffInitialMs();
+
+    /** {@code SINK_RETRY_BACKOFF_MAX_MS}: longest wait between retries (the backoff doubles up to it). */
+    @WithDefault("30000")
+    long retryBackoffMaxMs();
+
     /** {@code SINK_SESSION_TIMEOUT_MIN_MS}: the broker's {@code group.min.session.timeout.ms}. */
     @WithDefault("6000")
     long sessionTimeoutMinMs();

@@ -29,6 +29,7 @@ public class SinkMetrics {
     public static final String REBALANCES = "steady_sink_rebalances";
     public static final String GROUP_GENERATION = "steady_sink_group_generation";
     public static final String IN_FLIGHT_BATCHES = "steady_sink_in_flight_batches";
+    public static final String DB_RETRIES = "steady_sink_db_retries";
 
     /** What a rebalance callback did to this member. */
     public enum RebalanceKind {
@@ -43,6 +44,7 @@ public class SinkMetrics {
     private final Timer batchWrite;
     private final Map<RebalanceKind, Counter> rebalances = new EnumMap<>(RebalanceKind.class);
     private final AtomicInteger generation = new AtomicInteger(-1);
+    private final Counter databaseRetries;
 
     SinkMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -56,6 +58,10 @@ public class SinkMetrics {
                     .tag("kind", kind.tag())
                     .register(registry));
         }
+        databaseRetries = Counter.builder(DB_RETRIES)
+                .description("Batch writes retried after a transient database error")
+                .baseUnit("retries")
+                .register(registry);
         Gauge.builder(GROUP_GENERATION, generation, AtomicInteger::get)
                 .description("Consumer group generation at the last assignment (-1 before joining)")
                 .register(registry);
@@ -71,6 +77,10 @@ public class SinkMetrics {
 
     public void rebalance(RebalanceKind kind) {
         rebalances.get(kind).increment();
+    }
+
+    public void databaseRetry() {
+        databaseRetries.increment();
     }
 
     public void groupGeneration(int generationId) {

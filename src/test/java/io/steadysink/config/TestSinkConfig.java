@@ -8,6 +8,16 @@ record TestSinkConfig(Optional<List<String>> topics, String groupId, Optional<St
         String table, int workers, String dlqTopic, String failureStrategy, long statementTimeoutMs,
         long drainTimeoutMs, long sessionTimeoutMinMs, long sessionTimeoutMaxMs) implements SinkConfig {
 
+    @Override
+    public long retryBackoffInitialMs() {
+        return 200;
+    }
+
+    @Override
+    public long retryBackoffMaxMs() {
+        return 30_000;
+    }
+
     static TestSinkConfig defaults() {
         return new TestSinkConfig(Optional.of(List.of("orders")), "steady-sink", Optional.of("earliest"), "append",
                 "sink_events", 4, "steady-sink-dlq", "fail", 10_000, 20_000, 6_000, 300_000);

@@ -33,11 +33,13 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.testing.GroupProgress;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
+import io.steadysink.testing.Scrape;
 import io.steadysink.testing.SinkInfrastructure;
 
 /**
  * The reason steady-sink exists: its database blocked for three times {@code max.poll.interval.ms}
- * while records keep arriving, and the consumer neither leaves nor rebalances its group.
+ * while records keep arriving (every write attempt timing out and being retried), and the consumer
+ * neither leaves nor rebalances its group.
  */
 @QuarkusTest
 @QuarkusTestResource(SinkInfrastructure.class)
@@ -54,8 +56,9 @@ class StallTest {
         public Map<String, String> getConfigOverrides() {
             return Map.ofEntries(Map.entry("sink.topics", TOPIC), Map.entry("sink.table", TABLE),
                     Map.entry("sink.group-id", GROUP),
-                    // the stall stays under the statement timeout: a long wait, not an error
-                    Map.entry("sink.statement-timeout-ms", "60000"),
+                    // each attempt times out during the stall and is retried in place
+                    Map.entry("sink.statement-timeout-ms", "2000"),
+                    Map.entry("sink.retry-backoff-max-ms", "2000"),
                     Map.entry("sink.drain-timeout-ms", "5000"),
                     Map.entry("kafka.max.poll.interval.ms", Long.toString(MAX_POLL_INTERVAL.toMillis())),
                     Map.entry("kafka.session.timeout.ms", "6000"),
@@ -115,6 +118,8 @@ class StallTest {
         assertThat(members()).as("still the same member after the stall").isEqualTo(membersBefore);
         assertThat(rebalances()).as("no rebalance of any kind during or after the stall").isEqualTo(rebalancesBefore);
         assertThat(rebalancesBefore).contains("revoked=0.0", "lost=0.0");
+        assertThat(Scrape.value(scrape(), "steady_sink_db_retries_total"))
+                .as("writes timed out against the lock and were retried").isPositive();
     }
 
     private void produce(int firstId, int count) {
@@ -136,9 +141,13 @@ class StallTest {
     }
 
     /** steady-sink's rebalance counters and the Kafka client's own, as scraped. */
-    private String rebalances() throws Exception {
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).build(),
+    private String scrape() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private String rebalances() throws Exception {
+        String body = scrape();
         List<String> found = new ArrayList<>();
         Matcher ours = Pattern.compile("steady_sink_rebalances_total\\{kind=\"(\\w+)\"} (\\S+)").matcher(body);
         while (ours.find()) {

@@ -1,0 +1,84 @@
+package io.steadysink.failure;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import io.steadysink.sink.AppendWriter;
+import io.steadysink.sink.PostgresSink;
+import io.steadysink.sink.SinkMode;
+import io.steadysink.sink.SinkRecord;
+import io.steadysink.sink.TableName;
+import io.steadysink.testing.LocalPostgres;
+
+class DatabaseRetryTest {
+
+    private final AtomicInteger retries = new AtomicInteger();
+    private final DatabaseRetry retry = new DatabaseRetry(Duration.ofMillis(20), Duration.ofMillis(200),
+            retries::incrementAndGet);
+
+    @Test
+    void writeBlockedPastItsStatementTimeoutIsRetriedUntilTheLockIsReleasedAndLandsOnce() throws Exception {
+        String table = "retry_locked";
+        LocalPostgres.migrate(SinkMode.APPEND, table);
+        PostgresSink sink = new PostgresSink(LocalPostgres.dataSource(), new AppendWriter(TableName.of(table)),
+                Duration.ofMillis(200));
+        try (Connection locker = LocalPostgres.dataSource().getConnection()) {
+            locker.setAutoCommit(false);
+            try (Statement lock = locker.createStatement()) {
+                lock.execute("LOCK TABLE " + table + " IN EXCLUSIVE MODE");
+            }
+            Thread release = new Thread(() -> {
+                try {
+                    Thread.sleep(1_500);
+                    locker.rollback();
+                } catch (InterruptedException | SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            release.start();
+            retry.run(() -> sink.write(List.of(new SinkRecord("t", 0, 7, null, "{}".getBytes(UTF_8), List.of(), 1))));
+            release.join();
+        }
+
+        assertThat(retries.get()).as("statement timeouts retried while the table was locked").isPositive();
+        assertThat(LocalPostgres.queryLong("SELECT count(*) FROM " + table)).isEqualTo(1);
+    }
+
+    @Test
+    void dataErrorIsNotRetriedAndSurfacesAsIs() {
+        String table = "retry_data_error";
+        LocalPostgres.migrate(SinkMode.APPEND, table);
+        PostgresSink sink = new PostgresSink(LocalPostgres.dataSource(), new AppendWriter(TableName.of(table)),
+                Duration.ofSeconds(5));
+
+        assertThatThrownBy(() -> retry.run(() -> sink.write(List.of(new SinkRecord("t", 0, 1, null,
+                "not json".getBytes(UTF_8), List.of(), 1)))))
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22P02"));
+        assertThat(retries.get()).isZero();
+    }
+
+    @Test
+    void classifiesConnectionLossTimeoutsAndConflictsAsTransientButNotDataOrPermissionErrors() {
+        assertThat(TransientErrors.isTransient(new SQLException("refused", "08001"))).isTrue();
+        assertThat(TransientErrors.isTransient(new SQLException("canceled", "57014"))).isTrue();
+        assertThat(TransientErrors.isTransient(new SQLException("deadlock", "40P01"))).isTrue();
+        assertThat(TransientErrors.isTransient(new SQLException("too many", "53300"))).isTrue();
+        assertThat(TransientErrors.isTransient(new SQLException("Sorry, acquisition timeout!"))).isTrue();
+        assertThat(TransientErrors.isTransient(new RuntimeException(new SQLTransientConnectionException()))).isTrue();
+        assertThat(TransientErrors.isTransient(new SQLException("bad json", "22P02"))).isFalse();
+        assertThat(TransientErrors.isTransient(new SQLException("password", "28P01"))).isFalse();
+        assertThat(TransientErrors.isTransient(new SQLException("denied", "42501"))).isFalse();
+        assertThat(TransientErrors.isTransient(new IllegalArgumentException())).isFalse();
+    }
+}
