@@ -290,12 +290,10 @@ public final class StallContrast {
 
     /** The packaged steady-sink, with the same client settings, reporting through /q/metrics. */
     private static Subject steadySink(String topic, String table, String group) {
-        Map<String, String> env = SteadySinkProcess.localInfrastructure(SteadySinkProcess.freePort());
-        env.putAll(Map.of("SINK_TOPICS", topic, "SINK_GROUP_ID", group, "SINK_TABLE", table,
-                "SINK_AUTO_OFFSET_RESET", "earliest",
-                // the stall stays under the statement timeout: a long wait, not an error
-                "SINK_STATEMENT_TIMEOUT_MS", "60000",
-                "SINK_DRAIN_TIMEOUT_MS", "5000"));
+        Map<String, String> env = SteadySinkProcess.appendSink(topic, group, table);
+        // default statement timeout (each attempt times out during the stall and is retried); the
+        // drain budget must stay below the short poll interval
+        env.put("SINK_DRAIN_TIMEOUT_MS", "5000");
         TIMEOUTS.forEach((key, value) -> env.put("KAFKA_" + key.toUpperCase(Locale.ROOT).replace('.', '_'),
                 value.toString()));
         SteadySinkProcess app = SteadySinkProcess.start("contrast-steady-sink", env, false);
