@@ -11,6 +11,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
@@ -40,6 +41,12 @@ public final class LocalKafka {
     }
 
     private static String start() {
+        // Broker components may halt or exit the JVM on a fault (during shutdown too, racing the
+        // deletion of their log directories); in a shared test JVM that would kill the test run.
+        Exit.setHaltProcedure((status, message) -> System.err.println("Kafka broker asked to halt with status "
+                + status + ": " + message));
+        Exit.setExitProcedure((status, message) -> System.err.println("Kafka broker asked to exit with status "
+                + status + ": " + message));
         try {
             KafkaClusterTestKit started = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                     .setCombined(true)
