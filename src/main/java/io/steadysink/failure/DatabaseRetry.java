@@ -9,6 +9,7 @@ import dev.failsafe.FailsafeException;
 import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.function.CheckedRunnable;
+import dev.failsafe.function.CheckedSupplier;
 
 /**
  * Retries a batch write in place while the database fails transiently: exponential backoff with
@@ -42,6 +43,15 @@ public final class DatabaseRetry {
     public void run(CheckedRunnable write) throws Exception {
         try {
             executor.run(write);
+        } catch (FailsafeException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    /** Like {@link #run} for a write that returns a result. */
+    public <T> T call(CheckedSupplier<T> write) throws Exception {
+        try {
+            return executor.get(write);
         } catch (FailsafeException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }

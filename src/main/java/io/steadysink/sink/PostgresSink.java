@@ -12,7 +12,7 @@ import javax.sql.DataSource;
  * Writes each batch in one transaction through the mode's {@link BatchWriter}; every statement of
  * the transaction is bounded by PostgreSQL's {@code statement_timeout}.
  */
-public final class PostgresSink {
+public class PostgresSink {
 
     private final DataSource dataSource;
     private final BatchWriter writer;

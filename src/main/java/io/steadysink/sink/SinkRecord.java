@@ -38,12 +38,12 @@ public record SinkRecord(String topic, int partition, long offset, byte[] key, b
 
     /** The key as UTF-8 text, or {@code null} for a record without key. */
     public String keyText() {
-        return key == null ? null : utf8(key, "key");
+        return key == null ? null : utf8(key, InvalidRecordException.Defect.KEY_NOT_UTF8);
     }
 
     /** The value as UTF-8 text, or {@code null} for a tombstone. */
     public String valueText() {
-        return value == null ? null : utf8(value, "value");
+        return value == null ? null : utf8(value, InvalidRecordException.Defect.VALUE_NOT_UTF8);
     }
 
     /** Event time in epoch milliseconds, or {@code null} when the record carries none. */
@@ -67,7 +67,7 @@ public record SinkRecord(String topic, int partition, long offset, byte[] key, b
         return timestamp > other.timestamp;
     }
 
-    private String utf8(byte[] bytes, String what) {
+    private String utf8(byte[] bytes, InvalidRecordException.Defect defect) {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -75,7 +75,7 @@ public record SinkRecord(String topic, int partition, long offset, byte[] key, b
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw new InvalidRecordException(this, "record " + what + " is not valid UTF-8");
+            throw new InvalidRecordException(this, defect, e);
         }
     }
 }

@@ -62,7 +62,8 @@ public final class UpsertWriter implements BatchWriter {
         for (SinkRecord record : batch) {
             String key = record.keyText();
             if (key == null) {
-                throw new InvalidRecordException(record, "record has no key; upsert mode needs one");
+                throw new InvalidRecordException(record, InvalidRecordException.Defect.MISSING_KEY,
+                        "the key is null");
             }
             newest.merge(key, record, (current, candidate) -> candidate.isNewerThan(current) ? candidate : current);
         }

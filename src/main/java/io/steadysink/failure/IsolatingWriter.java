@@ -1,0 +1,100 @@
+package io.steadysink.failure;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jboss.logging.Logger;
+import org.postgresql.util.PSQLException;
+
+import io.steadysink.sink.InvalidRecordException;
+import io.steadysink.sink.InvalidRecordException.Defect;
+import io.steadysink.sink.PostgresSink;
+import io.steadysink.sink.RecordValidator;
+import io.steadysink.sink.SinkRecord;
+
+/**
+ * Writes a batch so that poison records never hold back the others: invalid records are taken out
+ * before the write, and when PostgreSQL still rejects the batch as data (SQLSTATE 22/23/54) the
+ * batch is bisected (each half in its own transaction) until the rejected records stand alone.
+ * Transient errors are retried in place at every step; fatal errors are thrown.
+ */
+public final class IsolatingWriter {
+
+    private static final Logger LOG = Logger.getLogger(IsolatingWriter.class);
+
+    private final RecordValidator validator;
+    private final PostgresSink sink;
+    private final DatabaseRetry retry;
+
+    public IsolatingWriter(RecordValidator validator, PostgresSink sink, DatabaseRetry retry) {
+        this.validator = validator;
+        this.sink = sink;
+        this.retry = retry;
+    }
+
+    /**
+     * What became of a batch: the records now in the table, and the poison ones (those the checks
+     * found, then those PostgreSQL rejected).
+     */
+    public record Outcome(List<SinkRecord> written, List<InvalidRecordException> rejected) {
+    }
+
+    /**
+     * @throws Exception a fatal failure (nothing of the batch may be committed), or an
+     *         {@link InterruptedException} when shutdown abandons the batch
+     */
+    public Outcome write(List<SinkRecord> batch) throws Exception {
+        RecordValidator.Checked checked = validator.check(batch);
+        List<SinkRecord> written = new ArrayList<>(checked.valid().size());
+        List<InvalidRecordException> rejected = new ArrayList<>(checked.invalid());
+        writeIsolating(checked.valid(), written, rejected, true);
+        return new Outcome(written, rejected);
+    }
+
+    private void writeIsolating(List<SinkRecord> records, List<SinkRecord> written,
+            List<InvalidRecordException> rejected, boolean whole) throws Exception {
+        if (records.isEmpty()) {
+            return;
+        }
+        try {
+            retry.call(() -> sink.write(records));
+            written.addAll(records);
+        } catch (InvalidRecordException e) {
+            isolate(records, e, written, rejected, whole);
+        } catch (SQLException e) {
+            if (!FailureClass.isDataError(e)) {
+                throw e;
+            }
+            isolate(records, e, written, rejected, whole);
+        }
+    }
+
+    private void isolate(List<SinkRecord> records, Exception failure, List<SinkRecord> written,
+            List<InvalidRecordException> rejected, boolean whole) throws Exception {
+        if (records.size() == 1) {
+            rejected.add(failure instanceof InvalidRecordException invalid
+                    ? invalid
+                    : new InvalidRecordException(records.get(0), Defect.REJECTED_BY_DATABASE, failure));
+            return;
+        }
+        if (whole) {
+            LOG.warnf("PostgreSQL rejected a batch of %d records from %s as data (%s); isolating the rejected records",
+                    records.size(), records.get(0).coordinates(), summary(failure));
+        }
+        int half = records.size() / 2;
+        writeIsolating(records.subList(0, half), written, rejected, false);
+        writeIsolating(records.subList(half, records.size()), written, rejected, false);
+    }
+
+    /** SQLSTATE and PostgreSQL's primary message, without the context lines that quote row data. */
+    static String summary(Exception failure) {
+        if (failure instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
+            return "SQLSTATE " + psql.getSQLState() + ": " + psql.getServerErrorMessage().getMessage();
+        }
+        if (failure instanceof SQLException sql) {
+            return "SQLSTATE " + sql.getSQLState();
+        }
+        return failure.getMessage();
+    }
+}

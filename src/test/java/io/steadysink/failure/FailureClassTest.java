@@ -1,0 +1,64 @@
+package io.steadysink.failure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.List;
+
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.junit.jupiter.api.Test;
+
+import io.steadysink.sink.InvalidRecordException;
+import io.steadysink.sink.SinkRecord;
+
+class FailureClassTest {
+
+    @Test
+    void dataRejectionsAndInvalidRecordsArePoison() {
+        assertThat(FailureClass.of(sql("22P05"))).as("\\u0000 in jsonb").isEqualTo(FailureClass.POISON);
+        assertThat(FailureClass.of(sql("22003"))).as("numeric overflow").isEqualTo(FailureClass.POISON);
+        assertThat(FailureClass.of(sql("23502"))).as("not-null violation").isEqualTo(FailureClass.POISON);
+        assertThat(FailureClass.of(sql("54000"))).as("index row too large").isEqualTo(FailureClass.POISON);
+        SinkRecord record = new SinkRecord("t", 0, 1, null, new byte[0], List.of(), 0);
+        assertThat(FailureClass.of(new IllegalStateException(
+                new InvalidRecordException(record, InvalidRecordException.Defect.VALUE_NOT_JSON, "empty"))))
+                .isEqualTo(FailureClass.POISON);
+    }
+
+    @Test
+    void outagesTimeoutsAndContentionAreTransient() {
+        for (String state : List.of("08001", "08006", "53300", "57014", "57P01", "40001", "40P01", "55P03")) {
+            assertThat(FailureClass.of(sql(state))).as(state).isEqualTo(FailureClass.TRANSIENT);
+        }
+        assertThat(FailureClass.of(new SQLTransientConnectionException("x"))).isEqualTo(FailureClass.TRANSIENT);
+        assertThat(FailureClass.of(new SQLException("Acquisition timeout while waiting for new connection")))
+                .as("pool exhausted").isEqualTo(FailureClass.TRANSIENT);
+        assertThat(FailureClass.of(new TimeoutException("dead-letter topic unreachable")))
+                .isEqualTo(FailureClass.TRANSIENT);
+    }
+
+    @Test
+    void credentialsPermissionsSchemaAndUnknownFailuresAreFatal() {
+        for (String state : List.of("28P01", "42501", "42P01", "42703", "3D000")) {
+            assertThat(FailureClass.of(sql(state))).as(state).isEqualTo(FailureClass.FATAL);
+        }
+        assertThat(FailureClass.of(new SaslAuthenticationException("bad password"))).isEqualTo(FailureClass.FATAL);
+        assertThat(FailureClass.of(new TopicAuthorizationException("no WRITE"))).isEqualTo(FailureClass.FATAL);
+        assertThat(FailureClass.of(new NullPointerException())).isEqualTo(FailureClass.FATAL);
+    }
+
+    @Test
+    void fatalAdviceNamesWhatToFix() {
+        assertThat(FatalAdvice.of(sql("42501"), "orders"))
+                .startsWith("the database user may not write table orders: GRANT SELECT, INSERT, UPDATE ON orders");
+        assertThat(FatalAdvice.of(sql("28P01"), "orders")).contains("QUARKUS_DATASOURCE_PASSWORD");
+        assertThat(FatalAdvice.of(new SaslAuthenticationException("bad"), "orders")).contains("KAFKA_SASL_JAAS_CONFIG");
+    }
+
+    private static SQLException sql(String state) {
+        return new SQLException("failure " + state, state);
+    }
+}
