@@ -39,13 +39,23 @@ public interface SinkConfig {
     @WithDefault("4")
     int workers();
 
-    /** {@code SINK_DLQ_TOPIC}: dead-letter topic used by the {@code dead-letter-queue} strategy. */
+    /**
+     * {@code SINK_DLQ_TOPIC}: dead-letter topic of the {@code dead-letter-queue} strategy (and the
+     * last stop of {@code delayed-retry-topic}).
+     */
     @WithDefault("steady-sink-dlq")
     String dlqTopic();
 
-    /** {@code SINK_FAILURE_STRATEGY}: connector failure strategy for a batch that cannot be written. */
-    @WithDefault("fail")
+    /**
+     * {@code SINK_FAILURE_STRATEGY}: the connector failure strategy that receives each poison record:
+     * {@code dead-letter-queue}, {@code fail}, {@code ignore} or {@code delayed-retry-topic}.
+     */
+    @WithDefault("dead-letter-queue")
     String failureStrategy();
+
+    /** {@code SINK_MAX_RECORD_BYTES}: largest record value written; larger ones are poison records. */
+    @WithDefault("1048576")
+    int maxRecordBytes();
 
     /**
      * {@code SINK_STATEMENT_TIMEOUT_MS}: PostgreSQL {@code statement_timeout} for each statement of a

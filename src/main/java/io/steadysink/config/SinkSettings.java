@@ -53,6 +53,10 @@ public final class SinkSettings {
             problems.add("SINK_FAILURE_STRATEGY='" + config.failureStrategy() + "' is not valid: use one of "
                     + String.join(", ", FAILURE_STRATEGIES.stream().sorted().toList()));
         }
+        if (config.maxRecordBytes() < 1) {
+            problems.add("SINK_MAX_RECORD_BYTES=" + config.maxRecordBytes()
+                    + " is not valid: use the largest record value to write, in bytes (default 1048576)");
+        }
         if (config.dlqTopic().isBlank()) {
             problems.add("SINK_DLQ_TOPIC is empty: name the dead-letter topic, e.g. SINK_DLQ_TOPIC=orders-dlq");
         }

@@ -1,54 +1,80 @@
 package io.steadysink.consumer;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 import io.smallrye.reactive.messaging.annotations.Blocking;
-import io.steadysink.failure.DatabaseRetry;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
+import io.steadysink.failure.FatalStop;
+import io.steadysink.failure.IsolatingWriter;
+import io.steadysink.failure.PoisonRecordHandler;
 import io.steadysink.metrics.SinkMetrics;
-import io.steadysink.sink.PostgresSink;
 import io.steadysink.sink.SinkRecord;
 
 /** Hands each polled batch to the PostgreSQL sink. */
 @ApplicationScoped
 public class EventConsumer {
 
-    private final PostgresSink sink;
-    private final DatabaseRetry retry;
+    private static final Logger LOG = Logger.getLogger(EventConsumer.class);
+
+    private final IsolatingWriter writer;
+    private final PoisonRecordHandler poison;
+    private final FatalStop fatal;
     private final InFlightBatches inFlight;
     private final SinkMetrics metrics;
 
-    EventConsumer(PostgresSink sink, DatabaseRetry retry, InFlightBatches inFlight, SinkMetrics metrics) {
-        this.sink = sink;
-        this.retry = retry;
+    EventConsumer(IsolatingWriter writer, PoisonRecordHandler poison, FatalStop fatal, InFlightBatches inFlight,
+            SinkMetrics metrics) {
+        this.writer = writer;
+        this.poison = poison;
+        this.fatal = fatal;
         this.inFlight = inFlight;
         this.metrics = metrics;
     }
 
     /**
-     * Blocks on a database transaction, so it runs on the {@value Channels#SINK_WRITERS} pool and
+     * Blocks on database transactions, so it runs on the {@value Channels#SINK_WRITERS} pool and
      * never on the polling thread or the event loop. Unordered on purpose: batches run in parallel
      * (appends are keyed by their coordinates, upserts by the offset guard) and the throttled commit
-     * strategy only commits the highest contiguous processed offset per partition. Transient
-     * database errors are retried here, in place, for as long as they last. The batch is
-     * acknowledged when this method returns, after the transaction has committed.
+     * strategy only commits the highest contiguous processed offset per partition.
+     * <p>
+     * The valid records are written (transient errors retried in place for as long as they last),
+     * each poison record is handed alone to the failure strategy, and only then is the batch
+     * acknowledged. A fatal failure stops the consumer and leaves the batch unacknowledged, so
+     * nothing from it on is committed.
      */
     @Incoming(Channels.EVENTS)
     @Blocking(value = Channels.SINK_WRITERS, ordered = false)
-    public void consume(ConsumerRecords<byte[], byte[]> records) throws Exception {
-        List<SinkRecord> batch = SinkRecord.of(records);
+    public CompletionStage<Void> consume(KafkaRecordBatch<byte[], byte[]> batch) {
+        @SuppressWarnings("unchecked")
+        ConsumerRecords<byte[], byte[]> records = batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
+                .orElseThrow().getRecords();
         InFlightBatches.Batch running = inFlight.begin(records);
-        boolean written = false;
+        boolean done = false;
         try {
-            retry.run(() -> sink.write(batch));
-            written = true;
-            metrics.batchWritten(batch, System.nanoTime() - running.startedNanos());
+            List<SinkRecord> sinkRecords = SinkRecord.of(records);
+            IsolatingWriter.Outcome outcome = writer.write(sinkRecords);
+            metrics.batchWritten(outcome.written(), System.nanoTime() - running.startedNanos());
+            poison.handOver(batch, outcome.rejected());
+            done = true;
+            return batch.ack();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.infof("Batch of %d records abandoned at shutdown; it is not committed and will be re-delivered",
+                    records.count());
+        } catch (Exception e) {
+            fatal.stop(e);
         } finally {
-            inFlight.end(running, written);
+            inFlight.end(running, done);
         }
+        return CompletableFuture.completedFuture(null);
     }
 }

@@ -7,8 +7,11 @@ import jakarta.enterprise.inject.Produces;
 
 import io.steadysink.config.SinkConfig;
 import io.steadysink.metrics.SinkMetrics;
+import io.steadysink.sink.PostgresSink;
+import io.steadysink.sink.RecordValidator;
+import io.steadysink.sink.SinkMode;
 
-/** Builds the failure handling from configuration. */
+/** Builds the failure handling from configuration that {@code StartupConfigCheck} has validated. */
 @ApplicationScoped
 public class FailureBeans {
 
@@ -17,5 +20,27 @@ public class FailureBeans {
     DatabaseRetry databaseRetry(SinkConfig config, SinkMetrics metrics) {
         return new DatabaseRetry(Duration.ofMillis(config.retryBackoffInitialMs()),
                 Duration.ofMillis(config.retryBackoffMaxMs()), metrics::databaseRetry);
+    }
+
+    @Produces
+    @ApplicationScoped
+    IsolatingWriter isolatingWriter(SinkConfig config, PostgresSink sink, DatabaseRetry retry) {
+        RecordValidator validator = new RecordValidator(SinkMode.parse(config.mode()).orElseThrow(),
+                config.maxRecordBytes());
+        return new IsolatingWriter(validator, sink, retry);
+    }
+
+    @Produces
+    @ApplicationScoped
+    PoisonRecordHandler poisonRecordHandler(SinkConfig config, SinkMetrics metrics) {
+        String strategy = config.failureStrategy();
+        String destination = switch (strategy) {
+            case "dead-letter-queue" -> "dead-letter topic " + config.dlqTopic();
+            case "delayed-retry-topic" -> "the delayed-retry topics";
+            case "ignore" -> "the ignore strategy (skipped)";
+            default -> "the " + strategy + " strategy";
+        };
+        return new PoisonRecordHandler(strategy, destination, Duration.ofMillis(config.retryBackoffInitialMs()),
+                Duration.ofMillis(config.retryBackoffMaxMs()), metrics);
     }
 }

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.SinkRecord;
 
 /**
@@ -30,6 +31,7 @@ public class SinkMetrics {
     public static final String GROUP_GENERATION = "steady_sink_group_generation";
     public static final String IN_FLIGHT_BATCHES = "steady_sink_in_flight_batches";
     public static final String DB_RETRIES = "steady_sink_db_retries";
+    public static final String RECORDS_DEAD_LETTERED = "steady_sink_records_dead_lettered";
 
     /** What a rebalance callback did to this member. */
     public enum RebalanceKind {
@@ -97,10 +99,22 @@ public class SinkMetrics {
         perTopic.forEach((topic, count) -> recordsWritten(topic).increment(count));
     }
 
+    /** Counts a poison record handed to the failure strategy {@code strategy}, tagged by the rule it broke. */
+    public void poisonRecord(String topic, InvalidRecordException.Defect defect, String strategy) {
+        Counter.builder(RECORDS_DEAD_LETTERED)
+                .description("Poison records taken out of the stream and handed to the failure strategy "
+                        + "(the dead-letter topic unless SINK_FAILURE_STRATEGY says otherwise), by source topic, "
+                        + "the rule the record broke and the strategy")
+                .tag("topic", topic)
+                .tag("reason", defect.tag())
+                .tag("strategy", strategy)
+                .register(registry)
+                .increment();
+    }
+
     private Counter recordsWritten(String topic) {
         return Counter.builder(RECORDS_WRITTEN)
                 .description("Records written to PostgreSQL (replays included), by source topic")
-                .baseUnit("records")
                 .tag("topic", topic)
                 .register(registry);
     }

@@ -9,6 +9,11 @@ record TestSinkConfig(Optional<List<String>> topics, String groupId, Optional<St
         long drainTimeoutMs, long sessionTimeoutMinMs, long sessionTimeoutMaxMs) implements SinkConfig {
 
     @Override
+    public int maxRecordBytes() {
+        return 1_048_576;
+    }
+
+    @Override
     public long retryBackoffInitialMs() {
         return 200;
     }
@@ -20,7 +25,7 @@ record TestSinkConfig(Optional<List<String>> topics, String groupId, Optional<St
 
     static TestSinkConfig defaults() {
         return new TestSinkConfig(Optional.of(List.of("orders")), "steady-sink", Optional.of("earliest"), "append",
-                "sink_events", 4, "steady-sink-dlq", "fail", 10_000, 20_000, 6_000, 300_000);
+                "sink_events", 4, "steady-sink-dlq", "dead-letter-queue", 10_000, 20_000, 6_000, 300_000);
     }
 
     TestSinkConfig withTopics(List<String> value) {

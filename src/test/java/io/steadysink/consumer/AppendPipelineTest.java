@@ -98,6 +98,6 @@ class AppendPipelineTest {
         HttpResponse<String> scrape = HttpClient.newHttpClient()
                 .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(scrape.body())
-                .contains("steady_sink_records_written_records_total{topic=\"events\"} " + RECORDS + ".0");
+                .contains("steady_sink_records_written_total{topic=\"events\"} " + RECORDS + ".0");
     }
 }

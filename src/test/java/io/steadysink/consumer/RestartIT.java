@@ -65,7 +65,7 @@ class RestartIT {
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> GroupProgress.committedLag(kafka, GROUP, TOPIC, PARTITIONS) == 0);
                 String metrics = replay.httpGet("/q/metrics");
-                assertThat(Scrape.value(metrics, "steady_sink_records_written_records_total{topic=\"" + TOPIC + "\"}"))
+                assertThat(Scrape.value(metrics, "steady_sink_records_written_total{topic=\"" + TOPIC + "\"}"))
                         .as("the whole topic was consumed again").isEqualTo(topic.records());
                 assertThat(Scrape.value(metrics, "steady_sink_batch_write_seconds_count"))
                         .as("KAFKA_MAX_POLL_RECORDS bounds every batch")

@@ -13,6 +13,8 @@ public class SinkInfrastructure implements QuarkusTestResourceLifecycleManager {
     /** Topic of the default test configuration ({@code %test.sink.topics}). */
     public static final String EVENTS_TOPIC = "events";
     public static final String STATE_TOPIC = "state-events";
+    public static final String CORPUS_TOPIC = "corpus-events";
+    public static final String CORPUS_DLQ = "corpus-dlq";
     public static final int PARTITIONS = 3;
 
     @Override
@@ -20,6 +22,8 @@ public class SinkInfrastructure implements QuarkusTestResourceLifecycleManager {
         String bootstrap = LocalKafka.bootstrapServers();
         LocalKafka.createTopic(EVENTS_TOPIC, PARTITIONS);
         LocalKafka.createTopic(STATE_TOPIC, PARTITIONS);
+        LocalKafka.createTopic(CORPUS_TOPIC, PARTITIONS);
+        LocalKafka.createTopic(CORPUS_DLQ, 1);
         return Map.of(
                 "kafka.bootstrap.servers", bootstrap,
                 "quarkus.datasource.jdbc.url", LocalPostgres.jdbcUrl(),
