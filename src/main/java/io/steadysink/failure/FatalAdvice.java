@@ -29,7 +29,7 @@ public final class FatalAdvice {
             if (cause instanceof SQLException sql && sql.getSQLState() != null) {
                 String advice = database(sql.getSQLState(), table);
                 if (advice != null) {
-                    return advice + " (SQLSTATE " + sql.getSQLState() + ": " + IsolatingWriter.summary(sql) + ")";
+                    return advice + " (" + IsolatingWriter.summary(sql) + ")";
                 }
             }
         }

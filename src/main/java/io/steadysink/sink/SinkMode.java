@@ -1,15 +1,29 @@
 package io.steadysink.sink;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /** How records become rows. */
 public enum SinkMode {
     /** Event log: one row per Kafka record, keyed by its coordinates. */
-    APPEND,
+    APPEND("kafka_topic", "kafka_partition", "kafka_offset", "kafka_key", "payload", "headers", "event_time",
+            "ingested_at"),
     /** Latest state per record key, guarded by the Kafka coordinates of the last applied write. */
-    UPSERT;
+    UPSERT("key", "payload", "deleted", "kafka_topic", "kafka_partition", "kafka_offset", "event_time",
+            "updated_at");
+
+    private final List<String> columns;
+
+    SinkMode(String... columns) {
+        this.columns = List.of(columns);
+    }
+
+    /** The columns the mode's table must have (the external contract). */
+    public List<String> columns() {
+        return columns;
+    }
 
     /** The mode named by {@code value} ({@code append} or {@code upsert}, any case), if any. */
     public static Optional<SinkMode> parse(String value) {

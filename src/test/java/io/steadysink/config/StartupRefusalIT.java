@@ -58,4 +58,23 @@ class StartupRefusalIT {
         assertThat(LocalPostgres.queryLong("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'unsafe_settings%'"))
                 .as("no migration ran").isZero();
     }
+
+    @Test
+    void aTableOfAnotherShapeStopsStartupWithOneLineSayingWhatToFix() {
+        LocalKafka.createTopic("misshapen-events", 1);
+        LocalPostgres.execute("CREATE TABLE IF NOT EXISTS misshapen_events (id integer PRIMARY KEY, body text)");
+        Map<String, String> env = SteadySinkProcess.appendSink("misshapen-events", "misshapen-group",
+                "misshapen_events");
+
+        try (SteadySinkProcess app = SteadySinkProcess.start("misshapen-table", env, false)) {
+            assertThat(app.awaitExit(Duration.ofSeconds(90))).isNotZero();
+            assertThat(app.output()).contains("SINK_TABLE=misshapen_events exists without the columns [kafka_topic, "
+                    + "kafka_partition, kafka_offset, kafka_key, payload, headers, event_time, ingested_at] that "
+                    + "SINK_MODE=append needs");
+        }
+        try (KafkaCompanion kafka = new KafkaCompanion(LocalKafka.bootstrapServers())) {
+            assertThat(kafka.consumerGroups().list()).as("the consumer never joined")
+                    .noneMatch(group -> group.groupId().equals("misshapen-group"));
+        }
+    }
 }
