@@ -35,6 +35,9 @@ public class StartupConfigCheck {
 
     void check(@Observes @Priority(PRIORITY) StartupEvent event, SinkConfig config, Config all,
             @Identifier("default-kafka-broker") Instance<Map<String, Object>> kafkaDefaults) {
+        if (!consumerEnabled(all)) {
+            return; // a one-off command: no consumer to protect
+        }
         List<ConfigDoctor.Finding> findings = ConfigDoctor.examine(config, consumerProperties(all, kafkaDefaults),
                 all.getOptionalValue("quarkus.datasource.jdbc.max-size", Integer.class).orElse(20));
         findings.stream().filter(f -> f.severity() == ConfigDoctor.Severity.WARNING)
@@ -48,6 +51,11 @@ public class StartupConfigCheck {
         LOG.infof("Consuming %s as group %s (auto.offset.reset=%s) into table %s in %s mode with %d workers",
                 config.topics().orElseThrow(), config.groupId(), config.autoOffsetReset().orElseThrow(),
                 config.table(), config.mode(), config.workers());
+    }
+
+    /** Whether this run consumes (the service) or is a one-off command with the channel disabled. */
+    public static boolean consumerEnabled(Config all) {
+        return all.getOptionalValue(Channels.ENABLED_PROPERTY, Boolean.class).orElse(true);
     }
 
     /**

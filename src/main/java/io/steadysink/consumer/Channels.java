@@ -6,6 +6,9 @@ public final class Channels {
     /** The incoming batch channel fed by {@code SINK_TOPICS}. */
     public static final String EVENTS = "events";
 
+    /** Set to {@code false} by one-off commands that must not join the consumer group. */
+    public static final String ENABLED_PROPERTY = "mp.messaging.incoming." + EVENTS + ".enabled";
+
     /** Worker pool running sink writes; sized by {@code SINK_WORKERS}. */
     public static final String SINK_WRITERS = "sink-writers";
 

@@ -26,9 +26,10 @@ public class GracefulShutdown {
     void onShutdown(@Observes ShutdownEvent event, ChannelRegistry channels, InFlightBatches inFlight,
             SinkConfig config) {
         PausableChannel channel = channels.getPausable(Channels.EVENTS);
-        if (channel != null) {
-            channel.pause();
+        if (channel == null) {
+            return; // a one-off command: no consumer ran
         }
+        channel.pause();
         Duration budget = Duration.ofMillis(config.drainTimeoutMs());
         int running = inFlight.count();
         LOG.infof("Shutting down: no new batches; waiting up to %d ms for %d in-flight batch(es)", budget.toMillis(),

@@ -12,7 +12,9 @@ import java.util.Set;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 
+import org.eclipse.microprofile.config.Config;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jboss.logging.Logger;
@@ -36,11 +38,14 @@ public class SchemaMigration {
     private static final Logger LOG = Logger.getLogger(SchemaMigration.class);
     private static final List<String> PRIVILEGES = List.of("SELECT", "INSERT", "UPDATE");
 
-    void migrate(@Observes @Priority(StartupConfigCheck.PRIORITY + 1) StartupEvent event, Flyway flyway,
-            SinkConfig config, AgroalDataSource dataSource) throws SQLException {
-        MigrateResult result = flyway.migrate();
+    void migrate(@Observes @Priority(StartupConfigCheck.PRIORITY + 1) StartupEvent event, Instance<Flyway> flyway,
+            SinkConfig config, Instance<AgroalDataSource> dataSource, Config all) throws SQLException {
+        if (!StartupConfigCheck.consumerEnabled(all)) {
+            return; // a one-off command writes no table (and may run without a database configured)
+        }
+        MigrateResult result = flyway.get().migrate();
         SinkMode mode = SinkMode.parse(config.mode()).orElseThrow();
-        String problem = ownershipProblem(dataSource, mode, config.table());
+        String problem = ownershipProblem(dataSource.get(), mode, config.table());
         if (problem != null) {
             LOG.error(problem);
             throw new ConfigurationException("steady-sink cannot start: " + problem);

@@ -3,6 +3,7 @@ package io.steadysink.sink;
 import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 
 import io.agroal.api.AgroalDataSource;
@@ -14,9 +15,10 @@ public class SinkBeans {
 
     @Produces
     @ApplicationScoped
-    PostgresSink postgresSink(AgroalDataSource dataSource, SinkConfig config) {
+    PostgresSink postgresSink(Instance<AgroalDataSource> dataSource, SinkConfig config) {
+        // looked up when first used: a one-off command runs without a datasource configured
         SinkMode mode = SinkMode.parse(config.mode()).orElseThrow();
-        return new PostgresSink(dataSource, BatchWriter.forMode(mode, TableName.of(config.table())),
+        return new PostgresSink(dataSource.get(), BatchWriter.forMode(mode, TableName.of(config.table())),
                 Duration.ofMillis(config.statementTimeoutMs()));
     }
 }

@@ -83,10 +83,17 @@ public final class SteadySinkProcess implements AutoCloseable {
      * {@code target/app-logs/<name>.log}, or to this process's console when {@code console} is set.
      */
     public static SteadySinkProcess start(String name, Map<String, String> env, boolean console) {
+        return start(name, env, console, List.of());
+    }
+
+    /** Like {@link #start(String, Map, boolean)}, with command-line arguments for the application. */
+    public static SteadySinkProcess start(String name, Map<String, String> env, boolean console,
+            List<String> arguments) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-jar");
         command.add(runner().toString());
+        command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(key -> key.startsWith("SINK_") || key.startsWith("KAFKA_")
                 || key.startsWith("QUARKUS_"));
