@@ -66,6 +66,7 @@ public final class ConfigDoctor {
         doctor.pollInterval();
         doctor.workersAndPool();
         doctor.deadLetterTopic();
+        doctor.delayedRetry();
         doctor.autoCommit();
         return List.copyOf(doctor.findings);
     }
@@ -157,6 +158,15 @@ public final class ConfigDoctor {
         } else if (sink.topics().orElse(List.of()).contains(topic)) {
             error("SINK_DLQ_TOPIC='" + topic + "' is also in SINK_TOPICS: dead-lettered records would be consumed"
                     + " again and loop; name a separate topic, e.g. SINK_DLQ_TOPIC=" + topic + "-dlq");
+        }
+    }
+
+    private void delayedRetry() {
+        if ("delayed-retry-topic".equals(sink.failureStrategy())) {
+            error("SINK_FAILURE_STRATEGY=delayed-retry-topic would park poison records in retry topics that nothing"
+                    + " consumes: the connector re-reads them only for record-at-a-time channels and steady-sink's"
+                    + " channel is batched; use dead-letter-queue and, once the cause is fixed, the"
+                    + " replay-dead-letters command");
         }
     }
 

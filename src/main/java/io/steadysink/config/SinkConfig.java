@@ -39,16 +39,14 @@ public interface SinkConfig {
     @WithDefault("4")
     int workers();
 
-    /**
-     * {@code SINK_DLQ_TOPIC}: dead-letter topic of the {@code dead-letter-queue} strategy (and the
-     * last stop of {@code delayed-retry-topic}).
-     */
+    /** {@code SINK_DLQ_TOPIC}: dead-letter topic of the {@code dead-letter-queue} strategy. */
     @WithDefault("steady-sink-dlq")
     String dlqTopic();
 
     /**
      * {@code SINK_FAILURE_STRATEGY}: the connector failure strategy that receives each poison record:
-     * {@code dead-letter-queue}, {@code fail}, {@code ignore} or {@code delayed-retry-topic}.
+     * {@code dead-letter-queue}, {@code fail} or {@code ignore} ({@code delayed-retry-topic} is
+     * refused by the config doctor: a batched channel never reads its retry topics).
      */
     @WithDefault("dead-letter-queue")
     String failureStrategy();

@@ -36,7 +36,6 @@ public class FailureBeans {
         String strategy = config.failureStrategy();
         String destination = switch (strategy) {
             case "dead-letter-queue" -> "dead-letter topic " + config.dlqTopic();
-            case "delayed-retry-topic" -> "the delayed-retry topics";
             case "ignore" -> "the ignore strategy (skipped)";
             default -> "the " + strategy + " strategy";
         };

@@ -27,8 +27,7 @@ import dev.failsafe.RetryPolicy;
 /**
  * Hands each poison record, alone, to the channel's failure strategy ({@code SINK_FAILURE_STRATEGY})
  * by nacking that one record: {@code dead-letter-queue} publishes it with the {@code dead-letter-*}
- * headers, {@code delayed-retry-topic} to the next retry topic, {@code ignore} skips it, {@code fail}
- * stops the consumer. The call returns only once the strategy has acknowledged the record (e.g.
+ * headers, {@code ignore} skips it, {@code fail} stops the consumer. The call returns only once the strategy has acknowledged the record (e.g.
  * the dead-letter topic has it), so its offset can be committed; while the dead-letter topic is
  * unreachable it retries with backoff and nothing past the record is committed.
  */

@@ -98,6 +98,17 @@ class ConfigDoctorTest {
     }
 
     @Test
+    void delayedRetryTopicIsRefusedBecauseABatchedChannelNeverReadsItsRetryTopics() {
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withFailureStrategy("delayed-retry-topic"),
+                Map.of(), POOL), Severity.ERROR)).startsWith("SINK_FAILURE_STRATEGY=delayed-retry-topic would park")
+                .contains("replay-dead-letters");
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().withFailureStrategy("ignore"), Map.of(), POOL))
+                .isEmpty();
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().withFailureStrategy("fail"), Map.of(), POOL))
+                .isEmpty();
+    }
+
+    @Test
     void autoOffsetResetNoneIsAllowedWithAnExplanation() {
         assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withAutoOffsetReset("none"), Map.of(),
                 POOL), Severity.WARNING)).startsWith("SINK_AUTO_OFFSET_RESET=none: the consumer fails on any"
