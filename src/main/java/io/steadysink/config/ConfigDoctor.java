@@ -67,6 +67,7 @@ public final class ConfigDoctor {
         doctor.workersAndPool();
         doctor.deadLetterTopic();
         doctor.delayedRetry();
+        doctor.stallBudget();
         doctor.autoCommit();
         return List.copyOf(doctor.findings);
     }
@@ -158,6 +159,14 @@ public final class ConfigDoctor {
         } else if (sink.topics().orElse(List.of()).contains(topic)) {
             error("SINK_DLQ_TOPIC='" + topic + "' is also in SINK_TOPICS: dead-lettered records would be consumed"
                     + " again and loop; name a separate topic, e.g. SINK_DLQ_TOPIC=" + topic + "-dlq");
+        }
+    }
+
+    private void stallBudget() {
+        if (sink.statementTimeoutMs() >= sink.stallBudgetMs()) {
+            warning("SINK_STATEMENT_TIMEOUT_MS=" + sink.statementTimeoutMs() + " is not below SINK_STALL_BUDGET_MS="
+                    + sink.stallBudgetMs() + ": one statement waiting on a lock will be reported as a stall (liveness"
+                    + " DOWN, pod restarted); keep the statement timeout well below the stall budget");
         }
     }
 

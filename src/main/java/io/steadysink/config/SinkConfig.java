@@ -77,6 +77,17 @@ public interface SinkConfig {
     @WithDefault("30000")
     long retryBackoffMaxMs();
 
+    /**
+     * {@code SINK_STALL_BUDGET_MS}: how long a batch may go without progress (no write attempt ending,
+     * no poison record handed over) before liveness reports the consumer stalled.
+     */
+    @WithDefault("120000")
+    long stallBudgetMs();
+
+    /** {@code SINK_LAG_INTERVAL_MS}: how often lag (log end, committed offsets) is read from Kafka. */
+    @WithDefault("5000")
+    long lagIntervalMs();
+
     /** {@code SINK_SESSION_TIMEOUT_MIN_MS}: the broker's {@code group.min.session.timeout.ms}. */
     @WithDefault("6000")
     long sessionTimeoutMinMs();

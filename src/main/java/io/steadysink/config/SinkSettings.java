@@ -57,6 +57,14 @@ public final class SinkSettings {
             problems.add("SINK_MAX_RECORD_BYTES=" + config.maxRecordBytes()
                     + " is not valid: use the largest record value to write, in bytes (default 1048576)");
         }
+        if (config.stallBudgetMs() < 1_000) {
+            problems.add("SINK_STALL_BUDGET_MS=" + config.stallBudgetMs()
+                    + " is not valid: use 1000 or more milliseconds (default 120000)");
+        }
+        if (config.lagIntervalMs() < 100) {
+            problems.add("SINK_LAG_INTERVAL_MS=" + config.lagIntervalMs()
+                    + " is not valid: use 100 or more milliseconds (default 5000)");
+        }
         if (config.dlqTopic().isBlank()) {
             problems.add("SINK_DLQ_TOPIC is empty: name the dead-letter topic, e.g. SINK_DLQ_TOPIC=orders-dlq");
         }

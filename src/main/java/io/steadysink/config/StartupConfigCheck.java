@@ -1,5 +1,6 @@
 package io.steadysink.config;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,12 +34,26 @@ public class StartupConfigCheck {
     private static final Logger LOG = Logger.getLogger(StartupConfigCheck.class);
     private static final String CHANNEL_PREFIX = "mp.messaging.incoming." + Channels.EVENTS + ".";
 
+    private volatile Duration maxPollInterval = Duration.ofMillis(ConfigDoctor.DEFAULT_MAX_POLL_INTERVAL_MS);
+
+    /** The consumer's {@code max.poll.interval.ms} as the connector will apply it. */
+    public Duration maxPollInterval() {
+        return maxPollInterval;
+    }
+
     void check(@Observes @Priority(PRIORITY) StartupEvent event, SinkConfig config, Config all,
             @Identifier("default-kafka-broker") Instance<Map<String, Object>> kafkaDefaults) {
         if (!consumerEnabled(all)) {
             return; // a one-off command: no consumer to protect
         }
-        List<ConfigDoctor.Finding> findings = ConfigDoctor.examine(config, consumerProperties(all, kafkaDefaults),
+        Map<String, String> consumer = consumerProperties(all, kafkaDefaults);
+        try {
+            maxPollInterval = Duration.ofMillis(Long.parseLong(consumer.getOrDefault("max.poll.interval.ms",
+                    Long.toString(ConfigDoctor.DEFAULT_MAX_POLL_INTERVAL_MS)).trim()));
+        } catch (NumberFormatException e) {
+            // the doctor reports it below
+        }
+        List<ConfigDoctor.Finding> findings = ConfigDoctor.examine(config, consumer,
                 all.getOptionalValue("quarkus.datasource.jdbc.max-size", Integer.class).orElse(20));
         findings.stream().filter(f -> f.severity() == ConfigDoctor.Severity.WARNING)
                 .forEach(f -> LOG.warn(f.message()));

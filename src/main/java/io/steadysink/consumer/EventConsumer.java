@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
+import io.steadysink.config.SinkConfig;
 import io.steadysink.failure.FatalStop;
 import io.steadysink.failure.IsolatingWriter;
 import io.steadysink.failure.PoisonRecordHandler;
@@ -30,9 +31,11 @@ public class EventConsumer {
     private final FatalStop fatal;
     private final InFlightBatches inFlight;
     private final SinkMetrics metrics;
+    private final String mode;
 
     EventConsumer(IsolatingWriter writer, PoisonRecordHandler poison, FatalStop fatal, InFlightBatches inFlight,
-            SinkMetrics metrics) {
+            SinkMetrics metrics, SinkConfig config) {
+        this.mode = config.mode();
         this.writer = writer;
         this.poison = poison;
         this.fatal = fatal;
@@ -63,6 +66,7 @@ public class EventConsumer {
             List<SinkRecord> sinkRecords = SinkRecord.of(records);
             IsolatingWriter.Outcome outcome = writer.write(sinkRecords);
             metrics.batchWritten(outcome.written(), System.nanoTime() - running.startedNanos());
+            metrics.recordsSkipped(mode, outcome.unchanged());
             poison.handOver(batch, outcome.rejected());
             done = true;
             return batch.ack();

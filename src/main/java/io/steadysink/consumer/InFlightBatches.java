@@ -38,9 +38,12 @@ public class InFlightBatches {
         metrics.inFlightBatches(this::count);
     }
 
-    /** A batch being written: its partitions and when it started. */
-    public record Batch(long id, Set<TopicPartition> partitions, long startedNanos) {
+    /** A batch being written: its partitions, when it started and when it last made progress. */
+    public record Batch(long id, Set<TopicPartition> partitions, long startedNanos, AtomicLong progressNanos) {
     }
+
+    /** The batch each worker thread is writing: a batch runs start to end on one thread. */
+    private final ThreadLocal<Batch> current = new ThreadLocal<>();
 
     public Batch begin(ConsumerRecords<?, ?> records) {
         for (TopicPartition partition : records.partitions()) {
@@ -48,8 +51,10 @@ public class InFlightBatches {
             long next = ofPartition.get(ofPartition.size() - 1).offset() + 1;
             handedOut.merge(partition, next, Math::max);
         }
-        Batch batch = new Batch(ids.incrementAndGet(), records.partitions(), System.nanoTime());
+        long now = System.nanoTime();
+        Batch batch = new Batch(ids.incrementAndGet(), records.partitions(), now, new AtomicLong(now));
         running.put(batch.id(), batch);
+        current.set(batch);
         return batch;
     }
 
@@ -59,6 +64,7 @@ public class InFlightBatches {
             failed.addAll(batch.partitions());
         }
         running.remove(batch.id());
+        current.remove();
         synchronized (changed) {
             changed.notifyAll();
         }
@@ -99,6 +105,31 @@ public class InFlightBatches {
     /** Number of batches being written. */
     public int count() {
         return running.size();
+    }
+
+    /**
+     * Notes that the batch of the calling worker thread made progress: a write attempt ended, or a
+     * poison record was handed over.
+     */
+    public void progress() {
+        Batch batch = current.get();
+        if (batch != null) {
+            batch.progressNanos().set(System.nanoTime());
+        }
+    }
+
+    /** Longest time any running batch has gone without progress, zero when none runs. */
+    public Duration longestWithoutProgress() {
+        long now = System.nanoTime();
+        return running.values().stream()
+                .map(batch -> Duration.ofNanos(now - batch.progressNanos().get()))
+                .max(Duration::compareTo)
+                .orElse(Duration.ZERO);
+    }
+
+    /** Whether a running batch holds records of {@code partition}. */
+    public boolean isWriting(TopicPartition partition) {
+        return running.values().stream().anyMatch(batch -> batch.partitions().contains(partition));
     }
 
     /** Age of the longest-running batch, zero when none runs. */

@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import io.steadysink.config.SinkConfig;
+import io.steadysink.health.ConsumerMonitor;
 import io.steadysink.metrics.SinkMetrics;
 
 /**
@@ -39,11 +40,13 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
 
     private final InFlightBatches inFlight;
     private final SinkMetrics metrics;
+    private final ConsumerMonitor monitor;
     private final Duration drainTimeout;
 
-    RebalanceListener(InFlightBatches inFlight, SinkMetrics metrics, SinkConfig config) {
+    RebalanceListener(InFlightBatches inFlight, SinkMetrics metrics, ConsumerMonitor monitor, SinkConfig config) {
         this.inFlight = inFlight;
         this.metrics = metrics;
+        this.monitor = monitor;
         this.drainTimeout = Duration.ofMillis(config.drainTimeoutMs());
     }
 
@@ -52,6 +55,7 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
         int generation = consumer.groupMetadata().generationId();
         metrics.groupGeneration(generation);
         inFlight.forget(partitions);
+        monitor.assigned(consumer, partitions);
         if (!partitions.isEmpty()) {
             metrics.rebalance(SinkMetrics.RebalanceKind.ASSIGNED);
             LOG.infof("Partitions assigned (generation %d): %s", generation, partitions);
@@ -64,6 +68,7 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
             return;
         }
         metrics.rebalance(SinkMetrics.RebalanceKind.REVOKED);
+        monitor.revoking();
         LOG.infof("Partitions revoked: %s; waiting up to %d ms for their in-flight batches", partitions,
                 drainTimeout.toMillis());
         try {
@@ -83,6 +88,7 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
                     partitions, e.toString());
         } finally {
             inFlight.forget(partitions);
+            monitor.revoked(partitions);
         }
     }
 

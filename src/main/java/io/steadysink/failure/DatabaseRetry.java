@@ -22,16 +22,29 @@ public final class DatabaseRetry {
     private static final Logger LOG = Logger.getLogger(DatabaseRetry.class);
 
     private final FailsafeExecutor<Object> executor;
+    private final Attempts attempts;
 
-    /** @param onRetry called before every retry, e.g. to count it */
-    public DatabaseRetry(Duration initialBackoff, Duration maxBackoff, Runnable onRetry) {
+    /** Told how each attempt ended, e.g. to count retries and judge whether the database answers. */
+    @FunctionalInterface
+    public interface Attempts {
+
+        /** An attempt failed transiently and will be retried. */
+        void retrying();
+
+        /** An attempt got an answer from the database: success, or a failure that is not transient. */
+        default void answered() {
+        }
+    }
+
+    public DatabaseRetry(Duration initialBackoff, Duration maxBackoff, Attempts attempts) {
+        this.attempts = attempts;
         RetryPolicy<Object> policy = RetryPolicy.builder()
                 .handleIf(TransientErrors::isTransient)
                 .withBackoff(initialBackoff, maxBackoff)
                 .withJitter(0.25)
                 .withMaxRetries(-1)
                 .onRetry(event -> {
-                    onRetry.run();
+                    attempts.retrying();
                     LOG.warnf("Transient database error, retry %d of the batch after %s: %s", event.getAttemptCount(),
                             event.getElapsedTime(), event.getLastException());
                 })
@@ -41,17 +54,27 @@ public final class DatabaseRetry {
 
     /** Runs {@code write}, retrying transient failures; rethrows anything else as it came. */
     public void run(CheckedRunnable write) throws Exception {
-        try {
-            executor.run(write);
-        } catch (FailsafeException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
+        call(() -> {
+            write.run();
+            return null;
+        });
     }
 
     /** Like {@link #run} for a write that returns a result. */
     public <T> T call(CheckedSupplier<T> write) throws Exception {
         try {
-            return executor.get(write);
+            return executor.get(() -> {
+                try {
+                    T result = write.get();
+                    attempts.answered();
+                    return result;
+                } catch (Exception e) {
+                    if (!TransientErrors.isTransient(e)) {
+                        attempts.answered();
+                    }
+                    throw e;
+                }
+            });
         } catch (FailsafeException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
@@ -27,6 +26,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.smallrye.reactive.messaging.kafka.fault.KafkaDeadLetterQueue;
+import io.steadysink.config.KafkaClientSettings;
 
 /**
  * Sends dead-lettered records back to the topic they came from, once the cause is fixed: original
@@ -170,7 +170,7 @@ public final class DeadLetterReplay {
     }
 
     private Map<String, Object> consumerConfig() {
-        Map<String, Object> config = only(ConsumerConfig.configNames());
+        Map<String, Object> config = KafkaClientSettings.only(kafka, ConsumerConfig.configNames());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, replayGroup);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, replayGroup);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -182,22 +182,12 @@ public final class DeadLetterReplay {
     }
 
     private Map<String, Object> producerConfig() {
-        Map<String, Object> config = only(ProducerConfig.configNames());
+        Map<String, Object> config = KafkaClientSettings.only(kafka, ProducerConfig.configNames());
         config.put(ProducerConfig.CLIENT_ID_CONFIG, replayGroup + "-producer");
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return config;
-    }
-
-    private Map<String, Object> only(Set<String> names) {
-        Map<String, Object> config = new HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (names.contains(key)) {
-                config.put(key, value);
-            }
-        });
         return config;
     }
 }

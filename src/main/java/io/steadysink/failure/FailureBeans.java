@@ -6,6 +6,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
 import io.steadysink.config.SinkConfig;
+import io.steadysink.consumer.InFlightBatches;
+import io.steadysink.health.ConsumerMonitor;
 import io.steadysink.metrics.SinkMetrics;
 import io.steadysink.sink.PostgresSink;
 import io.steadysink.sink.RecordValidator;
@@ -17,9 +19,23 @@ public class FailureBeans {
 
     @Produces
     @ApplicationScoped
-    DatabaseRetry databaseRetry(SinkConfig config, SinkMetrics metrics) {
+    DatabaseRetry databaseRetry(SinkConfig config, SinkMetrics metrics, ConsumerMonitor monitor,
+            InFlightBatches inFlight) {
         return new DatabaseRetry(Duration.ofMillis(config.retryBackoffInitialMs()),
-                Duration.ofMillis(config.retryBackoffMaxMs()), metrics::databaseRetry);
+                Duration.ofMillis(config.retryBackoffMaxMs()), new DatabaseRetry.Attempts() {
+                    @Override
+                    public void retrying() {
+                        metrics.databaseRetry();
+                        monitor.downstreamFailed();
+                        inFlight.progress();
+                    }
+
+                    @Override
+                    public void answered() {
+                        monitor.downstreamAnswered();
+                        inFlight.progress();
+                    }
+                });
     }
 
     @Produces
@@ -32,7 +48,8 @@ public class FailureBeans {
 
     @Produces
     @ApplicationScoped
-    PoisonRecordHandler poisonRecordHandler(SinkConfig config, SinkMetrics metrics) {
+    PoisonRecordHandler poisonRecordHandler(SinkConfig config, SinkMetrics metrics, ConsumerMonitor monitor,
+            InFlightBatches inFlight) {
         String strategy = config.failureStrategy();
         String destination = switch (strategy) {
             case "dead-letter-queue" -> "dead-letter topic " + config.dlqTopic();
@@ -40,6 +57,18 @@ public class FailureBeans {
             default -> "the " + strategy + " strategy";
         };
         return new PoisonRecordHandler(strategy, destination, Duration.ofMillis(config.retryBackoffInitialMs()),
-                Duration.ofMillis(config.retryBackoffMaxMs()), metrics);
+                Duration.ofMillis(config.retryBackoffMaxMs()), metrics, new DatabaseRetry.Attempts() {
+                    @Override
+                    public void retrying() {
+                        monitor.downstreamFailed();
+                        inFlight.progress();
+                    }
+
+                    @Override
+                    public void answered() {
+                        monitor.downstreamAnswered();
+                        inFlight.progress();
+                    }
+                });
     }
 }

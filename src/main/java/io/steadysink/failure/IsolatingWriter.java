@@ -37,7 +37,12 @@ public final class IsolatingWriter {
      * What became of a batch: the records now in the table, and the poison ones (those the checks
      * found, then those PostgreSQL rejected).
      */
-    public record Outcome(List<SinkRecord> written, List<InvalidRecordException> rejected) {
+    public record Outcome(List<SinkRecord> written, List<InvalidRecordException> rejected, int rowsChanged) {
+
+        /** Written records that changed no row: replays (append), stale or superseded writes (upsert). */
+        public int unchanged() {
+            return Math.max(0, written.size() - rowsChanged);
+        }
     }
 
     /**
@@ -48,43 +53,45 @@ public final class IsolatingWriter {
         RecordValidator.Checked checked = validator.check(batch);
         List<SinkRecord> written = new ArrayList<>(checked.valid().size());
         List<InvalidRecordException> rejected = new ArrayList<>(checked.invalid());
-        writeIsolating(checked.valid(), written, rejected, true);
-        return new Outcome(written, rejected);
+        int rows = writeIsolating(checked.valid(), written, rejected, true);
+        return new Outcome(written, rejected, rows);
     }
 
-    private void writeIsolating(List<SinkRecord> records, List<SinkRecord> written,
+    /** @return rows changed */
+    private int writeIsolating(List<SinkRecord> records, List<SinkRecord> written,
             List<InvalidRecordException> rejected, boolean whole) throws Exception {
         if (records.isEmpty()) {
-            return;
+            return 0;
         }
         try {
-            retry.call(() -> sink.write(records));
+            int rows = retry.call(() -> sink.write(records));
             written.addAll(records);
+            return rows;
         } catch (InvalidRecordException e) {
-            isolate(records, e, written, rejected, whole);
+            return isolate(records, e, written, rejected, whole);
         } catch (SQLException e) {
             if (!FailureClass.isDataError(e)) {
                 throw e;
             }
-            isolate(records, e, written, rejected, whole);
+            return isolate(records, e, written, rejected, whole);
         }
     }
 
-    private void isolate(List<SinkRecord> records, Exception failure, List<SinkRecord> written,
+    private int isolate(List<SinkRecord> records, Exception failure, List<SinkRecord> written,
             List<InvalidRecordException> rejected, boolean whole) throws Exception {
         if (records.size() == 1) {
             rejected.add(failure instanceof InvalidRecordException invalid
                     ? invalid
                     : new InvalidRecordException(records.get(0), Defect.REJECTED_BY_DATABASE, failure));
-            return;
+            return 0;
         }
         if (whole) {
             LOG.warnf("PostgreSQL rejected a batch of %d records from %s as data (%s); isolating the rejected records",
                     records.size(), records.get(0).coordinates(), summary(failure));
         }
         int half = records.size() / 2;
-        writeIsolating(records.subList(0, half), written, rejected, false);
-        writeIsolating(records.subList(half, records.size()), written, rejected, false);
+        return writeIsolating(records.subList(0, half), written, rejected, false)
+                + writeIsolating(records.subList(half, records.size()), written, rejected, false);
     }
 
     /** SQLSTATE and PostgreSQL's primary message, without the context lines that quote row data. */

@@ -41,6 +41,7 @@ public final class PoisonRecordHandler {
     private final String strategy;
     private final String destination;
     private final SinkMetrics metrics;
+    private final DatabaseRetry.Attempts attempts;
     private final FailsafeExecutor<Object> retry;
     /** The connector's failure strategies publish through a single-producer stream: one hand-over at a time. */
     private final Object handOver = new Object();
@@ -50,7 +51,8 @@ public final class PoisonRecordHandler {
      * @param destination where that strategy puts records, for the logs
      */
     public PoisonRecordHandler(String strategy, String destination, Duration initialBackoff, Duration maxBackoff,
-            SinkMetrics metrics) {
+            SinkMetrics metrics, DatabaseRetry.Attempts attempts) {
+        this.attempts = attempts;
         this.strategy = strategy;
         this.destination = destination;
         this.metrics = metrics;
@@ -60,8 +62,11 @@ public final class PoisonRecordHandler {
                 .withBackoff(initialBackoff, maxBackoff)
                 .withJitter(0.25)
                 .withMaxRetries(-1)
-                .onRetry(event -> LOG.warnf("Could not hand a poison record to %s, retry %d after %s: %s", destination,
-                        event.getAttemptCount(), event.getElapsedTime(), event.getLastException()))
+                .onRetry(event -> {
+                    attempts.retrying();
+                    LOG.warnf("Could not hand a poison record to %s, retry %d after %s: %s", destination,
+                            event.getAttemptCount(), event.getElapsedTime(), event.getLastException());
+                })
                 .build());
     }
 
@@ -118,6 +123,7 @@ public final class PoisonRecordHandler {
                     acknowledged = message.nack(poison);
                 }
                 await(acknowledged, poison);
+                attempts.answered();
             });
         } catch (FailsafeException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;

@@ -7,20 +7,28 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.steadysink.health.ConsumerState;
+import io.steadysink.health.PartitionLag;
 import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.SinkRecord;
 
 /**
  * Every meter steady-sink exports, declared once with its name, description and tags. Tags carry
- * topics, never record keys.
+ * topics, partitions and outcomes, never record keys. Gauges over suppliers hold them strongly:
+ * Micrometer keeps a weak reference by default, and a lambda nobody else holds would be collected,
+ * leaving the gauge at NaN.
  */
 @ApplicationScoped
 public class SinkMetrics {
@@ -32,6 +40,14 @@ public class SinkMetrics {
     public static final String IN_FLIGHT_BATCHES = "steady_sink_in_flight_batches";
     public static final String DB_RETRIES = "steady_sink_db_retries";
     public static final String RECORDS_DEAD_LETTERED = "steady_sink_records_dead_lettered";
+    public static final String RECORDS_SKIPPED = "steady_sink_records_skipped";
+    public static final String LAG_RECORDS = "steady_sink_lag_records";
+    public static final String LAG_SECONDS = "steady_sink_lag_seconds";
+    public static final String LAG_STATUS = "steady_sink_lag_status";
+    public static final String CONSUMER_STATE = "steady_sink_consumer_state";
+    public static final String PAUSED_PARTITIONS = "steady_sink_paused_partitions";
+    public static final String POLL_INTERVAL_MARGIN = "steady_sink_poll_interval_margin_seconds";
+    public static final String OLDEST_IN_FLIGHT = "steady_sink_oldest_in_flight_seconds";
 
     /** What a rebalance callback did to this member. */
     public enum RebalanceKind {
@@ -47,6 +63,9 @@ public class SinkMetrics {
     private final Map<RebalanceKind, Counter> rebalances = new EnumMap<>(RebalanceKind.class);
     private final AtomicInteger generation = new AtomicInteger(-1);
     private final Counter databaseRetries;
+    private final MultiGauge lagRecords;
+    private final MultiGauge lagSeconds;
+    private final MultiGauge lagStatus;
 
     SinkMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -64,6 +83,18 @@ public class SinkMetrics {
                 .description("Batch writes retried after a transient database error")
                 .baseUnit("retries")
                 .register(registry);
+        lagRecords = MultiGauge.builder(LAG_RECORDS)
+                .description("Records between the group's committed offset and the log end, per assigned partition")
+                .baseUnit("records")
+                .register(registry);
+        lagSeconds = MultiGauge.builder(LAG_SECONDS)
+                .description("Age of the oldest record not yet committed (0 when caught up), per assigned partition")
+                .baseUnit("seconds")
+                .register(registry);
+        lagStatus = MultiGauge.builder(LAG_STATUS)
+                .description("Burrow-style lag status per assigned partition: 0 OK, 1 WARN (lag keeps growing), "
+                        + "2 STALL (committed offset stuck while working), 3 STOP (nothing happens)")
+                .register(registry);
         Gauge.builder(GROUP_GENERATION, generation, AtomicInteger::get)
                 .description("Consumer group generation at the last assignment (-1 before joining)")
                 .register(registry);
@@ -74,7 +105,64 @@ public class SinkMetrics {
         Gauge.builder(IN_FLIGHT_BATCHES, running, IntSupplier::getAsInt)
                 .description("Batches being written to PostgreSQL right now")
                 .baseUnit("batches")
+                .strongReference(true)
                 .register(registry);
+    }
+
+    /** Publishes 1 for the consumer's current state and 0 for every other state. */
+    public void consumerState(Supplier<ConsumerState> current) {
+        for (ConsumerState state : ConsumerState.values()) {
+            Gauge.builder(CONSUMER_STATE, current, supplier -> supplier.get() == state ? 1 : 0)
+                    .description("1 for the consumer's current state (the one the health checks report), 0 otherwise")
+                    .tag("state", state.name())
+                    .strongReference(true)
+                    .register(registry);
+        }
+    }
+
+    /** Publishes the consumer's gauges that the monitor keeps up to date. */
+    public void consumerGauges(IntSupplier paused, DoubleSupplier pollMarginSeconds,
+            DoubleSupplier oldestInFlightSeconds) {
+        Gauge.builder(PAUSED_PARTITIONS, paused, IntSupplier::getAsInt)
+                .description("Partitions the connector paused because its queue of batches is full (backpressure)")
+                .baseUnit("partitions")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder(POLL_INTERVAL_MARGIN, pollMarginSeconds, DoubleSupplier::getAsDouble)
+                .description("max.poll.interval.ms minus the time since the last poll; eviction when it reaches 0")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder(OLDEST_IN_FLIGHT, oldestInFlightSeconds, DoubleSupplier::getAsDouble)
+                .description("Age of the longest-running batch write (0 when none runs)")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** Replaces the per-partition lag series with {@code partitions} (revoked partitions disappear). */
+    public void lag(List<PartitionLag> partitions) {
+        lagRecords.register(partitions.stream().map(p -> MultiGauge.Row.of(tags(p), p.records())).toList(), true);
+        lagSeconds.register(partitions.stream().map(p -> MultiGauge.Row.of(tags(p), p.seconds())).toList(), true);
+        lagStatus.register(partitions.stream().map(p -> MultiGauge.Row.of(tags(p), p.status().code())).toList(),
+                true);
+    }
+
+    private static Tags tags(PartitionLag lag) {
+        return Tags.of("topic", lag.partition().topic(), "partition", Integer.toString(lag.partition().partition()));
+    }
+
+    /**
+     * Counts records of a written batch that changed no row: already present (append: a replay) or
+     * older than the row (upsert: stale by the offset guard, or superseded within the batch).
+     */
+    public void recordsSkipped(String mode, long count) {
+        if (count > 0) {
+            Counter.builder(RECORDS_SKIPPED)
+                    .description("Records written that changed no row: replays in append mode, stale or superseded"
+                            + " writes in upsert mode")
+                    .tag("mode", mode)
+                    .register(registry)
+                    .increment(count);
+        }
     }
 
     public void rebalance(RebalanceKind kind) {

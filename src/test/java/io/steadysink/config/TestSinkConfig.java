@@ -9,6 +9,16 @@ record TestSinkConfig(Optional<List<String>> topics, String groupId, Optional<St
         long drainTimeoutMs, long sessionTimeoutMinMs, long sessionTimeoutMaxMs) implements SinkConfig {
 
     @Override
+    public long stallBudgetMs() {
+        return 120_000;
+    }
+
+    @Override
+    public long lagIntervalMs() {
+        return 5_000;
+    }
+
+    @Override
     public int maxRecordBytes() {
         return 1_048_576;
     }

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
@@ -32,12 +34,30 @@ class ScaleOutInIT {
             topic.start(1_500);
             await().atMost(Duration.ofSeconds(60)).until(() -> TABLE.rows() >= 3_000);
 
+            // a's probes, sampled while b joins and partitions move: a rebalance is no reason to restart
+            // a pod or take it out of service
+            Map<String, Integer> probesOfA = new ConcurrentHashMap<>();
+            AtomicBoolean sampling = new AtomicBoolean(true);
+            Thread sampler = new Thread(() -> {
+                while (sampling.get()) {
+                    probesOfA.merge("ready=" + a.httpStatus("/q/health/ready") + " live=" + a.httpStatus(
+                            "/q/health/live"), 1, Integer::sum);
+                }
+            }, "probe-sampler");
+            sampler.start();
             SteadySinkProcess b = SteadySinkProcess.start("scale-b", env(), false).awaitStarted(Duration.ofSeconds(60));
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> kafka.consumerGroups().describe(GROUP).members().size() == 2
                             && assigned(a) > 0 && assigned(b) > 0);
             long rowsAtScaleOut = TABLE.rows();
             await().atMost(Duration.ofSeconds(60)).until(() -> TABLE.rows() >= rowsAtScaleOut + 6_000);
+            sampling.set(false);
+            sampler.join();
+            System.out.println("[probes] a while b joined: " + probesOfA);
+            assertThat(probesOfA.keySet()).as("a stays ready and live through the rebalance")
+                    .containsExactly("ready=200 live=200");
+            assertThat(a.output()).as("the rebalance was seen").contains("-> REBALANCING");
+            assertThat(b.httpStatus("/q/health/ready")).isEqualTo(200);
 
             assertThat(a.stop()).as("scale-in: a leaves").isZero();
             long rowsAtScaleIn = TABLE.rows();

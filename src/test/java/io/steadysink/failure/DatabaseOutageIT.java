@@ -64,12 +64,19 @@ class DatabaseOutageIT {
             Set<String> members = members(kafka);
             assertThat(members).hasSize(1);
 
+            assertThat(app.httpStatus("/q/health/ready")).isEqualTo(200);
             postgres.close();
             long down = System.nanoTime();
+            await().atMost(Duration.ofSeconds(20)).until(() -> app.httpStatus("/q/health/ready") == 503);
+            assertThat(app.httpGet("/q/health/ready")).contains("DOWNSTREAM_DOWN");
+            System.out.printf("[probes] database down: ready=%d live=%d started=%d (readiness DOWN after %.1f s)%n",
+                    app.httpStatus("/q/health/ready"), app.httpStatus("/q/health/live"),
+                    app.httpStatus("/q/health/started"), (System.nanoTime() - down) / 1e9);
             while (System.nanoTime() - down < OUTAGE.toNanos()) {
                 assertThat(app.httpStatus("/q/health/live")).as("live while the database is down").isEqualTo(200);
                 Thread.sleep(1_000);
             }
+            assertThat(app.httpStatus("/q/health/ready")).as("not ready while the database is down").isEqualTo(503);
             assertThat(members(kafka)).as("same member after %s without a database", OUTAGE).isEqualTo(members);
             String metrics = app.httpGet("/q/metrics");
             assertThat(Scrape.value(metrics, "steady_sink_db_retries_total")).as("writes were retried").isPositive();
@@ -85,6 +92,7 @@ class DatabaseOutageIT {
             long caughtUp = System.nanoTime();
 
             assertThat(contents(after)).isEqualTo(topic.produced());
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.httpStatus("/q/health/ready") == 200);
             assertThat(members(kafka)).as("still the same member").isEqualTo(members);
             metrics = app.httpGet("/q/metrics");
             assertThat(Scrape.value(metrics, "steady_sink_rebalances_total{kind=\"revoked\"}")).isZero();

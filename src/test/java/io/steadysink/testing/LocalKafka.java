@@ -41,35 +41,44 @@ public final class LocalKafka {
     }
 
     private static String start() {
-        // Broker components may halt or exit the JVM on a fault (during shutdown too, racing the
-        // deletion of their log directories); in a shared test JVM that would kill the test run.
-        Exit.setHaltProcedure((status, message) -> System.err.println("Kafka broker asked to halt with status "
-                + status + ": " + message));
-        Exit.setExitProcedure((status, message) -> System.err.println("Kafka broker asked to exit with status "
-                + status + ": " + message));
         try {
-            KafkaClusterTestKit started = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
-                    .build())
-                    .setConfigProp("offsets.topic.replication.factor", "1")
-                    .setConfigProp("offsets.topic.num.partitions", "3")
-                    .setConfigProp("transaction.state.log.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.min.isr", "1")
-                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                    .setConfigProp("auto.create.topics.enable", "false")
-                    .build();
-            started.format();
-            started.startup();
-            started.waitForReadyBrokers();
+            KafkaClusterTestKit started = startCluster();
             cluster = started;
             Runtime.getRuntime().addShutdownHook(new Thread(LocalKafka::stop, "local-kafka-stop"));
             return started.bootstrapServers();
         } catch (Exception e) {
             throw new IllegalStateException("Could not start the in-JVM Kafka broker", e);
         }
+    }
+
+    /**
+     * Starts a broker of its own (for a test that stops it); the caller closes it. The shared one
+     * comes from {@link #bootstrapServers()}.
+     */
+    public static KafkaClusterTestKit startCluster() throws Exception {
+        // Broker components may halt or exit the JVM on a fault (during shutdown too, racing the
+        // deletion of their log directories); in a shared test JVM that would kill the test run.
+        Exit.setHaltProcedure((status, message) -> System.err.println("Kafka broker asked to halt with status "
+                + status + ": " + message));
+        Exit.setExitProcedure((status, message) -> System.err.println("Kafka broker asked to exit with status "
+                + status + ": " + message));
+        KafkaClusterTestKit started = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+                .build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "3")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("auto.create.topics.enable", "false")
+                .build();
+        started.format();
+        started.startup();
+        started.waitForReadyBrokers();
+        return started;
     }
 
     public static Admin admin() {

@@ -11,7 +11,12 @@ public final class Scrape {
 
     /** The value of the sample {@code series} (name plus exact label set), or -1 when absent. */
     public static long value(String metrics, String series) {
+        return (long) decimal(metrics, series);
+    }
+
+    /** Like {@link #value}, without rounding. */
+    public static double decimal(String metrics, String series) {
         Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
-        return matcher.find() ? (long) Double.parseDouble(matcher.group(1)) : -1;
+        return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
     }
 }

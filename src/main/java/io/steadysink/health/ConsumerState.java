@@ -1,0 +1,32 @@
+package io.steadysink.health;
+
+/** What the consumer is doing, as the probes and {@code steady_sink_consumer_state} report it. */
+public enum ConsumerState {
+    /** Settings checked, table migrating or the group not joined yet. Not ready. */
+    STARTING(false),
+    /** Records are arriving and being written. */
+    CONSUMING(true),
+    /** Caught up (no lag, nothing in flight) or no partitions assigned. */
+    IDLE(true),
+    /** Partitions are being revoked or assigned; in-flight batches drain. */
+    REBALANCING(true),
+    /** The connector paused partitions because its queue is full: the database is slower than the topic. */
+    PAUSED_BACKPRESSURE(true),
+    /** Writes fail transiently (database or dead-letter topic unreachable) and are being retried. Not ready. */
+    DOWNSTREAM_DOWN(false),
+    /** A batch has made no progress (no write attempt ended) for longer than {@code SINK_STALL_BUDGET_MS}. */
+    STALLED(true),
+    /** A fatal failure stopped the consumer; only a restart with the fix helps. Neither ready nor live. */
+    FAILED(false);
+
+    private final boolean ready;
+
+    ConsumerState(boolean ready) {
+        this.ready = ready;
+    }
+
+    /** Whether a replica in this state should receive traffic, i.e. count as ready. */
+    public boolean ready() {
+        return ready;
+    }
+}

@@ -1,0 +1,94 @@
+package io.steadysink.health;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Map.Entry;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+import org.apache.kafka.clients.consumer.ConsumerInterceptor;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * Watches the consumer from its own polling thread (a Kafka {@code interceptor.classes} entry, so
+ * Kafka creates it): for every fetched chunk it remembers the first offset and that record's
+ * timestamp, and when each partition last saw records or a commit. That is how the lag in seconds
+ * (age of the oldest record not yet committed) is known without reading from Kafka again. State is
+ * static because Kafka, not CDI, instantiates interceptors; there is one consumer per process.
+ */
+@RegisterForReflection
+public class PollObserver implements ConsumerInterceptor<Object, Object> {
+
+    /** Per partition: first offset of each fetched chunk not yet committed → its timestamp (epoch ms). */
+    private static final Map<TopicPartition, ConcurrentSkipListMap<Long, Long>> CHUNKS = new ConcurrentHashMap<>();
+    /** Per partition: when records were last fetched or committed (System.nanoTime). */
+    private static final Map<TopicPartition, Long> ACTIVITY = new ConcurrentHashMap<>();
+
+    @Override
+    public ConsumerRecords<Object, Object> onConsume(ConsumerRecords<Object, Object> records) {
+        long now = System.nanoTime();
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<Object, Object>> fetched = records.records(partition);
+            ConsumerRecord<Object, Object> first = fetched.get(0);
+            CHUNKS.computeIfAbsent(partition, p -> new ConcurrentSkipListMap<>()).put(first.offset(),
+                    first.timestamp());
+            ACTIVITY.put(partition, now);
+        }
+        return records;
+    }
+
+    @Override
+    public void onCommit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        long now = System.nanoTime();
+        offsets.forEach((partition, committed) -> {
+            ACTIVITY.put(partition, now);
+            ConcurrentSkipListMap<Long, Long> chunks = CHUNKS.get(partition);
+            if (chunks != null) {
+                Long floor = chunks.floorKey(committed.offset());
+                if (floor != null) {
+                    chunks.headMap(floor).clear();
+                }
+            }
+        });
+    }
+
+    /**
+     * Timestamp (epoch ms) of the record at {@code offset}, or of the chunk it was fetched in (its
+     * first record, never younger); empty when no fetched chunk covers it.
+     */
+    static OptionalLong timestampAt(TopicPartition partition, long offset) {
+        ConcurrentSkipListMap<Long, Long> chunks = CHUNKS.get(partition);
+        Entry<Long, Long> chunk = chunks == null ? null : chunks.floorEntry(offset);
+        return chunk == null ? OptionalLong.empty() : OptionalLong.of(chunk.getValue());
+    }
+
+    /** When the partition last had records fetched or offsets committed (System.nanoTime), or 0. */
+    static long lastActivity(TopicPartition partition) {
+        return ACTIVITY.getOrDefault(partition, 0L);
+    }
+
+    /** Forgets partitions this member no longer owns. */
+    static void forget(Collection<TopicPartition> partitions) {
+        partitions.forEach(partition -> {
+            CHUNKS.remove(partition);
+            ACTIVITY.remove(partition);
+        });
+    }
+
+    @Override
+    public void close() {
+        // state outlives the consumer instance: the monitor clears it per partition
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        // nothing to configure
+    }
+}
