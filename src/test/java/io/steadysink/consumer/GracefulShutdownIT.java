@@ -27,7 +27,7 @@ class GracefulShutdownIT {
 
     @Test
     void sigtermDrainsCommitsOnlyWrittenRecordsLeavesTheGroupAndExitsZero() throws Exception {
-        FlowingTopic topic = new FlowingTopic(TOPIC, PARTITIONS, 20_000);
+        FlowingTopic topic = new FlowingTopic(TOPIC, PARTITIONS, 40_000);
         try (KafkaCompanion kafka = new KafkaCompanion(LocalKafka.bootstrapServers())) {
             SteadySinkProcess first = SteadySinkProcess.start("shutdown-first", env(), false)
                     .awaitStarted(Duration.ofSeconds(60));
@@ -42,7 +42,8 @@ class GracefulShutdownIT {
             assertThat(exit).as("exit status after SIGTERM").isZero();
             assertThat(stopMillis).as("stopped within the drain budget plus start-up of the shutdown")
                     .isLessThan(20_000 + 10_000);
-            assertThat(first.output()).contains("Shutting down: no new batches");
+            assertThat(first.output()).contains("Shutting down: no new batches")
+                    .as("no batch dead-lettered on the way out").doesNotContain("SRMSG18202");
             assertThat(kafka.consumerGroups().describe(GROUP).members()).as("left the group on the way out")
                     .isEmpty();
             Map<String, Integer> rows = TABLE.contents();

@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -24,6 +26,7 @@ public final class DemoStack {
 
     static final String TOPIC = "demo-events";
     static final String TABLE = "demo_events";
+    static final String DEAD_LETTERS = "demo-events-dlq";
     private static final String[] STATUSES = {"created", "paid", "packed", "shipped", "delivered"};
 
     private DemoStack() {
@@ -47,7 +50,8 @@ public final class DemoStack {
         say("starting Kafka (KRaft, in this JVM) ...");
         String bootstrap = LocalKafka.bootstrapServers();
         LocalKafka.createTopic(TOPIC, 3);
-        say("Kafka is up at %s, topic %s has 3 partitions", bootstrap, TOPIC);
+        LocalKafka.createTopic(DEAD_LETTERS, 1);
+        say("Kafka is up at %s, topic %s has 3 partitions, dead-letter topic %s", bootstrap, TOPIC, DEAD_LETTERS);
         say("starting PostgreSQL (embedded binaries) ...");
         String jdbcUrl = LocalPostgres.jdbcUrl();
         say("PostgreSQL is up at %s (user %s)", jdbcUrl, LocalPostgres.USER);
@@ -58,6 +62,7 @@ public final class DemoStack {
         env.put("SINK_AUTO_OFFSET_RESET", "earliest");
         env.put("SINK_MODE", mode);
         env.put("SINK_TABLE", TABLE);
+        env.put("SINK_DLQ_TOPIC", DEAD_LETTERS);
         say("starting steady-sink: java -jar %s (SINK_MODE=%s)", SteadySinkProcess.runner(), mode);
         AtomicLong produced = new AtomicLong();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -92,7 +97,8 @@ public final class DemoStack {
                 }
                 if (System.nanoTime() - lastReport > Duration.ofSeconds(5).toNanos()) {
                     lastReport = System.nanoTime();
-                    say("%d events produced, %d rows in %s, ready=%d", produced.get(), rows, TABLE,
+                    say("%d events produced, %d rows in %s, %d malformed ones dead-lettered to %s, ready=%d",
+                            produced.get(), rows, TABLE, deadLettered(app), DEAD_LETTERS,
                             app.httpStatus("/q/health/ready"));
                 }
             }
@@ -107,7 +113,18 @@ public final class DemoStack {
         }
     }
 
-    /** About 20 events a second: orders moving through their statuses. */
+    /** Poison records handed to the dead-letter topic so far, as the application counts them. */
+    private static long deadLettered(SteadySinkProcess app) {
+        Matcher counts = Pattern.compile("(?m)^steady_sink_records_dead_lettered_total\\{[^}]*} (\\S+)$")
+                .matcher(app.httpGet("/q/metrics"));
+        long total = 0;
+        while (counts.find()) {
+            total += (long) Double.parseDouble(counts.group(1));
+        }
+        return total;
+    }
+
+    /** About 20 events a second: orders moving through their statuses; one in 200 is malformed. */
     private static void produce(String bootstrap, AtomicLong produced, AtomicBoolean running) {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
@@ -119,6 +136,9 @@ public final class DemoStack {
                 String value = String.format(Locale.ROOT,
                         "{\"order_id\":%d,\"customer\":\"c-%d\",\"amount\":%.2f,\"status\":\"%s\"}", order,
                         order % 50, 5 + (order * 7919 % 10_000) / 100.0, status);
+                if (n % 200 == 199) {
+                    value = value.substring(0, value.length() / 2); // cut short: not JSON, dead-lettered
+                }
                 producer.send(new ProducerRecord<>(TOPIC, "order-" + order, value));
                 produced.incrementAndGet();
                 sleep(50);
