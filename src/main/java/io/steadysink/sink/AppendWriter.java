@@ -2,19 +2,27 @@ package io.steadysink.sink;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.List;
 
 /**
- * Append mode: COPY the batch into a session-local staging table, then insert it into the event
- * log in primary-key order, skipping coordinates already present (a replay).
+ * Append mode. The fast path COPYs the batch straight into the event log; the primary key on the
+ * Kafka coordinates makes that COPY fail as a whole when any record of the batch is already there
+ * (a replay after a crash or rebalance). Only then is the batch staged and inserted in primary-key
+ * order, skipping the coordinates already present. Either way each record lands exactly once.
  */
 public final class AppendWriter implements BatchWriter {
 
     private static final String COLUMNS = "kafka_topic, kafka_partition, kafka_offset, kafka_key, payload, headers, event_time";
 
+    /** unique_violation: some coordinates of the batch are already in the table. */
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final TableName table;
     private final StagedMerge staged;
 
     public AppendWriter(TableName table) {
+        this.table = table;
         this.staged = new StagedMerge(table,
                 "kafka_topic text, kafka_partition integer, kafka_offset bigint, kafka_key text, "
                         + "payload jsonb, headers jsonb, event_time timestamptz",
@@ -40,6 +48,17 @@ public final class AppendWriter implements BatchWriter {
                     .timestamp(record.eventTime())
                     .endRow();
         }
-        return staged.run(connection, rows);
+        Savepoint beforeCopy = connection.setSavepoint();
+        try {
+            long copied = rows.copyInto(connection, table.toString(), COLUMNS);
+            connection.releaseSavepoint(beforeCopy);
+            return Math.toIntExact(copied);
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            connection.rollback(beforeCopy);
+            return staged.run(connection, rows);
+        }
     }
 }

@@ -61,6 +61,28 @@ class AppendWriterTest {
     }
 
     @Test
+    void batchOverlappingRowsAlreadyWrittenAddsOnlyTheNewOnes() throws Exception {
+        List<SinkRecord> first = new ArrayList<>();
+        List<SinkRecord> overlapping = new ArrayList<>();
+        for (int offset = 0; offset < 300; offset++) {
+            SinkRecord record = record("orders", 0, offset, "k" + offset, "{\"n\":" + offset + "}");
+            if (offset < 200) {
+                first.add(record);
+            }
+            if (offset >= 100) {
+                overlapping.add(record);
+            }
+        }
+        assertThat(sink.write(first)).isEqualTo(200);
+
+        assertThat(sink.write(overlapping)).isEqualTo(100);
+
+        assertThat(LocalPostgres.queryLong("SELECT count(*) FROM " + table)).isEqualTo(300);
+        assertThat(LocalPostgres.queryLong("SELECT count(DISTINCT kafka_offset) FROM " + table
+                + " WHERE kafka_offset BETWEEN 0 AND 299")).isEqualTo(300);
+    }
+
+    @Test
     void storesKeyPayloadHeadersAndEventTimeAsTheContractSays() throws Exception {
         byte[] notUtf8 = {(byte) 0xC3, (byte) 0x28};
         List<Header> headers = List.of(
