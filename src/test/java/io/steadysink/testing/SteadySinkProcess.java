@@ -187,6 +187,20 @@ public final class SteadySinkProcess implements AutoCloseable {
         return httpPort;
     }
 
+    /** Peak resident memory of the process so far (VmHWM), in bytes; -1 where /proc is unavailable. */
+    public long peakResidentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux, or the process is gone
+        }
+        return -1;
+    }
+
     /** Everything the process printed so far (empty for a console process). */
     public String output() {
         try {

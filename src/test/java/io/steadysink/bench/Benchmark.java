@@ -1,0 +1,526 @@
+package io.steadysink.bench;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+import javax.sql.DataSource;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.flywaydb.core.Flyway;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import io.steadysink.testing.LocalKafka;
+import io.steadysink.testing.Scrape;
+import io.steadysink.testing.SteadySinkProcess;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * {@code ./mvnw -Pbench package}: measures steady-sink against the machine's limits and the naive
+ * way, in one run, on a real broker and a real PostgreSQL with fsync and synchronous commit on.
+ * Prints one table and writes it as CSV and PNG under {@code target/bench/}. A program, not a test:
+ * nothing here asserts a speed.
+ */
+public final class Benchmark {
+
+    private static final Path OUT = Path.of("target", "bench");
+    private static final int PARTITIONS = 6;
+    private static final int NAIVE_SAMPLE = 20_000;
+
+    private final int records = Integer.getInteger("bench.records", 1_000_000);
+    private final long slowLatencyMs = Long.getLong("bench.slow-latency-ms", 20);
+    private final List<Row> rows = new ArrayList<>();
+    private EmbeddedPostgres postgres;
+    private String bootstrap;
+
+    /** One line of the result table. */
+    record Row(String measure, double value, String unit, String note) {
+    }
+
+    public static void main(String[] args) {
+        int status = 0;
+        try {
+            new Benchmark().run();
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        // the in-JVM broker's threads would keep the JVM alive
+        System.exit(status);
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(OUT);
+        say("starting Kafka (KRaft, in this JVM) and PostgreSQL (fsync on, synchronous_commit on) ...");
+        bootstrap = LocalKafka.bootstrapServers();
+        Path data = OUT.resolve("pgdata");
+        deleteRecursively(data);
+        postgres = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(true)
+                .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on").setServerConfig("max_wal_size", "4GB")
+                .setServerConfig("shared_buffers", "512MB").start();
+        say("PostgreSQL fsync=%s synchronous_commit=%s", show("fsync"), show("synchronous_commit"));
+
+        if (!System.getProperty("bench.only", "").isBlank()) {
+            quick(System.getProperty("bench.only"));
+            return;
+        }
+        String topic = "bench-events";
+        LocalKafka.createTopic(topic, PARTITIONS);
+        long produceStart = System.nanoTime();
+        produce(topic, records, 0);
+        say("produced %,d records over %d partitions in %.1f s", records, PARTITIONS, seconds(produceStart));
+
+        double consume = rawConsume(topic);
+        double copy = rawCopy();
+        double limit = Math.min(consume, copy);
+        double naive = naive(topic);
+        Run append = steadySink(topic, "append", 4, records);
+        Run upsert = steadySink(topic, "upsert", 4, records);
+        rows.add(new Row("limit: plain KafkaConsumer, no work", consume, "records/s", ""));
+        rows.add(new Row("limit: plain COPY, one connection, unlogged table", copy, "rows/s", ""));
+        rows.add(new Row("naive: one INSERT per record, one at a time", naive, "records/s",
+                "sample of " + NAIVE_SAMPLE + ", " + ratio(naive, limit) + " of limit"));
+        rows.add(new Row("steady-sink append (4 workers)", append.rate(), "records/s",
+                ratio(append.rate(), limit) + " of limit, " + ratio(append.rate(), naive) + " naive"));
+        rows.add(new Row("steady-sink upsert (4 workers)", upsert.rate(), "records/s",
+                ratio(upsert.rate(), limit) + " of limit, " + ratio(upsert.rate(), naive) + " naive"));
+        rows.add(new Row("steady-sink append: peak RSS", append.peakRssMb(), "MiB", ""));
+        rows.add(new Row("steady-sink append: JVM start to ready", append.startToReadySeconds(), "s", ""));
+        rows.add(new Row("steady-sink upsert: peak RSS", upsert.peakRssMb(), "MiB", ""));
+
+        latency(append.rate() / 2);
+
+        List<double[]> slow = new ArrayList<>();
+        for (int workers : new int[]{1, 2, 4, 8, 16}) {
+            slow.add(slowDownstream(workers));
+        }
+
+        print();
+        writeCsv();
+        plot(slow);
+        postgres.close();
+    }
+
+    /** {@code -Dbench.only=append|upsert}: one steady-sink run, for profiling (JFR with -Dbench.jfr=true). */
+    private void quick(String mode) throws Exception {
+        String topic = "bench-events";
+        LocalKafka.createTopic(topic, PARTITIONS);
+        produce(topic, records, 0);
+        Run run = steadySink(topic, mode, Integer.getInteger("bench.workers", 4), records);
+        rows.add(new Row("steady-sink " + mode, run.rate(), "records/s", ""));
+        print();
+    }
+
+    // ------------------------------------------------------------------ limits and baselines
+
+    private double rawConsume(String topic) {
+        try (KafkaConsumer<String, String> consumer = consumer("bench-raw")) {
+            List<TopicPartition> partitions = partitions(topic);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long start = System.nanoTime();
+            long count = 0;
+            while (count < records) {
+                count += consumer.poll(Duration.ofMillis(500)).count();
+            }
+            double rate = count / seconds(start);
+            say("plain consumer: %,.0f records/s", rate);
+            return rate;
+        }
+    }
+
+    private double rawCopy() throws Exception {
+        try (Connection connection = db().getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE UNLOGGED TABLE bench_copy (kafka_topic text, kafka_partition int, "
+                    + "kafka_offset bigint, kafka_key text, payload jsonb, headers jsonb, event_time timestamptz)");
+            connection.setAutoCommit(false);
+            long start = System.nanoTime();
+            CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
+                    .copyIn("COPY bench_copy FROM STDIN");
+            StringBuilder chunk = new StringBuilder(1 << 20);
+            long now = System.currentTimeMillis();
+            for (int id = 0; id < records; id++) {
+                chunk.append("bench-events\t").append(id % PARTITIONS).append('\t').append(id / PARTITIONS)
+                        .append('\t').append(BenchData.key(id)).append('\t').append(BenchData.value(id, now))
+                        .append("\t{}\t").append(new Timestamp(now)).append('\n');
+                if (chunk.length() > (1 << 20)) {
+                    byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
+                    copy.writeToCopy(bytes, 0, bytes.length);
+                    chunk.setLength(0);
+                }
+            }
+            byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
+            copy.writeToCopy(bytes, 0, bytes.length);
+            copy.endCopy();
+            connection.commit();
+            double rate = records / seconds(start);
+            say("plain COPY: %,.0f rows/s", rate);
+            return rate;
+        }
+    }
+
+    private double naive(String topic) throws Exception {
+        try (Connection connection = db().getConnection(); Statement ddl = connection.createStatement()) {
+            ddl.execute("CREATE TABLE bench_naive (kafka_topic text, kafka_partition int, kafka_offset bigint, "
+                    + "kafka_key text, payload jsonb, event_time timestamptz, "
+                    + "PRIMARY KEY (kafka_topic, kafka_partition, kafka_offset))");
+        }
+        try (KafkaConsumer<String, String> consumer = consumer("bench-naive");
+                Connection connection = db().getConnection();
+                PreparedStatement insert = connection.prepareStatement("INSERT INTO bench_naive VALUES (?, ?, ?, ?, "
+                        + "?::jsonb, ?) ON CONFLICT DO NOTHING")) {
+            consumer.subscribe(List.of(topic));
+            long start = System.nanoTime();
+            int done = 0;
+            while (done < NAIVE_SAMPLE) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    insert.setString(1, record.topic());
+                    insert.setInt(2, record.partition());
+                    insert.setLong(3, record.offset());
+                    insert.setString(4, record.key());
+                    insert.setString(5, record.value());
+                    insert.setTimestamp(6, new Timestamp(record.timestamp()));
+                    insert.executeUpdate(); // autocommit: one transaction per record
+                    if (++done == NAIVE_SAMPLE) {
+                        break;
+                    }
+                }
+            }
+            double rate = done / seconds(start);
+            say("naive: %,.0f records/s (one INSERT and commit per record, sampled over %,d)", rate, done);
+            return rate;
+        }
+    }
+
+    // ------------------------------------------------------------------ steady-sink
+
+    /** One end-to-end run of the packaged application. */
+    record Run(double rate, double peakRssMb, double startToReadySeconds) {
+    }
+
+    private Run steadySink(String topic, String mode, int workers, int expected) throws Exception {
+        String table = "bench_" + mode;
+        Map<String, String> env = env(topic, "bench-" + mode, table, workers);
+        env.put("SINK_MODE", mode);
+        if (Boolean.getBoolean("bench.jfr")) {
+            env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,filename="
+                    + OUT.resolve(mode + ".jfr").toAbsolutePath());
+        }
+        long started = System.nanoTime();
+        try (SteadySinkProcess app = SteadySinkProcess.start("bench-" + mode, env, false)) {
+            awaitReady(app);
+            double ready = seconds(started);
+            Progress progress = awaitWritten(app, topic, expected);
+            String check = mode.equals("append")
+                    ? "SELECT count(*) FROM " + table
+                    : "SELECT count(*) FROM " + table + " WHERE (payload->>'id')::bigint >= "
+                            + (expected - BenchData.KEYS);
+            long expectedRows = mode.equals("append") ? expected : Math.min(expected, BenchData.KEYS);
+            long actualRows = count(check);
+            if (actualRows != expectedRows) {
+                throw new IllegalStateException(mode + ": expected " + expectedRows + " rows, found " + actualRows);
+            }
+            double rate = progress.rate();
+            double rss = app.peakResidentBytes() / 1024.0 / 1024.0;
+            say("steady-sink %s: %,.0f records/s, peak RSS %.0f MiB, start to ready %.1f s", mode, rate, rss, ready);
+            app.stop();
+            return new Run(rate, rss, ready);
+        }
+    }
+
+    private void latency(double rate) throws Exception {
+        String topic = "bench-latency";
+        LocalKafka.createTopic(topic, PARTITIONS);
+        int count = (int) Math.min(rate * 20, 400_000);
+        createAppendTable("bench_latency");
+        try (Connection connection = db().getConnection(); Statement statement = connection.createStatement()) {
+            // the time each row is inserted (its transaction commits right after), not its transaction's start
+            statement.execute("ALTER TABLE bench_latency ALTER COLUMN ingested_at SET DEFAULT clock_timestamp()");
+        }
+        try (SteadySinkProcess app = SteadySinkProcess.start("bench-latency",
+                env(topic, "bench-latency", "bench_latency", 4), false)) {
+            awaitReady(app);
+            Thread.sleep(2_000);
+            produce(topic, count, rate);
+            awaitWritten(app, topic, count);
+            double[] percentiles = new double[2];
+            try (Connection connection = db().getConnection();
+                    Statement statement = connection.createStatement();
+                    ResultSet result = statement.executeQuery("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY l),"
+                            + " percentile_cont(0.99) WITHIN GROUP (ORDER BY l) FROM (SELECT extract(epoch FROM "
+                            + "ingested_at - event_time) * 1000 AS l FROM bench_latency) t")) {
+                result.next();
+                percentiles[0] = result.getDouble(1);
+                percentiles[1] = result.getDouble(2);
+            }
+            rows.add(new Row("latency produce -> row committed, p50", percentiles[0], "ms",
+                    String.format(Locale.ROOT, "at %,.0f records/s (half the append rate)", rate)));
+            rows.add(new Row("latency produce -> row committed, p99", percentiles[1], "ms", ""));
+            say("latency at %,.0f records/s: p50 %.1f ms, p99 %.1f ms", rate, percentiles[0], percentiles[1]);
+            app.stop();
+        }
+    }
+
+    /** Every batch write delayed by a trigger sleeping {@code bench.slow-latency-ms}: throughput by workers. */
+    private double[] slowDownstream(int workers) throws Exception {
+        String topic = "bench-slow";
+        int count = 100_000;
+        int batch = 500;
+        if (workers == 1) {
+            LocalKafka.createTopic(topic, PARTITIONS);
+            produce(topic, count, 0);
+        }
+        String table = "bench_slow_" + workers;
+        createAppendTable(table);
+        try (Connection connection = db().getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE OR REPLACE FUNCTION bench_delay() RETURNS trigger LANGUAGE plpgsql AS "
+                    + "$$ BEGIN PERFORM pg_sleep(" + slowLatencyMs / 1000.0 + "); RETURN NULL; END $$");
+            statement.execute("CREATE TRIGGER slow BEFORE INSERT ON " + table
+                    + " FOR EACH STATEMENT EXECUTE FUNCTION bench_delay()");
+        }
+        Map<String, String> env = env(topic, "bench-slow-" + workers, table, workers);
+        env.put("KAFKA_MAX_POLL_RECORDS", Integer.toString(batch));
+        try (SteadySinkProcess app = SteadySinkProcess.start("bench-slow-" + workers, env, false)) {
+            awaitReady(app);
+            double rate = awaitWritten(app, topic, count).rate();
+            double ideal = workers * batch * 1000.0 / slowLatencyMs;
+            rows.add(new Row("slow downstream (" + slowLatencyMs + " ms/batch), " + workers + " worker(s)", rate,
+                    "records/s", ratio(rate, ideal) + " of workers x " + batch + " / latency = "
+                            + String.format(Locale.ROOT, "%,.0f", ideal)));
+            say("slow downstream, %d worker(s): %,.0f records/s (ideal %,.0f)", workers, rate, ideal);
+            app.stop();
+            return new double[]{workers, rate, ideal};
+        }
+    }
+
+    /** The application's own append-mode migration, run ahead so the benchmark can adjust the table. */
+    private void createAppendTable(String table) {
+        Flyway.configure().dataSource(db()).locations("classpath:db/migration").sqlMigrationPrefix("append_V")
+                .table(table + "_schema_history").placeholders(Map.of("table", table)).baselineOnMigrate(true)
+                .baselineVersion("0").load().migrate();
+    }
+
+    private Map<String, String> env(String topic, String group, String table, int workers) {
+        Map<String, String> env = SteadySinkProcess.localInfrastructure(SteadySinkProcess.freePort());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres");
+        env.put("SINK_TOPICS", topic);
+        env.put("SINK_GROUP_ID", group);
+        env.put("SINK_TABLE", table);
+        env.put("SINK_AUTO_OFFSET_RESET", "earliest");
+        env.put("SINK_WORKERS", Integer.toString(workers));
+        env.put("KAFKA_AUTO_COMMIT_INTERVAL_MS", "200");
+        // -Dbench.env.NAME=value: extra settings for every steady-sink run (for experiments)
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("bench.env."))
+                .forEach(name -> env.put(name.substring("bench.env.".length()), System.getProperty(name)));
+        return env;
+    }
+
+    /** Times of the first and the last record written, as the application's own counter reports them. */
+    record Progress(long records, long firstNanos, long lastNanos) {
+        double rate() {
+            return records / ((lastNanos - firstNanos) / 1e9);
+        }
+    }
+
+    /**
+     * Polls {@code steady_sink_records_written_total} every 50 ms (cheaper than counting rows, so the
+     * measurement does not take CPU from the thing measured) until {@code expected} records are in.
+     */
+    private static Progress awaitWritten(SteadySinkProcess app, String topic, long expected)
+            throws InterruptedException {
+        String series = "steady_sink_records_written_total{topic=\"" + topic + "\"}";
+        long first = 0;
+        long lastReport = System.nanoTime();
+        while (true) {
+            long now = System.nanoTime();
+            double written = Scrape.decimal(app.httpGet("/q/metrics"), series);
+            if (first == 0 && written > 0) {
+                first = now;
+            }
+            if (written >= expected) {
+                return new Progress(expected, first, now);
+            }
+            if (now - lastReport > 10_000_000_000L) {
+                say("  %,.0f of %,d written", Math.max(written, 0), expected);
+                lastReport = now;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static void awaitReady(SteadySinkProcess app) throws InterruptedException {
+        app.awaitStarted(Duration.ofSeconds(120));
+        while (app.httpStatus("/q/health/ready") != 200) {
+            Thread.sleep(50);
+        }
+    }
+
+    // ------------------------------------------------------------------ output
+
+    private void print() {
+        System.out.println();
+        System.out.printf("%-62s %14s  %-10s %s%n", "measure", "value", "unit", "");
+        for (Row row : rows) {
+            System.out.printf(Locale.ROOT, "%-62s %,14.1f  %-10s %s%n", row.measure(), row.value(), row.unit(),
+                    row.note());
+        }
+        System.out.println();
+    }
+
+    private void writeCsv() throws IOException {
+        StringWriter csv = new StringWriter();
+        csv.append("measure,value,unit,note\n");
+        for (Row row : rows) {
+            csv.append('"').append(row.measure()).append("\",").append(String.format(Locale.ROOT, "%.1f", row.value()))
+                    .append(',').append(row.unit()).append(",\"").append(row.note()).append("\"\n");
+        }
+        Files.writeString(OUT.resolve("results.csv"), csv.toString());
+        say("wrote %s", OUT.resolve("results.csv"));
+    }
+
+    private void plot(List<double[]> slow) throws IOException {
+        CategoryChart rates = new CategoryChartBuilder().width(1000).height(500)
+                .title("records/s, " + String.format(Locale.ROOT, "%,d", records) + " records, 2 cores")
+                .yAxisTitle("records/s").build();
+        List<String> names = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        for (Row row : rows.subList(0, 5)) {
+            names.add(row.measure().replaceAll(",.*|\\(.*", "").trim());
+            values.add(row.value());
+        }
+        rates.addSeries("rate", names, values);
+        rates.getStyler().setLegendVisible(false);
+        rates.getStyler().setXAxisLabelRotation(15);
+        BitmapEncoder.saveBitmap(rates, OUT.resolve("rates").toString(), BitmapEncoder.BitmapFormat.PNG);
+
+        XYChart scaling = new XYChartBuilder().width(800).height(500)
+                .title("slow downstream: " + slowLatencyMs + " ms per batch").xAxisTitle("SINK_WORKERS")
+                .yAxisTitle("records/s").build();
+        scaling.addSeries("measured", slow.stream().mapToDouble(p -> p[0]).toArray(),
+                slow.stream().mapToDouble(p -> p[1]).toArray());
+        scaling.addSeries("workers x batch / latency", slow.stream().mapToDouble(p -> p[0]).toArray(),
+                slow.stream().mapToDouble(p -> p[2]).toArray());
+        BitmapEncoder.saveBitmap(scaling, OUT.resolve("slow-downstream").toString(), BitmapEncoder.BitmapFormat.PNG);
+        say("wrote %s and %s", OUT.resolve("rates.png"), OUT.resolve("slow-downstream.png"));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void produce(String topic, int count, double perSecond) throws InterruptedException {
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.LINGER_MS_CONFIG, perSecond > 0 ? 0 : 20,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        long start = System.nanoTime();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
+            for (long id = 0; id < count; id++) {
+                if (perSecond > 0 && id % 100 == 0) {
+                    long due = start + (long) (id / perSecond * 1e9);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                }
+                producer.send(new ProducerRecord<>(topic, BenchData.key(id),
+                        BenchData.value(id, System.currentTimeMillis())));
+                if (perSecond == 0 && id > 0 && id % 200_000 == 0) {
+                    say("  produced %,d", id);
+                }
+            }
+        }
+    }
+
+    private KafkaConsumer<String, String> consumer(String group) {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+        return new KafkaConsumer<>(properties);
+    }
+
+    private List<TopicPartition> partitions(String topic) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            partitions.add(new TopicPartition(topic, partition));
+        }
+        return partitions;
+    }
+
+    private DataSource db() {
+        return postgres.getPostgresDatabase();
+    }
+
+    private long count(String sql) {
+        try (Connection connection = db().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getLong(1);
+        } catch (SQLException e) {
+            return 0; // the table does not exist yet
+        }
+    }
+
+    private String show(String setting) throws SQLException {
+        try (Connection connection = db().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery("SHOW " + setting)) {
+            result.next();
+            return result.getString(1);
+        }
+    }
+
+    private static String ratio(double value, double base) {
+        return String.format(Locale.ROOT, "%.2fx", value / base);
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (Files.exists(path)) {
+            try (var walk = Files.walk(path)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.printf("[bench] " + format + "%n", args);
+    }
+}
