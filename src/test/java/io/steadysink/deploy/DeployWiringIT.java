@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,7 +32,8 @@ import io.steadysink.testing.SteadySinkProcess;
  * table and port pointed at the local broker and database): its settings pass the config doctor,
  * every probe path of every overlay answers 200, and every metric the alert rules and dashboards
  * query is one the running instance exports, once records have been written, dead-lettered and
- * skipped.
+ * skipped. And the static-membership overlay's variable, {@code KAFKA_GROUP_INSTANCE_ID}, reaches the
+ * consumer as {@code group.instance.id}.
  */
 class DeployWiringIT {
 
@@ -94,8 +99,26 @@ class DeployWiringIT {
         }
     }
 
+    @Test
+    void groupInstanceIdVariableMakesTheMemberStatic() throws Exception {
+        String topic = "deploy-static-events";
+        LocalKafka.createTopic(topic, 1);
+        Map<String, String> env = SteadySinkProcess.appendSink(topic, "deploy-static", "deploy_static_events");
+        // What the static-membership overlay sets from the pod name (downward API).
+        env.put("KAFKA_GROUP_INSTANCE_ID", "steady-sink-0");
+        try (SteadySinkProcess app = SteadySinkProcess.start("deploy-static", env, false);
+                Admin admin = LocalKafka.admin()) {
+            app.awaitStarted(Duration.ofSeconds(90));
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("deploy-static"))
+                    .describedGroups().get("deploy-static").get(30, TimeUnit.SECONDS);
+            assertThat(group.members()).hasSize(1);
+            assertThat(group.members().iterator().next().groupInstanceId()).contains("steady-sink-0");
+            assertThat(app.stop()).isZero();
+        }
+    }
+
     private static List<String> queries(RenderedOverlay overlay) {
-        List<String> queries = new java.util.ArrayList<>(MonitoringQueries.alertExpressions(overlay));
+        List<String> queries = new ArrayList<>(MonitoringQueries.alertExpressions(overlay));
         queries.addAll(MonitoringQueries.dashboardExpressions(overlay));
         return queries;
     }
