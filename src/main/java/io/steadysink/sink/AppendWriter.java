@@ -10,6 +10,7 @@ import java.util.List;
  * Kafka coordinates makes that COPY fail as a whole when any record of the batch is already there
  * (a replay after a crash or rebalance). Only then is the batch staged and inserted in primary-key
  * order, skipping the coordinates already present. Either way each record lands exactly once.
+ * Keys and values arrive checked by {@link RecordValidator} and are copied as their Kafka bytes.
  */
 public final class AppendWriter implements BatchWriter {
 
@@ -42,8 +43,8 @@ public final class AppendWriter implements BatchWriter {
             rows.text(record.topic())
                     .number(record.partition())
                     .number(record.offset())
-                    .text(record.keyText())
-                    .text(record.valueText())
+                    .utf8(record.key())
+                    .utf8(record.value())
                     .text(HeadersJson.of(record.headers()))
                     .timestamp(record.eventTime())
                     .endRow();

@@ -41,11 +41,6 @@ public record SinkRecord(String topic, int partition, long offset, byte[] key, b
         return key == null ? null : utf8(key, InvalidRecordException.Defect.KEY_NOT_UTF8);
     }
 
-    /** The value as UTF-8 text, or {@code null} for a tombstone. */
-    public String valueText() {
-        return value == null ? null : utf8(value, InvalidRecordException.Defect.VALUE_NOT_UTF8);
-    }
-
     /** Event time in epoch milliseconds, or {@code null} when the record carries none. */
     public Long eventTime() {
         return timestamp == RecordBatch.NO_TIMESTAMP ? null : timestamp;

@@ -45,7 +45,7 @@ public final class UpsertWriter implements BatchWriter {
         for (Map.Entry<String, SinkRecord> entry : newest.entrySet()) {
             SinkRecord record = entry.getValue();
             rows.text(entry.getKey())
-                    .text(record.valueText())
+                    .utf8(record.value())
                     .bool(record.isTombstone())
                     .text(record.topic())
                     .number(record.partition())
