@@ -60,6 +60,7 @@ public final class Benchmark {
     private final long slowLatencyMs = Long.getLong("bench.slow-latency-ms", 20);
     private final List<Row> rows = new ArrayList<>();
     private EmbeddedPostgres postgres;
+    private boolean slowTopicFilled;
     private String bootstrap;
 
     /** One line of the result table. */
@@ -102,12 +103,15 @@ public final class Benchmark {
 
         double consume = rawConsume(topic);
         double copy = rawCopy();
+        double durableCopy = durableCopy();
         double limit = Math.min(consume, copy);
         double naive = naive(topic);
         Run append = steadySink(topic, "append", 4, records);
         Run upsert = steadySink(topic, "upsert", 4, records);
         rows.add(new Row("limit: plain KafkaConsumer, no work", consume, "records/s", ""));
         rows.add(new Row("limit: plain COPY, one connection, unlogged table", copy, "rows/s", ""));
+        rows.add(new Row("reference: COPY into a sink table, 2000-row commits", durableCopy, "rows/s",
+                "logged, primary key, one connection; " + ratio(durableCopy, limit) + " of limit"));
         rows.add(new Row("naive: one INSERT per record, one at a time", naive, "records/s",
                 "sample of " + NAIVE_SAMPLE + ", " + ratio(naive, limit) + " of limit"));
         rows.add(new Row("steady-sink append (4 workers)", append.rate(), "records/s",
@@ -133,6 +137,16 @@ public final class Benchmark {
 
     /** {@code -Dbench.only=append|upsert}: one steady-sink run, for profiling (JFR with -Dbench.jfr=true). */
     private void quick(String mode) throws Exception {
+        if (mode.equals("slow")) {
+            slowDownstream(Integer.getInteger("bench.workers", 4));
+            print();
+            return;
+        }
+        if (mode.equals("latency")) {
+            latency(Double.parseDouble(System.getProperty("bench.latency-rate", "20000")));
+            print();
+            return;
+        }
         String topic = "bench-events";
         LocalKafka.createTopic(topic, PARTITIONS);
         produce(topic, records, 0);
@@ -185,6 +199,38 @@ public final class Benchmark {
             connection.commit();
             double rate = records / seconds(start);
             say("plain COPY: %,.0f rows/s", rate);
+            return rate;
+        }
+    }
+
+    /**
+     * Not a limit the issue names but the ceiling of any durable, idempotent sink: COPY alone into a
+     * table of the append schema (WAL, primary key) in transactions of 2000 rows, one connection.
+     */
+    private double durableCopy() throws Exception {
+        createAppendTable("bench_durable");
+        try (Connection connection = db().getConnection()) {
+            connection.setAutoCommit(false);
+            long start = System.nanoTime();
+            long now = System.currentTimeMillis();
+            StringBuilder chunk = new StringBuilder(1 << 20);
+            for (int id = 0; id < records; id++) {
+                chunk.append("bench-events\t").append(id % PARTITIONS).append('\t').append(id / PARTITIONS)
+                        .append('\t').append(BenchData.key(id)).append('\t').append(BenchData.value(id, now))
+                        .append("\t{}\t").append(new Timestamp(now)).append('\n');
+                if ((id + 1) % 2000 == 0 || id == records - 1) {
+                    byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
+                    CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY bench_durable "
+                            + "(kafka_topic, kafka_partition, kafka_offset, kafka_key, payload, headers, event_time) "
+                            + "FROM STDIN");
+                    copy.writeToCopy(bytes, 0, bytes.length);
+                    copy.endCopy();
+                    connection.commit();
+                    chunk.setLength(0);
+                }
+            }
+            double rate = records / seconds(start);
+            say("COPY into a sink table: %,.0f rows/s", rate);
             return rate;
         }
     }
@@ -261,7 +307,9 @@ public final class Benchmark {
     private void latency(double rate) throws Exception {
         String topic = "bench-latency";
         LocalKafka.createTopic(topic, PARTITIONS);
-        int count = (int) Math.min(rate * 20, 400_000);
+        // the first 10 s warm the JVM up (JIT) and are left out of the percentiles
+        int warmUp = (int) Math.min(rate * 10, 300_000);
+        int count = warmUp + (int) Math.min(rate * 20, 600_000);
         createAppendTable("bench_latency");
         try (Connection connection = db().getConnection(); Statement statement = connection.createStatement()) {
             // the time each row is inserted (its transaction commits right after), not its transaction's start
@@ -278,13 +326,27 @@ public final class Benchmark {
                     Statement statement = connection.createStatement();
                     ResultSet result = statement.executeQuery("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY l),"
                             + " percentile_cont(0.99) WITHIN GROUP (ORDER BY l) FROM (SELECT extract(epoch FROM "
-                            + "ingested_at - event_time) * 1000 AS l FROM bench_latency) t")) {
+                            + "ingested_at - event_time) * 1000 AS l FROM bench_latency WHERE (payload->>'id')::bigint >= "
+                            + warmUp
+                            + ") t")) {
                 result.next();
                 percentiles[0] = result.getDouble(1);
                 percentiles[1] = result.getDouble(2);
             }
+            if (Boolean.getBoolean("bench.latency-detail")) {
+                try (Connection connection = db().getConnection();
+                        Statement statement = connection.createStatement();
+                        ResultSet result = statement.executeQuery("SELECT date_trunc('second', event_time) s, "
+                                + "count(*), round(max(extract(epoch FROM ingested_at - event_time) * 1000)) "
+                                + "FROM bench_latency GROUP BY 1 ORDER BY 1")) {
+                    while (result.next()) {
+                        say("  %s %6d %6d ms", result.getString(1), result.getLong(2), result.getLong(3));
+                    }
+                }
+            }
             rows.add(new Row("latency produce -> row committed, p50", percentiles[0], "ms",
-                    String.format(Locale.ROOT, "at %,.0f records/s (half the append rate)", rate)));
+                    String.format(Locale.ROOT, "at %,.0f records/s (half the append rate), after 10 s of warm-up",
+                            rate)));
             rows.add(new Row("latency produce -> row committed, p99", percentiles[1], "ms", ""));
             say("latency at %,.0f records/s: p50 %.1f ms, p99 %.1f ms", rate, percentiles[0], percentiles[1]);
             app.stop();
@@ -296,7 +358,8 @@ public final class Benchmark {
         String topic = "bench-slow";
         int count = 100_000;
         int batch = 500;
-        if (workers == 1) {
+        if (!slowTopicFilled) {
+            slowTopicFilled = true;
             LocalKafka.createTopic(topic, PARTITIONS);
             produce(topic, count, 0);
         }
@@ -312,12 +375,14 @@ public final class Benchmark {
         env.put("KAFKA_MAX_POLL_RECORDS", Integer.toString(batch));
         try (SteadySinkProcess app = SteadySinkProcess.start("bench-slow-" + workers, env, false)) {
             awaitReady(app);
-            double rate = awaitWritten(app, topic, count).rate();
+            Progress progress = awaitWritten(app, topic, count);
+            double rate = progress.rate();
             double ideal = workers * batch * 1000.0 / slowLatencyMs;
             rows.add(new Row("slow downstream (" + slowLatencyMs + " ms/batch), " + workers + " worker(s)", rate,
                     "records/s", ratio(rate, ideal) + " of workers x " + batch + " / latency = "
                             + String.format(Locale.ROOT, "%,.0f", ideal)));
-            say("slow downstream, %d worker(s): %,.0f records/s (ideal %,.0f)", workers, rate, ideal);
+            say("slow downstream, %d worker(s): %,.0f records/s (ideal %,.0f), %.1f batches in flight on average",
+                    workers, rate, ideal, progress.meanInFlight());
             app.stop();
             return new double[]{workers, rate, ideal};
         }
@@ -346,7 +411,7 @@ public final class Benchmark {
     }
 
     /** Times of the first and the last record written, as the application's own counter reports them. */
-    record Progress(long records, long firstNanos, long lastNanos) {
+    record Progress(long records, long firstNanos, long lastNanos, double meanInFlight) {
         double rate() {
             return records / ((lastNanos - firstNanos) / 1e9);
         }
@@ -362,14 +427,21 @@ public final class Benchmark {
         String series = "steady_sink_records_written_total{topic=\"" + topic + "\"}";
         long first = 0;
         long lastReport = System.nanoTime();
+        double inFlight = 0;
+        int samples = 0;
         while (true) {
             long now = System.nanoTime();
-            double written = Scrape.decimal(app.httpGet("/q/metrics"), series);
+            String metrics = app.httpGet("/q/metrics");
+            double written = Scrape.decimal(metrics, series);
             if (first == 0 && written > 0) {
                 first = now;
             }
             if (written >= expected) {
-                return new Progress(expected, first, now);
+                return new Progress(expected, first, now, inFlight / Math.max(samples, 1));
+            }
+            if (first != 0) {
+                inFlight += Scrape.decimal(metrics, "steady_sink_in_flight_batches");
+                samples++;
             }
             if (now - lastReport > 10_000_000_000L) {
                 say("  %,.0f of %,d written", Math.max(written, 0), expected);
@@ -415,7 +487,7 @@ public final class Benchmark {
                 .yAxisTitle("records/s").build();
         List<String> names = new ArrayList<>();
         List<Double> values = new ArrayList<>();
-        for (Row row : rows.subList(0, 5)) {
+        for (Row row : rows.subList(0, 6)) {
             names.add(row.measure().replaceAll(",.*|\\(.*", "").trim());
             values.add(row.value());
         }
@@ -441,7 +513,7 @@ public final class Benchmark {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.LINGER_MS_CONFIG, perSecond > 0 ? 0 : 20,
+                ProducerConfig.LINGER_MS_CONFIG, perSecond > 0 ? 5 : 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         long start = System.nanoTime();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
