@@ -282,6 +282,7 @@ public final class Benchmark {
             env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,filename="
                     + OUT.resolve(mode + ".jfr").toAbsolutePath());
         }
+        checkpoint();
         long started = System.nanoTime();
         try (SteadySinkProcess app = SteadySinkProcess.start("bench-" + mode, env, false)) {
             awaitReady(app);
@@ -315,6 +316,7 @@ public final class Benchmark {
             // the time each row is inserted (its transaction commits right after), not its transaction's start
             statement.execute("ALTER TABLE bench_latency ALTER COLUMN ingested_at SET DEFAULT clock_timestamp()");
         }
+        checkpoint();
         try (SteadySinkProcess app = SteadySinkProcess.start("bench-latency",
                 env(topic, "bench-latency", "bench_latency", 4), false)) {
             awaitReady(app);
@@ -380,7 +382,8 @@ public final class Benchmark {
             double ideal = workers * batch * 1000.0 / slowLatencyMs;
             rows.add(new Row("slow downstream (" + slowLatencyMs + " ms/batch), " + workers + " worker(s)", rate,
                     "records/s", ratio(rate, ideal) + " of workers x " + batch + " / latency = "
-                            + String.format(Locale.ROOT, "%,.0f", ideal)));
+                            + String.format(Locale.ROOT, "%,.0f; %.1f batches in flight on average", ideal,
+                                    progress.meanInFlight())));
             say("slow downstream, %d worker(s): %,.0f records/s (ideal %,.0f), %.1f batches in flight on average",
                     workers, rate, ideal, progress.meanInFlight());
             app.stop();
@@ -404,9 +407,13 @@ public final class Benchmark {
         env.put("SINK_AUTO_OFFSET_RESET", "earliest");
         env.put("SINK_WORKERS", Integer.toString(workers));
         env.put("KAFKA_AUTO_COMMIT_INTERVAL_MS", "200");
-        // -Dbench.env.NAME=value: extra settings for every steady-sink run (for experiments)
-        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("bench.env."))
-                .forEach(name -> env.put(name.substring("bench.env.".length()), System.getProperty(name)));
+        // -Dbench.env=NAME=value,NAME=value: extra settings for every steady-sink run (experiments)
+        for (String setting : System.getProperty("bench.env", "").split(",")) {
+            int equals = setting.indexOf('=');
+            if (equals > 0) {
+                env.put(setting.substring(0, equals).trim(), setting.substring(equals + 1).trim());
+            }
+        }
         return env;
     }
 
@@ -565,6 +572,13 @@ public final class Benchmark {
             return result.getLong(1);
         } catch (SQLException e) {
             return 0; // the table does not exist yet
+        }
+    }
+
+    /** Writes out what earlier steps left dirty, so no step pays for another's checkpoint. */
+    private void checkpoint() throws SQLException {
+        try (Connection connection = db().getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CHECKPOINT");
         }
     }
 
