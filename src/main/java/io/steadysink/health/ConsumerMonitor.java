@@ -38,6 +38,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
@@ -318,7 +320,10 @@ public class ConsumerMonitor {
             if (stopping) {
                 return;
             }
-            if (brokerReachable) {
+            if (e.getCause() instanceof AuthenticationException || e.getCause() instanceof AuthorizationException) {
+                // The consumer's own client only logs these and retries forever; they need a person.
+                fatal.stop(e.getCause());
+            } else if (brokerReachable) {
                 LOG.warnf("The Kafka broker is unreachable (reading offsets failed: %s); readiness is DOWN until it"
                         + " answers", e.getCause() == null ? e : e.getCause());
             }

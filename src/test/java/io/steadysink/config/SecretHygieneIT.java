@@ -78,14 +78,16 @@ class SecretHygieneIT {
 
             try (SteadySinkProcess refused = SteadySinkProcess.start("secret-hygiene-refused",
                     env(broker, WRONG_KAFKA_PASSWORD), false)) {
-                // Refused at start-up: the clients retry, the startup probe stays DOWN (Kubernetes restarts
-                // the pod when its window ends), readiness reports the broker unreachable and the log
-                // says why, all without the password.
-                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> refused.httpGet(
-                        "/q/health/ready").matches("(?s).*\"broker reachable\"\\s*:\\s*false.*"));
+                // Refused at start-up: a fatal failure. The consumer stops with one line saying what to fix,
+                // liveness and readiness go DOWN (startup never came UP: the group was never joined), all
+                // without the password.
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                        .until(() -> refused.httpStatus("/q/health/live") == 503);
                 assertThat(refused.httpStatus("/q/health/ready")).isEqualTo(503);
                 assertThat(refused.httpStatus("/q/health/started")).isEqualTo(503);
-                assertThat(refused.output()).contains("Authentication failed: Invalid username or password");
+                assertThat(refused.httpGet("/q/health/live")).contains("FAILED");
+                assertThat(refused.output()).contains("Consumer stopped: Kafka refused authentication")
+                        .contains("Authentication failed: Invalid username or password");
                 exposed.addAll(httpViews(refused));
                 refused.stop();
                 exposed.add(refused.output());
