@@ -184,9 +184,7 @@ public final class Benchmark {
             StringBuilder chunk = new StringBuilder(1 << 20);
             long now = System.currentTimeMillis();
             for (int id = 0; id < records; id++) {
-                chunk.append("bench-events\t").append(id % PARTITIONS).append('\t').append(id / PARTITIONS)
-                        .append('\t').append(BenchData.key(id)).append('\t').append(BenchData.value(id, now))
-                        .append("\t{}\t").append(new Timestamp(now)).append('\n');
+                copyRow(chunk, id, now);
                 if (chunk.length() > (1 << 20)) {
                     byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
                     copy.writeToCopy(bytes, 0, bytes.length);
@@ -215,9 +213,7 @@ public final class Benchmark {
             long now = System.currentTimeMillis();
             StringBuilder chunk = new StringBuilder(1 << 20);
             for (int id = 0; id < records; id++) {
-                chunk.append("bench-events\t").append(id % PARTITIONS).append('\t').append(id / PARTITIONS)
-                        .append('\t').append(BenchData.key(id)).append('\t').append(BenchData.value(id, now))
-                        .append("\t{}\t").append(new Timestamp(now)).append('\n');
+                copyRow(chunk, id, now);
                 if ((id + 1) % 2000 == 0 || id == records - 1) {
                     byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
                     CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY bench_durable "
@@ -233,6 +229,13 @@ public final class Benchmark {
             say("COPY into a sink table: %,.0f rows/s", rate);
             return rate;
         }
+    }
+
+    /** Record {@code id} as the append table's COPY row (what steady-sink would write for it). */
+    private static void copyRow(StringBuilder chunk, int id, long now) {
+        chunk.append("bench-events\t").append(id % PARTITIONS).append('\t').append(id / PARTITIONS).append('\t')
+                .append(BenchData.key(id)).append('\t').append(BenchData.value(id, now)).append("\t{}\t")
+                .append(new Timestamp(now)).append('\n');
     }
 
     private double naive(String topic) throws Exception {
