@@ -115,9 +115,9 @@ public final class Benchmark {
         rows.add(new Row("naive: one INSERT per record, one at a time", naive, "records/s",
                 "sample of " + NAIVE_SAMPLE + ", " + ratio(naive, limit) + " of limit"));
         rows.add(new Row("steady-sink append (4 workers)", append.rate(), "records/s",
-                ratio(append.rate(), limit) + " of limit, " + ratio(append.rate(), naive) + " naive"));
+                ratio(append.rate(), limit) + " of limit, " + ratio(append.rate(), naive) + " naive, " + cpu(append)));
         rows.add(new Row("steady-sink upsert (4 workers)", upsert.rate(), "records/s",
-                ratio(upsert.rate(), limit) + " of limit, " + ratio(upsert.rate(), naive) + " naive"));
+                ratio(upsert.rate(), limit) + " of limit, " + ratio(upsert.rate(), naive) + " naive, " + cpu(upsert)));
         rows.add(new Row("steady-sink append: peak RSS", append.peakRssMb(), "MiB", ""));
         rows.add(new Row("steady-sink append: JVM start to ready", append.startToReadySeconds(), "s", ""));
         rows.add(new Row("steady-sink upsert: peak RSS", upsert.peakRssMb(), "MiB", ""));
@@ -274,7 +274,7 @@ public final class Benchmark {
     // ------------------------------------------------------------------ steady-sink
 
     /** One end-to-end run of the packaged application. */
-    record Run(double rate, double peakRssMb, double startToReadySeconds) {
+    record Run(double rate, double peakRssMb, double startToReadySeconds, double cpuBusy) {
     }
 
     private Run steadySink(String topic, String mode, int workers, int expected) throws Exception {
@@ -302,9 +302,10 @@ public final class Benchmark {
             }
             double rate = progress.rate();
             double rss = app.peakResidentBytes() / 1024.0 / 1024.0;
-            say("steady-sink %s: %,.0f records/s, peak RSS %.0f MiB, start to ready %.1f s", mode, rate, rss, ready);
+            say("steady-sink %s: %,.0f records/s, peak RSS %.0f MiB, start to ready %.1f s, CPU %.0f%% busy", mode,
+                    rate, rss, ready, progress.cpuBusy() * 100);
             app.stop();
-            return new Run(rate, rss, ready);
+            return new Run(rate, rss, ready, progress.cpuBusy());
         }
     }
 
@@ -324,8 +325,10 @@ public final class Benchmark {
                 env(topic, "bench-latency", "bench_latency", 4), false)) {
             awaitReady(app);
             Thread.sleep(2_000);
+            long[] cpuBefore = cpuTicks();
             produce(topic, count, rate);
             awaitWritten(app, topic, count);
+            double cpuBusy = busy(cpuBefore, cpuTicks());
             double[] percentiles = new double[2];
             try (Connection connection = db().getConnection();
                     Statement statement = connection.createStatement();
@@ -352,7 +355,8 @@ public final class Benchmark {
             rows.add(new Row("latency produce -> row committed, p50", percentiles[0], "ms",
                     String.format(Locale.ROOT, "at %,.0f records/s (half the append rate), after 10 s of warm-up",
                             rate)));
-            rows.add(new Row("latency produce -> row committed, p99", percentiles[1], "ms", ""));
+            rows.add(new Row("latency produce -> row committed, p99", percentiles[1], "ms", String.format(Locale.ROOT,
+                    "machine CPU %.0f%% busy meanwhile (producer and broker included)", cpuBusy * 100)));
             say("latency at %,.0f records/s: p50 %.1f ms, p99 %.1f ms", rate, percentiles[0], percentiles[1]);
             app.stop();
         }
@@ -385,8 +389,8 @@ public final class Benchmark {
             double ideal = workers * batch * 1000.0 / slowLatencyMs;
             rows.add(new Row("slow downstream (" + slowLatencyMs + " ms/batch), " + workers + " worker(s)", rate,
                     "records/s", ratio(rate, ideal) + " of workers x " + batch + " / latency = "
-                            + String.format(Locale.ROOT, "%,.0f; %.1f batches in flight on average", ideal,
-                                    progress.meanInFlight())));
+                            + String.format(Locale.ROOT, "%,.0f; %.1f batches in flight on average, CPU %.0f%% busy",
+                                    ideal, progress.meanInFlight(), progress.cpuBusy() * 100)));
             say("slow downstream, %d worker(s): %,.0f records/s (ideal %,.0f), %.1f batches in flight on average",
                     workers, rate, ideal, progress.meanInFlight());
             app.stop();
@@ -421,7 +425,7 @@ public final class Benchmark {
     }
 
     /** Times of the first and the last record written, as the application's own counter reports them. */
-    record Progress(long records, long firstNanos, long lastNanos, double meanInFlight) {
+    record Progress(long records, long firstNanos, long lastNanos, double meanInFlight, double cpuBusy) {
         double rate() {
             return records / ((lastNanos - firstNanos) / 1e9);
         }
@@ -439,15 +443,18 @@ public final class Benchmark {
         long lastReport = System.nanoTime();
         double inFlight = 0;
         int samples = 0;
+        long[] cpuAtFirst = null;
         while (true) {
             long now = System.nanoTime();
             String metrics = app.httpGet("/q/metrics");
             double written = Scrape.decimal(metrics, series);
             if (first == 0 && written > 0) {
                 first = now;
+                cpuAtFirst = cpuTicks();
             }
             if (written >= expected) {
-                return new Progress(expected, first, now, inFlight / Math.max(samples, 1));
+                return new Progress(expected, first, now, inFlight / Math.max(samples, 1),
+                        busy(cpuAtFirst, cpuTicks()));
             }
             if (first != 0) {
                 inFlight += Scrape.decimal(metrics, "steady_sink_in_flight_batches");
@@ -459,6 +466,27 @@ public final class Benchmark {
             }
             Thread.sleep(250);
         }
+    }
+
+    /** Busy and total CPU ticks of the whole machine so far ({@code /proc/stat}); zeros elsewhere. */
+    private static long[] cpuTicks() {
+        try {
+            String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < fields.length; i++) {
+                total += Long.parseLong(fields[i]);
+            }
+            long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]);
+            return new long[]{total - idle, total};
+        } catch (IOException | RuntimeException e) {
+            return new long[]{0, 0};
+        }
+    }
+
+    /** Share of the machine's CPU time that was busy between two {@link #cpuTicks()} readings. */
+    private static double busy(long[] before, long[] after) {
+        long total = after[1] - before[1];
+        return total == 0 ? Double.NaN : (double) (after[0] - before[0]) / total;
     }
 
     private static void awaitReady(SteadySinkProcess app) throws InterruptedException {
@@ -592,6 +620,10 @@ public final class Benchmark {
             result.next();
             return result.getString(1);
         }
+    }
+
+    private static String cpu(Run run) {
+        return String.format(Locale.ROOT, "CPU %.0f%% busy", run.cpuBusy() * 100);
     }
 
     private static String ratio(double value, double base) {
