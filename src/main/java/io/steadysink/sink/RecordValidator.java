@@ -128,6 +128,9 @@ public final class RecordValidator {
 
     /** Where {@code bytes} stop being UTF-8, or {@code null} when they are valid UTF-8. */
     static String utf8Problem(byte[] bytes) {
+        if (isAscii(bytes)) {
+            return null; // the common case, without decoding
+        }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -139,5 +142,14 @@ public final class RecordValidator {
             int at = Math.min(in.position(), bytes.length - 1);
             return String.format(Locale.ROOT, "invalid UTF-8 byte 0x%02X at index %d", bytes[at] & 0xFF, at);
         }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -62,6 +62,14 @@ class RecordValidatorTest {
     }
 
     @Test
+    void plainAsciiAndValidMultiByteUtf8AreBothAccepted() {
+        assertThat(RecordValidator.utf8Problem(bytes("{\"plain\":\"ascii\"}"))).isNull();
+        assertThat(RecordValidator.utf8Problem(bytes("{\"text\":\"ünïcødé € 🙂\"}"))).isNull();
+        assertThat(APPEND.problem(new SinkRecord("t", 0, 1, bytes("clé"), bytes("{\"prix\":\"5 €\"}"), List.of(), 0)))
+                .isNull();
+    }
+
+    @Test
     void valuesOverTheSizeLimitArePoisonBeforeTheyAreParsed() {
         char[] filler = new char[992];
         Arrays.fill(filler, 'x');
