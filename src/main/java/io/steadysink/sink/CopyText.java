@@ -38,7 +38,6 @@ final class CopyText {
             append(NULL);
             return this;
         }
-        ensure(value.length + 16);
         int start = 0;
         for (int i = 0; i < value.length; i++) {
             byte escaped = switch (value[i]) {
@@ -98,12 +97,6 @@ final class CopyText {
                 copy.cancelCopy();
             }
         }
-    }
-
-    /** The rows as text, for tests and error messages. */
-    @Override
-    public String toString() {
-        return new String(rows, 0, size, StandardCharsets.UTF_8);
     }
 
     private void separate() {
