@@ -602,7 +602,7 @@ public final class Benchmark {
             result.next();
             return result.getLong(1);
         } catch (SQLException e) {
-            return 0; // the table does not exist yet
+            throw new IllegalStateException(sql, e);
         }
     }
 
