@@ -50,8 +50,8 @@ public class EventConsumer {
      * strategy only commits the highest contiguous processed offset per partition.
      * <p>
      * The valid records are written (transient errors retried in place for as long as they last),
-     * each poison record is handed alone to the failure strategy, and only then is the batch
-     * acknowledged. A fatal failure stops the consumer and leaves the batch unacknowledged, so
+     * each poison record is handed alone to the failure strategy, and each partition of the batch is
+     * acknowledged once all its records are in the table or with the strategy. A fatal failure stops the consumer and leaves the batch unacknowledged, so
      * nothing from it on is committed.
      */
     @Incoming(Channels.EVENTS)
@@ -67,9 +67,9 @@ public class EventConsumer {
             IsolatingWriter.Outcome outcome = writer.write(sinkRecords);
             metrics.batchWritten(outcome.written(), System.nanoTime() - running.startedNanos());
             metrics.recordsSkipped(mode, outcome.unchanged());
-            poison.handOver(batch, outcome.rejected());
+            CompletionStage<Void> acknowledged = poison.settle(batch, outcome.rejected());
             done = true;
-            return batch.ack();
+            return acknowledged;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.infof("Batch of %d records abandoned at shutdown; it is not committed and will be re-delivered",

@@ -56,7 +56,8 @@ public class FailureBeans {
             case "ignore" -> "the ignore strategy (skipped)";
             default -> "the " + strategy + " strategy";
         };
-        return new PoisonRecordHandler(strategy, destination, Duration.ofMillis(config.retryBackoffInitialMs()),
+        return new PoisonRecordHandler(strategy, destination, config.dlqTopic(),
+                Duration.ofMillis(config.retryBackoffInitialMs()),
                 Duration.ofMillis(config.retryBackoffMaxMs()), metrics, new DatabaseRetry.Attempts() {
                     @Override
                     public void retrying() {

@@ -1,14 +1,21 @@
 package io.steadysink.failure;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
@@ -40,6 +47,7 @@ public final class PoisonRecordHandler {
 
     private final String strategy;
     private final String destination;
+    private final String deadLetterTopic;
     private final SinkMetrics metrics;
     private final DatabaseRetry.Attempts attempts;
     private final FailsafeExecutor<Object> retry;
@@ -49,25 +57,42 @@ public final class PoisonRecordHandler {
     /**
      * @param strategy the connector failure strategy in use
      * @param destination where that strategy puts records, for the logs
+     * @param deadLetterTopic the dead-letter topic ({@code SINK_DLQ_TOPIC}), for the fixes the logs suggest
      */
-    public PoisonRecordHandler(String strategy, String destination, Duration initialBackoff, Duration maxBackoff,
-            SinkMetrics metrics, DatabaseRetry.Attempts attempts) {
+    public PoisonRecordHandler(String strategy, String destination, String deadLetterTopic, Duration initialBackoff,
+            Duration maxBackoff, SinkMetrics metrics, DatabaseRetry.Attempts attempts) {
+        this.deadLetterTopic = deadLetterTopic;
         this.attempts = attempts;
         this.strategy = strategy;
         this.destination = destination;
         this.metrics = metrics;
         this.retry = Failsafe.with(RetryPolicy.builder()
-                .handleIf(failure -> !(failure instanceof ConsumerStoppedException)
-                        && FailureClass.of(failure) == FailureClass.TRANSIENT)
+                .handleIf(failure -> failure instanceof RecordRefusedException
+                        || !(failure instanceof ConsumerStoppedException)
+                                && FailureClass.of(failure) == FailureClass.TRANSIENT)
                 .withBackoff(initialBackoff, maxBackoff)
                 .withJitter(0.25)
                 .withMaxRetries(-1)
                 .onRetry(event -> {
                     attempts.retrying();
+                    Throwable failure = event.getLastException();
                     LOG.warnf("Could not hand a poison record to %s, retry %d after %s: %s", destination,
-                            event.getAttemptCount(), event.getElapsedTime(), event.getLastException());
+                            event.getAttemptCount(), event.getElapsedTime(),
+                            failure instanceof RecordRefusedException ? failure.getMessage() : failure);
                 })
                 .build());
+    }
+
+    /**
+     * The dead-letter topic refused the record itself (larger than it or the producer accepts):
+     * retried like an outage, since raising the topic's limit fixes it without a restart, and
+     * nothing of the partition is committed past the record meanwhile.
+     */
+    static final class RecordRefusedException extends Exception {
+
+        RecordRefusedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** Thrown when the {@code fail} strategy stopped the consumer on a poison record. */
@@ -79,32 +104,70 @@ public final class PoisonRecordHandler {
     }
 
     /**
-     * Hands every rejected record of {@code batch} to the failure strategy and waits until each is
-     * acknowledged.
+     * Settles a written batch: hands every rejected record to the failure strategy, waiting until
+     * each is acknowledged, and acknowledges each partition of the batch once all its records are in
+     * the table or with the strategy. The connector commits a partition of a batch up to its last
+     * record as soon as that record is acknowledged, so within a partition the rejected records go in
+     * offset order, whatever order they were found bad in, and the partition's last record is
+     * acknowledged only after all of them. Partitions without poison records are acknowledged first:
+     * a hand-over that has to wait (dead-letter topic unreachable or refusing the record) holds back
+     * its own partition only.
      *
-     * @throws ConsumerStoppedException the {@code fail} strategy (or a non-transient publishing
-     *         error) stopped the consumer; nothing of the batch may be committed
+     * @return completes when every partition's acknowledgement has been taken by the connector
+     * @throws ConsumerStoppedException the {@code fail} strategy (or a publishing error that retrying
+     *         cannot fix) stopped the consumer; nothing more of the batch may be committed
      */
-    public void handOver(KafkaRecordBatch<?, ?> batch, List<InvalidRecordException> rejected) throws Exception {
-        if (rejected.isEmpty()) {
-            return;
-        }
-        Map<String, KafkaRecord<?, ?>> byCoordinates = new HashMap<>();
-        for (KafkaRecord<?, ?> record : batch.getRecords()) {
-            record.getMetadata(IncomingKafkaRecordMetadata.class).ifPresent(incoming -> byCoordinates
-                    .put(incoming.getTopic() + "-" + incoming.getPartition() + "@" + incoming.getOffset(), record));
-        }
+    public CompletionStage<Void> settle(KafkaRecordBatch<?, ?> batch, List<InvalidRecordException> rejected)
+            throws Exception {
+        Map<TopicPartition, List<InvalidRecordException>> poisonByPartition = new TreeMap<>(
+                Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
         for (InvalidRecordException poison : rejected) {
             SinkRecord record = poison.record();
-            KafkaRecord<?, ?> message = byCoordinates.get(record.coordinates());
-            if (message == null) {
-                throw new IllegalStateException("poison record " + record.coordinates() + " is not in its batch");
-            }
-            handOver(message, poison);
-            metrics.poisonRecord(record.topic(), poison.defect(), strategy);
-            LOG.warnf("Poison record %s handed to %s: %s: %s", record.coordinates(), destination,
-                    poison.defect().rule(), finding(poison.getCause()));
+            poisonByPartition.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
+                    partition -> new ArrayList<>()).add(poison);
         }
+        Map<TopicPartition, ? extends KafkaRecord<?, ?>> latest = batch.getLatestOffsetRecords();
+        List<CompletableFuture<Void>> acknowledged = new ArrayList<>(latest.size());
+        latest.forEach((partition, last) -> {
+            if (!poisonByPartition.containsKey(partition)) {
+                acknowledged.add(last.ack().toCompletableFuture());
+            }
+        });
+        if (!poisonByPartition.isEmpty()) {
+            Map<String, KafkaRecord<?, ?>> byCoordinates = new HashMap<>();
+            for (KafkaRecord<?, ?> record : batch.getRecords()) {
+                record.getMetadata(IncomingKafkaRecordMetadata.class).ifPresent(incoming -> byCoordinates
+                        .put(incoming.getTopic() + "-" + incoming.getPartition() + "@" + incoming.getOffset(), record));
+            }
+            for (Map.Entry<TopicPartition, List<InvalidRecordException>> partition : poisonByPartition.entrySet()) {
+                KafkaRecord<?, ?> last = latest.get(partition.getKey());
+                boolean lastHandedOver = false;
+                List<InvalidRecordException> inOffsetOrder = new ArrayList<>(partition.getValue());
+                inOffsetOrder.sort(Comparator.comparingLong(poison -> poison.record().offset()));
+                for (InvalidRecordException poison : inOffsetOrder) {
+                    KafkaRecord<?, ?> message = byCoordinates.get(poison.record().coordinates());
+                    if (message == null) {
+                        throw new IllegalStateException(
+                                "poison record " + poison.record().coordinates() + " is not in its batch");
+                    }
+                    handOver(message, poison);
+                    lastHandedOver |= message == last;
+                }
+                if (!lastHandedOver && last != null) {
+                    // the strategy acknowledged the last record itself when it took it
+                    acknowledged.add(last.ack().toCompletableFuture());
+                }
+            }
+        }
+        return CompletableFuture.allOf(acknowledged.toArray(CompletableFuture[]::new));
+    }
+
+    private void handOver(KafkaRecord<?, ?> message, InvalidRecordException poison) throws Exception {
+        SinkRecord record = poison.record();
+        handOver((Message<?>) message, poison);
+        metrics.poisonRecord(record.topic(), poison.defect(), strategy);
+        LOG.warnf("Poison record %s handed to %s: %s: %s", record.coordinates(), destination,
+                poison.defect().rule(), finding(poison.getCause()));
     }
 
     /** What was found, without PostgreSQL's context lines (they quote the record's data). */
@@ -130,6 +193,15 @@ public final class PoisonRecordHandler {
         }
     }
 
+    private static boolean isTooLarge(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void await(CompletionStage<Void> acknowledged, InvalidRecordException poison) throws Exception {
         try {
             acknowledged.toCompletableFuture().get(HAND_OVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -143,6 +215,16 @@ public final class PoisonRecordHandler {
                 throw new ConsumerStoppedException("SINK_FAILURE_STRATEGY=" + strategy
                         + " stopped the consumer at poison record " + poison.getMessage()
                         + "; fix or remove the record, or choose another strategy", failure);
+            }
+            if (isTooLarge(failure)) {
+                byte[] value = poison.record().value();
+                throw new RecordRefusedException(destination + " refuses poison record "
+                        + poison.record().coordinates() + " of " + (value == null ? 0 : value.length)
+                        + " bytes as too large: raise the topic's max.message.bytes (kafka-configs --alter"
+                        + " --entity-type topics --entity-name " + deadLetterTopic
+                        + " --add-config max.message.bytes=<bytes>);"
+                        + " it is retried until then and nothing of its partition is committed past it ("
+                        + failure.getMessage() + ")", failure);
             }
             if (FailureClass.of(failure) != FailureClass.TRANSIENT) {
                 throw new ConsumerStoppedException("could not hand poison record " + poison.record().coordinates()

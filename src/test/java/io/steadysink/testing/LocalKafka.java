@@ -138,8 +138,13 @@ public final class LocalKafka {
 
     /** Creates the topic with the given partition count unless it exists. */
     public static void createTopic(String topic, int partitions) {
+        createTopic(topic, partitions, Map.of());
+    }
+
+    /** Creates the topic with the given partition count and topic configs unless it exists. */
+    public static void createTopic(String topic, int partitions, Map<String, String> configs) {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(Map.of())))
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)))
                     .all()
                     .get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
