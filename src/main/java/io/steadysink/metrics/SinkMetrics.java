@@ -19,9 +19,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.steadysink.config.SinkConfig;
 import io.steadysink.health.ConsumerState;
 import io.steadysink.health.PartitionLag;
 import io.steadysink.sink.InvalidRecordException;
+import io.steadysink.sink.SinkMode;
 import io.steadysink.sink.SinkRecord;
 
 /**
@@ -67,7 +69,7 @@ public class SinkMetrics {
     private final MultiGauge lagSeconds;
     private final MultiGauge lagStatus;
 
-    SinkMetrics(MeterRegistry registry) {
+    SinkMetrics(MeterRegistry registry, SinkConfig config) {
         this.registry = registry;
         this.batchWrite = Timer.builder(BATCH_WRITE)
                 .description("Time to write and commit one batch in PostgreSQL")
@@ -98,6 +100,15 @@ public class SinkMetrics {
         Gauge.builder(GROUP_GENERATION, generation, AtomicInteger::get)
                 .description("Consumer group generation at the last assignment (-1 before joining)")
                 .register(registry);
+        // Every series a counter can have exists from the start at 0, so that rate() and increase()
+        // see the first record written, skipped or dead-lettered.
+        recordsSkipped(SinkMode.parse(config.mode()).map(SinkMode::configName).orElse(config.mode()));
+        for (String topic : config.topics().orElse(List.of())) {
+            recordsWritten(topic);
+            for (InvalidRecordException.Defect defect : InvalidRecordException.Defect.values()) {
+                poisonRecords(topic, defect, config.failureStrategy());
+            }
+        }
     }
 
     /** Publishes the number of batches being written, as counted by {@code running}. */
@@ -156,13 +167,16 @@ public class SinkMetrics {
      */
     public void recordsSkipped(String mode, long count) {
         if (count > 0) {
-            Counter.builder(RECORDS_SKIPPED)
-                    .description("Records written that changed no row: replays in append mode, stale or superseded"
-                            + " writes in upsert mode")
-                    .tag("mode", mode)
-                    .register(registry)
-                    .increment(count);
+            recordsSkipped(mode).increment(count);
         }
+    }
+
+    private Counter recordsSkipped(String mode) {
+        return Counter.builder(RECORDS_SKIPPED)
+                .description("Records written that changed no row: replays in append mode, stale or superseded"
+                        + " writes in upsert mode")
+                .tag("mode", mode)
+                .register(registry);
     }
 
     public void rebalance(RebalanceKind kind) {
@@ -189,15 +203,18 @@ public class SinkMetrics {
 
     /** Counts a poison record handed to the failure strategy {@code strategy}, tagged by the rule it broke. */
     public void poisonRecord(String topic, InvalidRecordException.Defect defect, String strategy) {
-        Counter.builder(RECORDS_DEAD_LETTERED)
+        poisonRecords(topic, defect, strategy).increment();
+    }
+
+    private Counter poisonRecords(String topic, InvalidRecordException.Defect defect, String strategy) {
+        return Counter.builder(RECORDS_DEAD_LETTERED)
                 .description("Poison records taken out of the stream and handed to the failure strategy "
                         + "(the dead-letter topic unless SINK_FAILURE_STRATEGY says otherwise), by source topic, "
                         + "the rule the record broke and the strategy")
                 .tag("topic", topic)
                 .tag("reason", defect.tag())
                 .tag("strategy", strategy)
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 
     private Counter recordsWritten(String topic) {

@@ -100,4 +100,14 @@ class AppendPipelineTest {
         assertThat(scrape.body())
                 .contains("steady_sink_records_written_total{topic=\"events\"} " + RECORDS + ".0");
     }
+
+    @Test
+    void counterSeriesExistAtZeroBeforeTheirFirstEvent() throws Exception {
+        String scrape = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+        // append mode never sees a missing key: the series exists only because it was registered at 0
+        assertThat(scrape).contains("steady_sink_records_dead_lettered_total{reason=\"missing-key\","
+                + "strategy=\"dead-letter-queue\",topic=\"events\"} 0.0")
+                .containsPattern("steady_sink_records_skipped_total\\{mode=\"append\"\\} \\d");
+    }
 }
