@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * batches in one place only: when partitions are revoked, for up to {@code SINK_DRAIN_TIMEOUT_MS}.
  * So the interval must exceed the drain budget (error), and a batch that may outlast it
  * (worst case: COPY plus merge, each bounded by {@code SINK_STATEMENT_TIMEOUT_MS}) is only
- * abandoned and re-delivered at revocation (warning).
+ * abandoned and re-delivered at revocation (warning). The drain budget, when not set, follows the poll
+ * interval ({@link #drainTimeoutMs}), so a default never makes another setting's valid value illegal.
  */
 public final class ConfigDoctor {
 
@@ -26,8 +27,8 @@ public final class ConfigDoctor {
     static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
     static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
-    /** Statements per batch write, each bounded by the statement timeout. */
-    static final int STATEMENTS_PER_BATCH = 2;
+    /** {@code SINK_DRAIN_TIMEOUT_MS} when neither it nor a short poll interval says otherwise. */
+    static final long DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -113,10 +114,27 @@ public final class ConfigDoctor {
         }
     }
 
+    /**
+     * The drain budget in effect: {@code SINK_DRAIN_TIMEOUT_MS} when set, otherwise
+     * {@value #DEFAULT_DRAIN_TIMEOUT_MS} ms or half of {@code max.poll.interval.ms}, whichever is less.
+     */
+    public static long drainTimeoutMs(SinkConfig sink, long maxPollIntervalMs) {
+        return sink.drainTimeoutMs().orElse(Math.min(DEFAULT_DRAIN_TIMEOUT_MS, maxPollIntervalMs / 2));
+    }
+
+    /**
+     * Statements of one batch write that the statement timeout bounds, in the worst case: append
+     * tries a COPY into the table, and when some rows are already there (a replay) COPYs into the
+     * staging table and merges; upsert always stages and merges.
+     */
+    static int statementsPerBatch(SinkConfig sink) {
+        return "append".equalsIgnoreCase(sink.mode().trim()) ? 3 : 2;
+    }
+
     private void pollInterval() {
         long interval = number("max.poll.interval.ms", DEFAULT_MAX_POLL_INTERVAL_MS);
-        long drain = sink.drainTimeoutMs();
-        long worstBatch = STATEMENTS_PER_BATCH * sink.statementTimeoutMs();
+        long drain = drainTimeoutMs(sink, interval);
+        long worstBatch = statementsPerBatch(sink) * sink.statementTimeoutMs();
         if (interval <= drain) {
             error("KAFKA_MAX_POLL_INTERVAL_MS=" + interval + " is not above SINK_DRAIN_TIMEOUT_MS=" + drain
                     + ": the polling thread waits up to the drain budget for revoked partitions and would be evicted"

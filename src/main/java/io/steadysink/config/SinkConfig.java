@@ -64,10 +64,11 @@ public interface SinkConfig {
 
     /**
      * {@code SINK_DRAIN_TIMEOUT_MS}: how long revoked partitions and a shutdown wait for in-flight
-     * batches to finish before they are abandoned uncommitted (and re-delivered).
+     * batches to finish before they are abandoned uncommitted (and re-delivered). When unset, 20000 or
+     * half of {@code KAFKA_MAX_POLL_INTERVAL_MS}, whichever is less ({@link ConfigDoctor#drainTimeoutMs}),
+     * so that a short poll interval alone is never refused.
      */
-    @WithDefault("20000")
-    long drainTimeoutMs();
+    Optional<Long> drainTimeoutMs();
 
     /** {@code SINK_RETRY_BACKOFF_INITIAL_MS}: first wait before retrying a transient database error. */
     @WithDefault("200")

@@ -36,9 +36,16 @@ public class StartupConfigCheck {
 
     private volatile Duration maxPollInterval = Duration.ofMillis(ConfigDoctor.DEFAULT_MAX_POLL_INTERVAL_MS);
 
+    private volatile Duration drainTimeout = Duration.ofMillis(ConfigDoctor.DEFAULT_DRAIN_TIMEOUT_MS);
+
     /** The consumer's {@code max.poll.interval.ms} as the connector will apply it. */
     public Duration maxPollInterval() {
         return maxPollInterval;
+    }
+
+    /** The drain budget in effect ({@code SINK_DRAIN_TIMEOUT_MS} or derived from the poll interval). */
+    public Duration drainTimeout() {
+        return drainTimeout;
     }
 
     void check(@Observes @Priority(PRIORITY) StartupEvent event, SinkConfig config, Config all,
@@ -53,6 +60,7 @@ public class StartupConfigCheck {
         } catch (NumberFormatException e) {
             // the doctor reports it below
         }
+        drainTimeout = Duration.ofMillis(ConfigDoctor.drainTimeoutMs(config, maxPollInterval.toMillis()));
         List<ConfigDoctor.Finding> findings = ConfigDoctor.examine(config, consumer,
                 all.getOptionalValue("quarkus.datasource.jdbc.max-size", Integer.class).orElse(20));
         findings.stream().filter(f -> f.severity() == ConfigDoctor.Severity.WARNING)

@@ -10,7 +10,7 @@ import org.jboss.logging.Logger;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.ChannelRegistry;
 import io.smallrye.reactive.messaging.PausableChannel;
-import io.steadysink.config.SinkConfig;
+import io.steadysink.config.StartupConfigCheck;
 
 /**
  * On shutdown (SIGTERM), stops handing new batches to the workers and waits up to
@@ -24,13 +24,13 @@ public class GracefulShutdown {
     private static final Logger LOG = Logger.getLogger(GracefulShutdown.class);
 
     void onShutdown(@Observes ShutdownEvent event, ChannelRegistry channels, InFlightBatches inFlight,
-            SinkConfig config) {
+            StartupConfigCheck settings) {
         PausableChannel channel = channels.getPausable(Channels.EVENTS);
         if (channel == null) {
             return; // a one-off command: no consumer ran
         }
         channel.pause();
-        Duration budget = Duration.ofMillis(config.drainTimeoutMs());
+        Duration budget = settings.drainTimeout();
         int running = inFlight.count();
         LOG.infof("Shutting down: no new batches; waiting up to %d ms for %d in-flight batch(es)", budget.toMillis(),
                 running);

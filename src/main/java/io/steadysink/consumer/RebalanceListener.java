@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
 
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
-import io.steadysink.config.SinkConfig;
+import io.steadysink.config.StartupConfigCheck;
 import io.steadysink.health.ConsumerMonitor;
 import io.steadysink.metrics.SinkMetrics;
 
@@ -41,13 +41,14 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
     private final InFlightBatches inFlight;
     private final SinkMetrics metrics;
     private final ConsumerMonitor monitor;
-    private final Duration drainTimeout;
+    private final StartupConfigCheck settings;
 
-    RebalanceListener(InFlightBatches inFlight, SinkMetrics metrics, ConsumerMonitor monitor, SinkConfig config) {
+    RebalanceListener(InFlightBatches inFlight, SinkMetrics metrics, ConsumerMonitor monitor,
+            StartupConfigCheck settings) {
         this.inFlight = inFlight;
         this.metrics = metrics;
         this.monitor = monitor;
-        this.drainTimeout = Duration.ofMillis(config.drainTimeoutMs());
+        this.settings = settings;
     }
 
     @Override
@@ -69,6 +70,7 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
         }
         metrics.rebalance(SinkMetrics.RebalanceKind.REVOKED);
         monitor.revoking();
+        Duration drainTimeout = settings.drainTimeout();
         LOG.infof("Partitions revoked: %s; waiting up to %d ms for their in-flight batches", partitions,
                 drainTimeout.toMillis());
         try {

@@ -52,13 +52,32 @@ class ConfigDoctorTest {
     }
 
     @Test
+    void unsetDrainBudgetFollowsAShortPollIntervalInsteadOfRefusingIt() {
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults(), Map.of("max.poll.interval.ms", "10000"), POOL))
+                .noneMatch(finding -> finding.severity() == Severity.ERROR);
+        assertThat(ConfigDoctor.drainTimeoutMs(TestSinkConfig.defaults(), 10_000)).isEqualTo(5_000);
+        assertThat(ConfigDoctor.drainTimeoutMs(TestSinkConfig.defaults(), 300_000)).isEqualTo(30_000);
+        assertThat(ConfigDoctor.drainTimeoutMs(TestSinkConfig.defaults().withTimeouts(10_000, 7_000), 10_000))
+                .isEqualTo(7_000);
+    }
+
+    @Test
+    void appendBatchesAreJudgedByTheirThreeStatementFallbackAndUpsertBatchesByTwo() {
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withTimeouts(8_000, 20_000), Map.of(), POOL),
+                Severity.WARNING)).startsWith("SINK_STATEMENT_TIMEOUT_MS=8000 lets one batch run up to 24000 ms,"
+                        + " longer than SINK_DRAIN_TIMEOUT_MS=20000");
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().withMode("upsert").withTimeouts(8_000, 20_000),
+                Map.of(), POOL)).isEmpty();
+    }
+
+    @Test
     void batchesThatMayOutlastThePollIntervalOrTheDrainAreWarnings() {
         List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults().withTimeouts(60_000, 20_000),
                 Map.of("max.poll.interval.ms", "100000"), POOL);
 
         assertThat(findings).allMatch(f -> f.severity() == Severity.WARNING).hasSize(2);
         assertThat(findings.get(0).message()).startsWith("SINK_STATEMENT_TIMEOUT_MS=60000 lets one batch run up to"
-                + " 120000 ms, longer than KAFKA_MAX_POLL_INTERVAL_MS=100000");
+                + " 180000 ms, longer than KAFKA_MAX_POLL_INTERVAL_MS=100000");
         assertThat(findings.get(1).message()).contains("longer than SINK_DRAIN_TIMEOUT_MS=20000");
     }
 

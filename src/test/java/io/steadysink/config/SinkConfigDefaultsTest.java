@@ -39,6 +39,9 @@ class SinkConfigDefaultsTest {
             String name = fallback.group(1);
             if (name.equals("auto-offset-reset")) {
                 assertThat(fallback.group(2)).as("safety net only, never a silent start point").isEqualTo("none");
+            } else if (name.equals("drain-timeout-ms")) {
+                assertThat(fallback.group(2)).as("the derived drain budget's cap")
+                        .isEqualTo(Long.toString(ConfigDoctor.DEFAULT_DRAIN_TIMEOUT_MS));
             } else {
                 assertThat(defaults).as("sink.%s", name).containsEntry(name, fallback.group(2));
             }

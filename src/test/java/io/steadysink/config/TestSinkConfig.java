@@ -6,7 +6,7 @@ import java.util.Optional;
 /** A {@link SinkConfig} with the production defaults, changed one setting at a time. */
 record TestSinkConfig(Optional<List<String>> topics, String groupId, Optional<String> autoOffsetReset, String mode,
         String table, int workers, String dlqTopic, String failureStrategy, long statementTimeoutMs,
-        long drainTimeoutMs, long sessionTimeoutMinMs, long sessionTimeoutMaxMs) implements SinkConfig {
+        Optional<Long> drainTimeoutMs, long sessionTimeoutMinMs, long sessionTimeoutMaxMs) implements SinkConfig {
 
     @Override
     public long stallBudgetMs() {
@@ -35,7 +35,7 @@ record TestSinkConfig(Optional<List<String>> topics, String groupId, Optional<St
 
     static TestSinkConfig defaults() {
         return new TestSinkConfig(Optional.of(List.of("orders")), "steady-sink", Optional.of("earliest"), "append",
-                "sink_events", 4, "steady-sink-dlq", "dead-letter-queue", 10_000, 20_000, 6_000, 300_000);
+                "sink_events", 4, "steady-sink-dlq", "dead-letter-queue", 10_000, Optional.empty(), 6_000, 300_000);
     }
 
     TestSinkConfig withTopics(List<String> value) {
@@ -75,7 +75,7 @@ record TestSinkConfig(Optional<List<String>> topics, String groupId, Optional<St
 
     TestSinkConfig withTimeouts(long statement, long drain) {
         return new TestSinkConfig(topics, groupId, autoOffsetReset, mode, table, workers, dlqTopic, failureStrategy,
-                statement, drain, sessionTimeoutMinMs, sessionTimeoutMaxMs);
+                statement, Optional.of(drain), sessionTimeoutMinMs, sessionTimeoutMaxMs);
     }
 
     TestSinkConfig withSessionBounds(long min, long max) {

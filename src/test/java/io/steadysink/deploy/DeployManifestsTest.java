@@ -110,7 +110,7 @@ class DeployManifestsTest {
     @Test
     void terminationGracePeriodOutlastsTheDrainBudget() {
         for (RenderedOverlay overlay : overlays) {
-            long drainMs = Long.parseLong(overlay.appConfig().getOrDefault("SINK_DRAIN_TIMEOUT_MS", "20000"));
+            long drainMs = Long.parseLong(overlay.appConfig().getOrDefault("SINK_DRAIN_TIMEOUT_MS", "30000"));
             long graceMs = overlay.podTemplate().getSpec().getTerminationGracePeriodSeconds() * 1000;
             assertThat(graceMs).as(overlay.name() + ": grace period > drain budget + 10 s to commit, leave and exit")
                     .isGreaterThan(drainMs + 10_000);
