@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
@@ -21,16 +22,18 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.smallrye.reactive.messaging.kafka.fault.KafkaDeadLetterQueue;
 import io.steadysink.config.KafkaClientSettings;
+import io.steadysink.sink.Origin;
 
 /**
  * Sends dead-lettered records back to the topic they came from, once the cause is fixed: original
- * key, value and headers (without the {@code dead-letter-*} ones), to the original partition. The
+ * key, value, headers (without the {@code dead-letter-*} ones) and timestamp, to the original
+ * partition, with {@link Origin} headers naming the original offset, under which the sink writes
+ * it (so a record replayed twice lands once, and an old one never overwrites a newer write). The
  * records present when it starts are replayed; progress is committed under its own consumer group
  * ({@code <group>-dlq-replay}), so running it again replays only what was dead-lettered since.
  */
@@ -104,16 +107,17 @@ public final class DeadLetterReplay {
                     }
                     positions.put(from, new OffsetAndMetadata(dead.offset() + 1));
                     done++;
-                    String source = header(dead, KafkaDeadLetterQueue.DEAD_LETTER_TOPIC);
-                    if (source == null) {
+                    Optional<Origin> origin = origin(dead);
+                    if (origin.isEmpty()) {
                         withoutSource++;
                         continue;
                     }
+                    String source = origin.get().topic();
                     replayed.merge(source, 1, Integer::sum);
                     if (!dryRun) {
-                        Integer partition = partition(dead, producer, source, partitionCounts);
-                        sent.add(producer.send(new ProducerRecord<>(source, partition, dead.key(), dead.value(),
-                                originalHeaders(dead))));
+                        Integer partition = partition(origin.get(), producer, partitionCounts);
+                        sent.add(producer.send(new ProducerRecord<>(source, partition, origin.get().timestamp(),
+                                dead.key(), dead.value(), originalHeaders(dead, origin.get()))));
                     }
                 }
                 if (!dryRun) {
@@ -138,27 +142,41 @@ public final class DeadLetterReplay {
         return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 
-    /** The original partition while the source topic still has it; otherwise the producer chooses. */
-    private static Integer partition(ConsumerRecord<?, ?> dead, KafkaProducer<?, ?> producer, String source,
-            Map<String, Integer> partitionCounts) {
-        String original = header(dead, KafkaDeadLetterQueue.DEAD_LETTER_PARTITION);
-        if (original == null) {
-            return null;
+    /**
+     * Where the dead letter first was: the origin a replayed record carried when it was
+     * dead-lettered again, otherwise the connector's {@code dead-letter-topic/partition/offset}
+     * headers with the timestamp steady-sink added when it handed the record over.
+     */
+    private static Optional<Origin> origin(ConsumerRecord<?, ?> dead) {
+        Optional<Origin> earlier = Origin.named(dead.headers());
+        if (earlier.isPresent()) {
+            return earlier;
         }
-        int count = partitionCounts.computeIfAbsent(source, topic -> producer.partitionsFor(topic).size());
-        int partition = Integer.parseInt(original);
-        return partition < count ? partition : null;
+        return Origin.parse(header(dead, KafkaDeadLetterQueue.DEAD_LETTER_TOPIC),
+                header(dead, KafkaDeadLetterQueue.DEAD_LETTER_PARTITION),
+                header(dead, KafkaDeadLetterQueue.DEAD_LETTER_OFFSET), Origin.timestamp(dead.headers()));
     }
 
-    private static List<Header> originalHeaders(ConsumerRecord<?, ?> dead) {
+    /** The original partition while the source topic still has it; otherwise the producer chooses. */
+    private static Integer partition(Origin origin, KafkaProducer<?, ?> producer,
+            Map<String, Integer> partitionCounts) {
+        int count = partitionCounts.computeIfAbsent(origin.topic(), topic -> producer.partitionsFor(topic).size());
+        return origin.partition() < count ? origin.partition() : null;
+    }
+
+    /**
+     * The record's own headers, without the dead-letter and earlier origin ones, plus where it was
+     * replayed from and its origin, under which the sink writes it.
+     */
+    private static List<Header> originalHeaders(ConsumerRecord<?, ?> dead, Origin origin) {
         List<Header> headers = new ArrayList<>();
         for (Header header : dead.headers()) {
-            if (!header.key().startsWith("dead-letter-")) {
+            if (!header.key().startsWith("dead-letter-") && !Origin.isOriginHeader(header.key())) {
                 headers.add(header);
             }
         }
-        headers.add(new RecordHeader(REPLAYED_FROM, (dead.topic() + "-" + dead.partition() + "@" + dead.offset())
-                .getBytes(StandardCharsets.UTF_8)));
+        headers.add(Origin.header(REPLAYED_FROM, dead.topic() + "-" + dead.partition() + "@" + dead.offset()));
+        headers.addAll(origin.headers());
         return headers;
     }
 

@@ -1,5 +1,6 @@
 package io.steadysink.failure;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,14 +17,18 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
 
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.steadysink.metrics.SinkMetrics;
 import io.steadysink.sink.InvalidRecordException;
+import io.steadysink.sink.Origin;
 import io.steadysink.sink.SinkRecord;
 
 import dev.failsafe.Failsafe;
@@ -179,11 +184,12 @@ public final class PoisonRecordHandler {
     }
 
     private void handOver(Message<?> message, InvalidRecordException poison) throws Exception {
+        Metadata withOrigin = originTimestamp(poison.record());
         try {
             retry.run(() -> {
                 CompletionStage<Void> acknowledged;
                 synchronized (handOver) {
-                    acknowledged = message.nack(poison);
+                    acknowledged = message.nack(poison, withOrigin);
                 }
                 await(acknowledged, poison);
                 attempts.answered();
@@ -191,6 +197,21 @@ public final class PoisonRecordHandler {
         } catch (FailsafeException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
+    }
+
+    /**
+     * The record's own timestamp as a header of its dead letter (the dead-letter topic stamps its
+     * own), so a replay can give the record back its event time.
+     */
+    private static Metadata originTimestamp(SinkRecord record) {
+        Long eventTime = record.eventTime();
+        if (eventTime == null) {
+            return Metadata.empty();
+        }
+        return Metadata.of(OutgoingKafkaRecordMetadata.builder()
+                .addHeaders(
+                        new RecordHeader(Origin.TIMESTAMP, Long.toString(eventTime).getBytes(StandardCharsets.UTF_8)))
+                .build());
     }
 
     private static boolean isTooLarge(Throwable failure) {

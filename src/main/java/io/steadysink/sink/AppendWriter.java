@@ -42,7 +42,7 @@ public final class AppendWriter implements BatchWriter {
         for (SinkRecord record : batch) {
             rows.text(record.topic())
                     .number(record.partition())
-                    .number(record.offset())
+                    .number(record.rowOffset())
                     .utf8(record.key())
                     .utf8(record.value())
                     .text(HeadersJson.of(record.headers()))

@@ -6,6 +6,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -14,14 +15,34 @@ import org.apache.kafka.common.record.RecordBatch;
 
 /**
  * One Kafka record as the sink sees it: raw key and value bytes plus the coordinates that make
- * writes idempotent. A {@code null} value is a tombstone.
+ * writes idempotent. A {@code null} value is a tombstone. {@code offset} is where the record is in
+ * Kafka (what is committed and dead-lettered); {@code rowOffset} is the offset its row is written
+ * under, the same except for a replayed dead letter, which lands under its {@link Origin}.
  */
 public record SinkRecord(String topic, int partition, long offset, byte[] key, byte[] value, List<Header> headers,
-        long timestamp) {
+        long timestamp, long rowOffset) {
+
+    /** A record written under its own coordinates. */
+    public SinkRecord(String topic, int partition, long offset, byte[] key, byte[] value, List<Header> headers,
+            long timestamp) {
+        this(topic, partition, offset, key, value, headers, timestamp, offset);
+    }
 
     public static SinkRecord of(ConsumerRecord<byte[], byte[]> record) {
+        Optional<Origin> origin = Origin.of(record.headers(), record.topic(), record.partition(), record.offset());
+        if (origin.isEmpty()) {
+            return new SinkRecord(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
+                    List.of(record.headers().toArray()), record.timestamp());
+        }
+        List<Header> headers = new ArrayList<>();
+        for (Header header : record.headers()) {
+            if (!Origin.isOriginHeader(header.key())) {
+                headers.add(header);
+            }
+        }
+        Long timestamp = origin.get().timestamp();
         return new SinkRecord(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
-                List.of(record.headers().toArray()), record.timestamp());
+                List.copyOf(headers), timestamp == null ? record.timestamp() : timestamp, origin.get().offset());
     }
 
     public static List<SinkRecord> of(ConsumerRecords<byte[], byte[]> records) {
@@ -46,7 +67,7 @@ public record SinkRecord(String topic, int partition, long offset, byte[] key, b
         return timestamp == RecordBatch.NO_TIMESTAMP ? null : timestamp;
     }
 
-    /** {@code topic-partition@offset}, for logs and error messages. */
+    /** {@code topic-partition@offset} in Kafka, for logs, error messages and dead letters. */
     public String coordinates() {
         return topic + "-" + partition + "@" + offset;
     }
@@ -57,7 +78,7 @@ public record SinkRecord(String topic, int partition, long offset, byte[] key, b
      */
     public boolean isNewerThan(SinkRecord other) {
         if (topic.equals(other.topic) && partition == other.partition) {
-            return offset > other.offset;
+            return rowOffset > other.rowOffset;
         }
         return timestamp > other.timestamp;
     }

@@ -49,7 +49,7 @@ public final class UpsertWriter implements BatchWriter {
                     .bool(record.isTombstone())
                     .text(record.topic())
                     .number(record.partition())
-                    .number(record.offset())
+                    .number(record.rowOffset())
                     .timestamp(record.eventTime())
                     .endRow();
         }
