@@ -2,15 +2,17 @@ package io.steadysink.consumer;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.jboss.logging.Logger;
 
 import io.smallrye.common.annotation.Identifier;
@@ -22,15 +24,19 @@ import io.steadysink.metrics.SinkMetrics;
 /**
  * Counts rebalances by kind and, when partitions are revoked, gives their in-flight batches a
  * bounded time ({@code SINK_DRAIN_TIMEOUT_MS}) to finish, then commits their offsets itself (the
- * connector has already committed the finished prefix by then and ignores later acknowledgements
- * of revoked partitions). A batch still running after that is abandoned: its transaction may
- * commit, but its offsets are not, and the new owner re-delivers it (harmless: writes are
- * idempotent). Never half-committed: an offset is only committed once every record before it is
- * in the table. Runs on the polling thread, which is why the config doctor keeps the drain below
- * {@code max.poll.interval.ms}.
+ * connector has already committed what it knew to be processed and ignores later acknowledgements
+ * of revoked partitions). Only written records are committed, contiguously in fetch order
+ * ({@link InFlightBatches#committable}): a batch still running after the drain, or handed out but
+ * not yet begun, stops the commit at its first record, and the new owner writes it again
+ * (harmless: writes are idempotent). Runs on the polling thread, which is why the config doctor
+ * keeps the drain below {@code max.poll.interval.ms}.
  * <p>
- * The connector reports lost partitions through {@link #onPartitionsRevoked}; the commit then
- * fails and the partitions are simply re-delivered to their new owner.
+ * Lost partitions (this member was no longer in the group) reach this listener as revoked, and
+ * only when the connector had nothing to commit for them: its own commit is refused otherwise and
+ * the callback ends there. Here a loss shows as a refused commit (the last committed offsets are
+ * committed again when nothing is new, one round trip per revocation, to tell the two apart);
+ * {@link ConsumerMonitor} notices the losses this listener never sees from the consumer's
+ * assignment.
  */
 @ApplicationScoped
 @Identifier(Channels.REBALANCE_LISTENER)
@@ -68,37 +74,42 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
         if (partitions.isEmpty()) {
             return;
         }
-        metrics.rebalance(SinkMetrics.RebalanceKind.REVOKED);
         monitor.revoking();
         Duration drainTimeout = settings.drainTimeout();
         LOG.infof("Partitions revoked: %s; waiting up to %d ms for their in-flight batches", partitions,
                 drainTimeout.toMillis());
+        boolean lost = false;
         try {
-            Optional<Map<TopicPartition, OffsetAndMetadata>> finished = inFlight.drain(partitions, drainTimeout);
-            if (finished.isEmpty()) {
-                LOG.warnf("In-flight batches of revoked partitions %s did not all finish within %d ms;"
-                        + " their offsets are not committed here and the new owner will re-deliver them",
-                        partitions, drainTimeout.toMillis());
-            } else if (!finished.get().isEmpty()) {
-                consumer.commitSync(finished.get());
-                LOG.infof("Committed revoked partitions after their in-flight batches finished: %s", finished.get());
+            if (!inFlight.awaitFinished(partitions, drainTimeout)) {
+                LOG.warnf("In-flight batches of revoked partitions %s did not all finish within %d ms; their records"
+                        + " are not committed here and the new owner will re-deliver them", partitions,
+                        drainTimeout.toMillis());
+            }
+            Map<TopicPartition, OffsetAndMetadata> written = inFlight.committable(partitions,
+                    partition -> InFlightBatches.position(consumer, partition));
+            Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>(inFlight.lastCommitted(partitions));
+            commit.putAll(written);
+            if (!commit.isEmpty()) {
+                consumer.commitSync(commit);
+            }
+            if (!written.isEmpty()) {
+                LOG.infof("Committed revoked partitions up to their written records: %s", written);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (CommitFailedException | FencedInstanceIdException e) {
+            lost = true; // no longer in the group: the partitions already belong to another member
         } catch (KafkaException e) {
             LOG.warnf("Could not commit revoked partitions %s (%s); the new owner will re-deliver their records",
                     partitions, e.toString());
         } finally {
             inFlight.forget(partitions);
-            monitor.revoked(partitions);
-        }
-    }
-
-    @Override
-    public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        if (!partitions.isEmpty()) {
-            metrics.rebalance(SinkMetrics.RebalanceKind.LOST);
-            LOG.warnf("Partitions lost (this member was no longer in the group): %s", partitions);
+            if (lost) {
+                monitor.lost(partitions);
+            } else {
+                metrics.rebalance(SinkMetrics.RebalanceKind.REVOKED);
+                monitor.revoked(partitions);
+            }
         }
     }
 }

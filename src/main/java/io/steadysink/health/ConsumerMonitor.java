@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.Priority;
@@ -35,6 +36,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
@@ -113,7 +115,9 @@ public class ConsumerMonitor {
     private volatile boolean rebalancing;
     private volatile boolean stopping;
     private volatile Consumer<?, ?> consumer;
-    private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
+    /** The partitions this member owns, as the consumer's assignment says. */
+    private final Ownership assigned = new Ownership();
+    private final AtomicBoolean lookQueued = new AtomicBoolean();
     private final AtomicLong lastTransientFailure = new AtomicLong();
     private final AtomicLong lastAnswer = new AtomicLong();
     private volatile boolean brokerReachable = true;
@@ -174,10 +178,17 @@ public class ConsumerMonitor {
 
     // ------------------------------------------------------------------ facts
 
-    /** Partitions assigned (possibly none): the group has been joined. Polling thread. */
+    /**
+     * Partitions assigned (possibly none): the group has been joined. Ownership follows the
+     * consumer's whole assignment; partitions still owned that left it, or that come back as new,
+     * were lost meanwhile. Polling thread.
+     */
     public void assigned(Consumer<?, ?> groupConsumer, Collection<TopicPartition> partitions) {
         consumer = groupConsumer;
-        assigned.addAll(partitions);
+        Set<TopicPartition> lost = assigned.assigned(groupConsumer.assignment(), partitions);
+        if (!lost.isEmpty()) {
+            forgetLost(lost);
+        }
         joined = true;
         rebalancing = false;
         evaluate();
@@ -189,14 +200,37 @@ public class ConsumerMonitor {
         evaluate();
     }
 
-    /** Partitions left this member. */
+    /** Partitions left this member through a revocation. Polling thread. */
     public void revoked(Collection<TopicPartition> partitions) {
-        assigned.removeAll(partitions);
+        assigned.released(partitions);
+        forget(partitions);
+    }
+
+    /**
+     * Partitions were taken from this member without a revocation: it was no longer in the group
+     * (its poll loop or its heartbeats came too late). Polling thread.
+     */
+    public void lost(Collection<TopicPartition> partitions) {
+        assigned.released(partitions);
+        forgetLost(partitions);
+    }
+
+    private void forgetLost(Collection<TopicPartition> partitions) {
+        metrics.rebalance(SinkMetrics.RebalanceKind.LOST);
+        LOG.warnf("Partitions lost: this member was no longer in the group (poll loop or heartbeats too late);"
+                + " the new owner re-delivers their records not yet committed: %s", partitions);
+        inFlight.forget(partitions);
+        forget(partitions);
+    }
+
+    /** Drops the history, fetch observations and lag series of partitions that left or came back. */
+    private void forget(Collection<TopicPartition> partitions) {
         partitions.forEach(partition -> {
             history.remove(partition);
             behindSince.remove(partition);
         });
         PollObserver.forget(partitions);
+        publishLag(lag);
     }
 
     /** A write attempt failed transiently (database or dead-letter topic away) and will be retried. */
@@ -294,8 +328,8 @@ public class ConsumerMonitor {
     }
 
     private void refreshLag() throws InterruptedException {
-        refreshPaused();
-        Set<TopicPartition> partitions = new HashSet<>(assigned);
+        lookOnPollingThread();
+        Set<TopicPartition> partitions = assigned.owned();
         long timeout = Math.max(1_000, Math.min(lagInterval.toMillis(), 10_000));
         Map<TopicPartition, OffsetAndMetadata> committed;
         Map<TopicPartition, ListOffsetsResultInfo> ends;
@@ -342,7 +376,9 @@ public class ConsumerMonitor {
             TimeoutException {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions.forEach(partition -> request.put(partition, spec));
-        return client.listOffsets(request, new ListOffsetsOptions().timeoutMs((int) timeout)).all()
+        // the end a read_committed consumer can reach: records of open transactions are not lag yet
+        return client.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)
+                .timeoutMs((int) timeout)).all()
                 .get(timeout + 1_000, TimeUnit.MILLISECONDS);
     }
 
@@ -383,23 +419,42 @@ public class ConsumerMonitor {
         }
         refreshed.sort(Comparator.comparing((PartitionLag p) -> p.partition().topic())
                 .thenComparingInt(p -> p.partition().partition()));
-        lag = List.copyOf(refreshed);
+        publishLag(refreshed);
+    }
+
+    /** Publishes the lag of the partitions in {@code candidates} that this member owns right now. */
+    private synchronized void publishLag(List<PartitionLag> candidates) {
+        lag = candidates.stream().filter(partition -> assigned.owns(partition.partition())).toList();
         metrics.lag(lag);
     }
 
-    /** Partitions the connector paused, asked on the polling thread between two polls. */
-    private void refreshPaused() {
+    /**
+     * Between two polls, on the polling thread: the partitions the connector paused, the consumer's
+     * assignment (partitions that left it without a revocation were lost), and commits of partitions
+     * whose every fetched record is written ({@link InFlightBatches#commitSettled}). Waits at most
+     * 2 s for a busy polling thread; no second look is queued while one waits.
+     */
+    private void lookOnPollingThread() {
         if (!joined || !clients.isResolvable()) {
             return;
         }
         KafkaConsumer<Object, Object> channel = clients.get().getConsumer(Channels.EVENTS);
-        if (channel == null) {
+        if (channel == null || !lookQueued.compareAndSet(false, true)) {
             return;
         }
+        java.util.function.Consumer<Consumer<Object, Object>> look = groupConsumer -> {
+            pausedPartitions = groupConsumer.paused().size();
+            Set<TopicPartition> lost = assigned.observed(groupConsumer.assignment());
+            if (!lost.isEmpty()) {
+                forgetLost(lost);
+            }
+            inFlight.commitSettled(groupConsumer);
+        };
         try {
-            pausedPartitions = channel.paused().await().atMost(Duration.ofSeconds(2)).size();
+            channel.runOnPollingThread(look).onTermination().invoke(() -> lookQueued.set(false))
+                    .await().atMost(Duration.ofSeconds(2));
         } catch (RuntimeException e) {
-            // the polling thread is busy (e.g. draining a revocation): keep the last answer
+            // the polling thread is busy (e.g. draining a revocation): keep the last answers
         }
     }
 

@@ -15,13 +15,16 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.steadysink.consumer.FetchLedger;
 
 /**
  * Watches the consumer from its own polling thread (a Kafka {@code interceptor.classes} entry, so
  * Kafka creates it): for every fetched chunk it remembers the first offset and that record's
  * timestamp, and when each partition last saw records or a commit. That is how the lag in seconds
- * (age of the oldest record not yet committed) is known without reading from Kafka again. State is
- * static because Kafka, not CDI, instantiates interceptors; there is one consumer per process.
+ * (age of the oldest record not yet committed) is known without reading from Kafka again. It also
+ * reports every poll and every confirmed commit to the consumer's {@link FetchLedger}, which decides
+ * what steady-sink may commit itself. State is static because Kafka, not CDI, instantiates
+ * interceptors; there is one consumer per process.
  */
 @RegisterForReflection
 public class PollObserver implements ConsumerInterceptor<Object, Object> {
@@ -33,6 +36,7 @@ public class PollObserver implements ConsumerInterceptor<Object, Object> {
 
     @Override
     public ConsumerRecords<Object, Object> onConsume(ConsumerRecords<Object, Object> records) {
+        FetchLedger.ofConsumer().fetched(records);
         long now = System.nanoTime();
         for (TopicPartition partition : records.partitions()) {
             List<ConsumerRecord<Object, Object>> fetched = records.records(partition);
@@ -46,6 +50,7 @@ public class PollObserver implements ConsumerInterceptor<Object, Object> {
 
     @Override
     public void onCommit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        FetchLedger.ofConsumer().committed(offsets);
         long now = System.nanoTime();
         offsets.forEach((partition, committed) -> {
             ACTIVITY.put(partition, now);

@@ -51,7 +51,10 @@ public class SinkMetrics {
     public static final String POLL_INTERVAL_MARGIN = "steady_sink_poll_interval_margin_seconds";
     public static final String OLDEST_IN_FLIGHT = "steady_sink_oldest_in_flight_seconds";
 
-    /** What a rebalance callback did to this member. */
+    /**
+     * What a rebalance did to this member: partitions assigned, revoked, or lost (taken away without
+     * a revocation because the member was no longer in the group).
+     */
     public enum RebalanceKind {
         ASSIGNED, REVOKED, LOST;
 
@@ -77,7 +80,8 @@ public class SinkMetrics {
                 .register(registry);
         for (RebalanceKind kind : RebalanceKind.values()) {
             rebalances.put(kind, Counter.builder(REBALANCES)
-                    .description("Rebalance callbacks that changed this member's partitions, by kind")
+                    .description("Rebalances that changed this member's partitions, by kind: assigned, revoked, "
+                            + "lost (taken away without a revocation: the member had dropped out of the group)")
                     .tag("kind", kind.tag())
                     .register(registry));
         }
@@ -149,7 +153,7 @@ public class SinkMetrics {
                 .register(registry);
     }
 
-    /** Replaces the per-partition lag series with {@code partitions} (revoked partitions disappear). */
+    /** Replaces the per-partition lag series with {@code partitions} (partitions not listed disappear). */
     public void lag(List<PartitionLag> partitions) {
         lagRecords.register(partitions.stream().map(p -> MultiGauge.Row.of(tags(p), p.records())).toList(), true);
         lagSeconds.register(partitions.stream().map(p -> MultiGauge.Row.of(tags(p), p.seconds())).toList(), true);
