@@ -4,9 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,8 +19,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import javax.sql.DataSource;
 
 import org.apache.kafka.common.record.RecordBatch;
 import org.junit.jupiter.api.BeforeEach;
@@ -142,21 +137,23 @@ class UpsertWriterTest {
         assertThat(expected).hasSize(8);
         assertThat(expected.values()).as("some keys end as tombstones").anyMatch(row -> row.startsWith("null|true"));
 
+        UpsertWriter writer = new UpsertWriter(TableName.of(table));
         try (Connection writing = LocalPostgres.dataSource().getConnection();
                 Connection checking = LocalPostgres.dataSource().getConnection();
                 Statement empty = checking.createStatement()) {
-            PostgresSink oneSession = new PostgresSink(reusing(writing), new UpsertWriter(TableName.of(table)),
-                    Duration.ofSeconds(30));
+            writing.setAutoCommit(false);
             for (int run = 0; run < 200; run++) {
-                applyInRandomOrderAndBatches(writes, oneSession, random);
+                applyInRandomOrderAndBatches(writes, writer, writing, random);
                 assertThat(snapshot(checking)).as("table after run %d", run).isEqualTo(expected);
                 empty.execute("DELETE FROM " + table);
             }
         }
     }
 
-    private static void applyInRandomOrderAndBatches(List<SinkRecord> writes, PostgresSink sink, Random random)
-            throws SQLException {
+    /** Each batch in its own transaction, all on one connection (as a pooled writer would). */
+    private static void applyInRandomOrderAndBatches(List<SinkRecord> writes, UpsertWriter writer,
+            Connection connection,
+            Random random) throws SQLException {
         List<SinkRecord> order = new ArrayList<>(writes);
         for (int replay = 0; replay < 10; replay++) {
             order.add(writes.get(random.nextInt(writes.size())));
@@ -164,29 +161,9 @@ class UpsertWriterTest {
         Collections.shuffle(order, random);
         for (int from = 0; from < order.size();) {
             int to = Math.min(order.size(), from + 1 + random.nextInt(12));
-            sink.write(order.subList(from, to));
+            writer.write(connection, order.subList(from, to));
+            connection.commit();
             from = to;
-        }
-    }
-
-    /** A data source handing out one open connection (not closed by its users), as a pool would. */
-    private static DataSource reusing(Connection connection) {
-        ClassLoader loader = UpsertWriterTest.class.getClassLoader();
-        Connection kept = (Connection) Proxy.newProxyInstance(loader, new Class<?>[]{Connection.class},
-                (proxy, method, args) -> method.getName().equals("close") ? null : call(method, connection, args));
-        return (DataSource) Proxy.newProxyInstance(loader, new Class<?>[]{DataSource.class}, (proxy, method, args) -> {
-            if (method.getName().equals("getConnection")) {
-                return kept;
-            }
-            throw new UnsupportedOperationException(method.getName());
-        });
-    }
-
-    private static Object call(Method method, Object target, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
         }
     }
 
