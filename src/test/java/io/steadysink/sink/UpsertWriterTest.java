@@ -213,6 +213,17 @@ class UpsertWriterTest {
     }
 
     @Test
+    void eventTimePastYear9999IsStoredAndOneBeyondWhatTimestamptzHoldsIsNull() throws Exception {
+        assertThat(sink.write(List.of(record(0, 1, "far", "{}", 253_402_300_800_000L),
+                record(0, 2, "farther", "{}", Long.MAX_VALUE)))).isEqualTo(2);
+
+        assertThat(LocalPostgres.queryLong("SELECT (extract(epoch FROM event_time) * 1000)::bigint FROM " + table
+                + " WHERE key = 'far'")).as("+10000-01-01T00:00:00Z").isEqualTo(253_402_300_800_000L);
+        assertThat(LocalPostgres.queryLong("SELECT count(*) FROM " + table
+                + " WHERE key = 'farther' AND event_time IS NULL AND kafka_offset = 2")).isEqualTo(1);
+    }
+
+    @Test
     void recordWithoutKeyIsRejectedAndNothingOfItsBatchIsWritten() {
         List<SinkRecord> batch = List.of(record(0, 1, "a", "{}", 1), record(0, 2, null, "{}", 2));
 
