@@ -44,8 +44,8 @@ public final class RecordValidator {
     /**
      * PostgreSQL {@code numeric}'s range, as {@code jsonb} stores numbers: the first significant digit
      * at most at 10^131071 (weight 32767 in base 10000), at most 16383 digits after the decimal point
-     * as written (trailing zeros and the exponent count), and an exponent it reads (below
-     * 1073741823, whatever the digits).
+     * as written (trailing zeros and the exponent count), and an exponent within ±1073741822
+     * whatever the digits (PostgreSQL 15 and older refuse ±1073741823 itself, even on zero).
      */
     static final int NUMERIC_MAX_POWER = 131_071;
     static final int NUMERIC_MAX_SCALE = 16_383;
