@@ -4,7 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.Locale;
 
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -18,6 +21,13 @@ import org.postgresql.copy.CopyIn;
 final class CopyText {
 
     private static final byte[] NULL = {'\\', 'N'};
+
+    /** 4714-11-24T00:00:00Z BC, the first instant {@code timestamptz} holds. */
+    static final long MIN_TIMESTAMP_MILLIS = -210_866_803_200_000L;
+    /** 294276-12-31T23:59:59.999Z, the last millisecond {@code timestamptz} holds. */
+    static final long MAX_TIMESTAMP_MILLIS = 9_224_318_015_999_999L;
+    private static final long YEAR_1_MILLIS = -62_135_596_800_000L;
+    private static final long YEAR_10000_MILLIS = 253_402_300_800_000L;
 
     private byte[] rows;
     private int size;
@@ -72,9 +82,26 @@ final class CopyText {
         return this;
     }
 
-    /** Epoch milliseconds as an ISO-8601 UTC instant, or NULL. */
+    /**
+     * Epoch milliseconds as a UTC timestamp PostgreSQL reads, or NULL: when absent, and outside what
+     * {@code timestamptz} holds (4714-11-24 BC to the end of 294276 AD; a Kafka timestamp is any
+     * {@code long}), where a valid record must not become poison for its timestamp.
+     */
     CopyText timestamp(Long epochMillis) {
-        return text(epochMillis == null ? null : Instant.ofEpochMilli(epochMillis).toString());
+        if (epochMillis == null || epochMillis < MIN_TIMESTAMP_MILLIS || epochMillis > MAX_TIMESTAMP_MILLIS) {
+            return text(null);
+        }
+        if (epochMillis >= YEAR_1_MILLIS && epochMillis < YEAR_10000_MILLIS) {
+            return text(Instant.ofEpochMilli(epochMillis).toString()); // ISO 8601 with a four-digit year
+        }
+        // PostgreSQL reads neither ISO's "+" before a longer year nor its year 0 and below: those are
+        // 1 BC, 2 BC, ... in PostgreSQL's (and the calendar's) counting
+        LocalDateTime utc = LocalDateTime.ofEpochSecond(Math.floorDiv(epochMillis, 1000),
+                (int) Math.floorMod(epochMillis, 1000) * 1_000_000, ZoneOffset.UTC);
+        int year = utc.getYear();
+        return text(String.format(Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ%s", year > 0 ? year : 1 - year,
+                utc.getMonthValue(), utc.getDayOfMonth(), utc.getHour(), utc.getMinute(), utc.getSecond(),
+                utc.getNano() / 1_000_000, year > 0 ? "" : " BC"));
     }
 
     CopyText endRow() {

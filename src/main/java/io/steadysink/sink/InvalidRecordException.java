@@ -10,14 +10,38 @@ public class InvalidRecordException extends RuntimeException {
 
     /** The rule a record broke. */
     public enum Defect {
-        KEY_NOT_UTF8("record key is not valid UTF-8"), MISSING_KEY(
-                "record has no key; upsert mode needs one"), VALUE_TOO_LARGE(
-                        "record value is larger than SINK_MAX_RECORD_BYTES"), VALUE_NOT_UTF8(
-                                "record value is not valid UTF-8"), VALUE_NOT_JSON(
-                                        "record value is not valid JSON"), VALUE_TOO_COMPLEX(
-                                                "record value exceeds the JSON limits (nesting depth, number or string length)"), VALUE_NOT_OBJECT(
-                                                        "record value is not a JSON object"), REJECTED_BY_DATABASE(
-                                                                "PostgreSQL rejected the record as data");
+        /** Kafka bytes that are not UTF-8 cannot become {@code text}. */
+        KEY_NOT_UTF8("record key is not valid UTF-8"),
+        /** {@code text} cannot hold U+0000. */
+        KEY_CONTAINS_NUL("record key contains the character U+0000, which PostgreSQL text cannot hold"),
+        /** Upsert only: the key is the table's primary key; see {@link RecordValidator#MAX_UPSERT_KEY_BYTES}. */
+        KEY_TOO_LONG("record key is longer than " + RecordValidator.MAX_UPSERT_KEY_BYTES
+                + " bytes, more than the upsert table's primary key index can take"),
+        /** Upsert only. */
+        MISSING_KEY("record has no key; upsert mode needs one"),
+        /** Append only (the mode that stores headers): a header name becomes a jsonb object key. */
+        HEADER_NAME_CONTAINS_NUL(
+                "record header name contains the character U+0000, which PostgreSQL jsonb cannot hold"),
+        /** {@code SINK_MAX_RECORD_BYTES}. */
+        VALUE_TOO_LARGE("record value is larger than SINK_MAX_RECORD_BYTES"),
+        /** Kafka bytes that are not UTF-8 cannot become {@code jsonb}. */
+        VALUE_NOT_UTF8("record value is not valid UTF-8"),
+        /** Not one JSON text. */
+        VALUE_NOT_JSON("record value is not valid JSON"),
+        /** Jackson's stream limits; see {@link RecordValidator#MAX_NESTING_DEPTH}. */
+        VALUE_TOO_COMPLEX("record value exceeds the JSON limits (nesting depth, number or string length)"),
+        /** Valid JSON, but an array, string, number, boolean or null. */
+        VALUE_NOT_OBJECT("record value is not a JSON object"),
+        /** The escape of U+0000, which jsonb refuses (SQLSTATE 22P05). */
+        VALUE_CONTAINS_NUL("record value has \\u0000 in a JSON string or name, which PostgreSQL jsonb cannot hold"),
+        /** The escape of half a surrogate pair, which jsonb refuses (SQLSTATE 22P02). */
+        VALUE_UNPAIRED_SURROGATE("record value has a \\u escape of half a surrogate pair without the other half,"
+                + " which PostgreSQL jsonb rejects"),
+        /** A number jsonb refuses (SQLSTATE 22003); see {@link RecordValidator#NUMERIC_MAX_POWER}. */
+        VALUE_NUMBER_OUT_OF_RANGE("record value has a number beyond the range of PostgreSQL numeric (up to 131072"
+                + " digits before the decimal point, 16383 after)"),
+        /** What only PostgreSQL can judge: SQLSTATE class 22, 23 or 54 for the record alone. */
+        REJECTED_BY_DATABASE("PostgreSQL rejected the record as data");
 
         private final String rule;
 

@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -73,14 +74,25 @@ public record SinkRecord(String topic, int partition, long offset, byte[] key, b
     }
 
     /**
-     * Whether this record supersedes {@code other} for the same key: within one partition the higher
-     * offset wins; across partitions (a re-partitioned topic, several topics) the later event time.
+     * The one total order of the writes to a key in upsert mode: topic, then partition, then offset
+     * (the row offset: a replayed dead letter keeps its place).
+     * {@link UpsertWriter}'s SQL guard compares the row's source the same way (the topic with
+     * {@code COLLATE "C"}: Kafka topic names are ASCII, where UTF-16 and byte order agree). Event
+     * time plays no part: producer clocks and stream-processor timestamps go backwards within a
+     * partition, where only the offset tells which write came last.
      */
-    public boolean isNewerThan(SinkRecord other) {
-        if (topic.equals(other.topic) && partition == other.partition) {
-            return rowOffset > other.rowOffset;
+    public static final Comparator<SinkRecord> WRITE_ORDER = (a, b) -> {
+        int byTopic = a.topic.compareTo(b.topic);
+        if (byTopic != 0) {
+            return byTopic;
         }
-        return timestamp > other.timestamp;
+        int byPartition = Integer.compare(a.partition, b.partition);
+        return byPartition != 0 ? byPartition : Long.compare(a.rowOffset, b.rowOffset);
+    };
+
+    /** Whether this record supersedes {@code other} for the same key, by {@link #WRITE_ORDER}. */
+    public boolean isNewerThan(SinkRecord other) {
+        return WRITE_ORDER.compare(this, other) > 0;
     }
 
     private String utf8(byte[] bytes, InvalidRecordException.Defect defect) {

@@ -9,10 +9,11 @@ import java.util.Map;
 /**
  * Upsert mode: keep the newest write per key. The batch is reduced to its newest record per key,
  * COPYed into a staging table and merged in key order (so concurrent batches lock rows in one
- * order). The offset guard applies a write only when it is newer than the row's current source:
- * a higher offset in the same partition, or a later event time from another partition. A tombstone
- * keeps the row with {@code deleted = true} and its coordinates, so an older replayed update cannot
- * bring it back.
+ * order). The guard applies a write only when its coordinates come after those of the row's
+ * current source in {@link SinkRecord#WRITE_ORDER} (topic, partition, offset): the reduction and
+ * the SQL use the same total order, so the table ends the same whatever the batching, the order of
+ * the batches or the replays. A tombstone keeps the row with {@code deleted = true} and its
+ * coordinates, so an older replayed update cannot bring it back.
  */
 public final class UpsertWriter implements BatchWriter {
 
@@ -30,9 +31,9 @@ public final class UpsertWriter implements BatchWriter {
                         + " ON CONFLICT (key) DO UPDATE SET payload = EXCLUDED.payload, deleted = EXCLUDED.deleted,"
                         + " kafka_topic = EXCLUDED.kafka_topic, kafka_partition = EXCLUDED.kafka_partition,"
                         + " kafka_offset = EXCLUDED.kafka_offset, event_time = EXCLUDED.event_time, updated_at = now()"
-                        + " WHERE CASE WHEN cur.kafka_topic = EXCLUDED.kafka_topic AND cur.kafka_partition = EXCLUDED.kafka_partition"
-                        + " THEN EXCLUDED.kafka_offset > cur.kafka_offset"
-                        + " ELSE EXCLUDED.event_time > cur.event_time END");
+                        // SinkRecord.WRITE_ORDER; "C" compares bytes whatever the database's collation
+                        + " WHERE (EXCLUDED.kafka_topic COLLATE \"C\", EXCLUDED.kafka_partition, EXCLUDED.kafka_offset)"
+                        + " > (cur.kafka_topic COLLATE \"C\", cur.kafka_partition, cur.kafka_offset)");
     }
 
     @Override

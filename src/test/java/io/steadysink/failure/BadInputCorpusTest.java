@@ -128,12 +128,15 @@ class BadInputCorpusTest {
         corpus.add(Entry.poison("deeply nested JSON", "k",
                 utf8("{\"a\": " + "[".repeat(5_000) + "]".repeat(5_000) + "}"), Defect.VALUE_TOO_COMPLEX));
         corpus.add(Entry.poison("\\u0000 escape (jsonb cannot hold it)", "k", utf8("{\"a\": \"nul \\u0000 here\"}"),
-                Defect.REJECTED_BY_DATABASE));
-        corpus.add(Entry.poison("number beyond numeric", "k", utf8("{\"n\": 1e1000000}"), Defect.REJECTED_BY_DATABASE));
+                Defect.VALUE_CONTAINS_NUL));
+        corpus.add(Entry.poison("escape of half a surrogate pair", "k", utf8("{\"a\": \"\\ud800 alone\"}"),
+                Defect.VALUE_UNPAIRED_SURROGATE));
+        corpus.add(Entry.poison("number beyond numeric", "k", utf8("{\"n\": 1e1000000}"),
+                Defect.VALUE_NUMBER_OUT_OF_RANGE));
         corpus.add(Entry.poison("NUL byte in the key (text cannot hold it)", "k\u0000ey", utf8("{}"),
-                Defect.REJECTED_BY_DATABASE));
+                Defect.KEY_CONTAINS_NUL));
         corpus.add(new Entry("NUL in a header name", utf8("k"), utf8("{}"),
-                List.of(new RecordHeader("bad\u0000name", utf8("v"))), Defect.REJECTED_BY_DATABASE));
+                List.of(new RecordHeader("bad\u0000name", utf8("v"))), Defect.HEADER_NAME_CONTAINS_NUL));
 
         corpus.add(Entry.valid("tombstone", "k", null));
         corpus.add(Entry.valid("empty object", "k", utf8("{}")));
@@ -175,7 +178,7 @@ class BadInputCorpusTest {
                 }
             }
         }
-        assertThat(poison).hasSize(3 * 19);
+        assertThat(poison).hasSize(3 * 20);
 
         await().atMost(Duration.ofSeconds(90)).until(() -> rows().size() >= valid.size());
         List<ConsumerRecord<byte[], byte[]>> deadLettered = deadLetters(poison.size());

@@ -29,11 +29,14 @@ class IsolatingWriterTest {
     @Test
     void recordsPostgresRejectsAreIsolatedAndEveryOtherRecordIsWritten() throws Exception {
         String table = table(SinkMode.APPEND);
+        // what only PostgreSQL can judge: a constraint the table's owner added
+        LocalPostgres
+                .execute("ALTER TABLE " + table + " ADD CHECK (payload->>'n' IS NULL OR (payload->>'n')::int > 0)");
         List<SinkRecord> batch = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             String value = switch (i) {
-                case 13 -> "{\"text\":\"nul \\u0000 inside\"}"; // valid JSON, rejected by jsonb (22P05)
-                case 57 -> "{\"n\":1e1000000}"; // valid JSON, beyond numeric (22003)
+                case 13 -> "{\"n\":0}"; // check_violation (23514)
+                case 57 -> "{\"n\":\"not a number\"}"; // invalid_text_representation (22P02)
                 case 80 -> "[\"not an object\"]"; // caught before the write
                 default -> "{\"i\":" + i + "}";
             };
@@ -49,7 +52,7 @@ class IsolatingWriterTest {
                 .satisfies(e -> {
                     assertThat(e.defect()).isEqualTo(Defect.REJECTED_BY_DATABASE);
                     assertThat(e.getCause()).isInstanceOf(SQLException.class);
-                    assertThat(((SQLException) e.getCause()).getSQLState()).isEqualTo("22P05");
+                    assertThat(((SQLException) e.getCause()).getSQLState()).isEqualTo("23514");
                 });
         assertThat(outcome.rejected()).filteredOn(e -> e.record().offset() == 80).first()
                 .extracting(InvalidRecordException::defect).isEqualTo(Defect.VALUE_NOT_OBJECT);
@@ -79,6 +82,36 @@ class IsolatingWriterTest {
         assertThat(outcome.rejected()).singleElement().extracting(InvalidRecordException::defect)
                 .isEqualTo(Defect.MISSING_KEY);
         assertThat(LocalPostgres.queryLong("SELECT count(*) FROM " + table)).isEqualTo(10);
+    }
+
+    /**
+     * Upsert reduces a batch to the newest write per key before PostgreSQL sees it, so a record that
+     * PostgreSQL would reject must be found before that: whether it is poison may not depend on
+     * what else its batch holds.
+     */
+    @Test
+    void aRecordPostgresWouldRejectIsPoisonAlsoWhenALaterWriteOfItsKeySupersedesItInItsBatch() throws Exception {
+        String table = table(SinkMode.UPSERT);
+        CountingSink sink = new CountingSink(table, SinkMode.UPSERT);
+        List<String> rejectable = List.of("{\"a\":\"nul \\u0000 inside\"}", "{\"\\u0000\":1}",
+                "{\"a\":\"half \\ud800 a pair\"}", "{\"n\":1e1000000}");
+        long offset = 0;
+        for (String value : rejectable) {
+            SinkRecord bad = new SinkRecord("state", 0, offset++, "k".getBytes(UTF_8), value.getBytes(UTF_8),
+                    List.of(), 1_000);
+            SinkRecord later = new SinkRecord("state", 0, offset++, "k".getBytes(UTF_8),
+                    ("{\"after\":" + offset + "}").getBytes(UTF_8), List.of(), 1_000);
+
+            IsolatingWriter.Outcome together = writer(sink, SinkMode.UPSERT).write(List.of(bad, later));
+            IsolatingWriter.Outcome alone = writer(sink, SinkMode.UPSERT).write(List.of(bad));
+
+            assertThat(together.rejected()).as("%s, superseded in its batch", value).hasSize(1);
+            assertThat(together.rejected().get(0).record()).isSameAs(bad);
+            assertThat(together.written()).containsExactly(later);
+            assertThat(alone.rejected()).as("%s, alone in its batch", value).singleElement()
+                    .extracting(InvalidRecordException::defect).isEqualTo(together.rejected().get(0).defect());
+        }
+        assertThat(LocalPostgres.queryLong("SELECT kafka_offset FROM " + table + " WHERE key = 'k'")).isEqualTo(7);
     }
 
     @Test

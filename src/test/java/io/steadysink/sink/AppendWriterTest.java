@@ -12,12 +12,15 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.record.RecordBatch;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +119,43 @@ class AppendWriterTest {
             assertThat(row.getTimestamp(8)).isNotNull();
             assertThat(row.next()).isFalse();
         }
+    }
+
+    /** PostgreSQL's timestamptz holds 4714-11-24 BC up to the end of 294276 AD; Kafka's long goes further. */
+    @Test
+    void eventTimesPastYear9999AreStoredAndThoseBeyondWhatTimestamptzHoldsAreNull() throws Exception {
+        Map<Long, Long> storedAs = new LinkedHashMap<>();
+        storedAs.put(253_402_300_800_000L, 253_402_300_800_000L); // +10000-01-01T00:00:00Z
+        storedAs.put(253_402_300_800_123L, 253_402_300_800_123L);
+        storedAs.put(9_224_318_015_999_999L, 9_224_318_015_999_999L); // the last millisecond of 294276
+        storedAs.put(9_224_318_016_000_000L, null);
+        storedAs.put(Long.MAX_VALUE, null);
+        storedAs.put(-62_135_596_800_001L, -62_135_596_800_001L); // the last millisecond of 1 BC
+        storedAs.put(-210_866_803_200_000L, -210_866_803_200_000L); // 4714-11-24T00:00:00Z BC
+        storedAs.put(-210_866_803_200_001L, null);
+        storedAs.put(Long.MIN_VALUE, null);
+        storedAs.put(RecordBatch.NO_TIMESTAMP, null);
+        storedAs.put(1_700_000_000_123L, 1_700_000_000_123L);
+        List<SinkRecord> batch = new ArrayList<>();
+        for (long timestamp : storedAs.keySet()) {
+            batch.add(new SinkRecord("orders", 0, batch.size(), null, "{}".getBytes(UTF_8), List.of(), timestamp));
+        }
+
+        assertThat(sink.write(batch)).as("every record is written").isEqualTo(storedAs.size());
+
+        Map<Long, Long> stored = new LinkedHashMap<>();
+        try (Connection connection = LocalPostgres.dataSource().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT kafka_offset,"
+                        + " (extract(epoch FROM event_time) * 1000)::bigint FROM " + table
+                        + " ORDER BY kafka_offset")) {
+            while (rows.next()) {
+                long offset = rows.getLong(1);
+                long millis = rows.getLong(2);
+                stored.put(batch.get((int) offset).timestamp(), rows.wasNull() ? null : millis);
+            }
+        }
+        assertThat(stored).isEqualTo(storedAs);
     }
 
     @Test

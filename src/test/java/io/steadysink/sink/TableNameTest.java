@@ -1,15 +1,36 @@
 package io.steadysink.sink;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import io.steadysink.testing.LocalPostgres;
 
 class TableNameTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"events", "_staging", "orders_v2"})
+    @ValueSource(strings = {"events", "_staging", "orders_v2", "order_events", "users", "type", "between", "values"})
     void acceptsLowerCaseIdentifiers(String name) {
         assertThat(TableName.of(name).value()).isEqualTo(name);
     }
@@ -19,5 +40,88 @@ class TableNameTest {
             "a_name_that_is_far_too_long_for_the_derived_names_x"})
     void rejectsAnythingThatIsNotASafeIdentifier(String name) {
         assertThatThrownBy(() -> TableName.of(name)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"order", "user", "table", "select", "authorization", "left", "current_timestamp"})
+    void refusesAWordPostgresReservesNamingItAndSuggestingAnother(String word) {
+        assertThatThrownBy(() -> TableName.of(word)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(word + " is a reserved word in PostgreSQL; use another name, e.g. " + word + "_events");
+    }
+
+    /** The grammar refuses categories R (reserved) and T (reserved, can be a function or type name). */
+    @Test
+    void reservedWordsAreThoseOfThePostgresTheTestsRunAgainst() throws SQLException {
+        Set<String> reserved = new TreeSet<>();
+        try (Connection connection = LocalPostgres.dataSource().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet words = statement
+                        .executeQuery("SELECT word FROM pg_get_keywords() WHERE catcode IN ('R', 'T')")) {
+            while (words.next()) {
+                reserved.add(words.getString(1));
+            }
+        }
+        assertThat(new TreeSet<>(TableName.RESERVED_WORDS)).isEqualTo(reserved);
+    }
+
+    /**
+     * Every other key word is a table both modes can create, write and replay into, with the SQL the
+     * migrations and writers run (each word in a transaction that is rolled back).
+     */
+    @Test
+    void everyKeywordPostgresDoesNotReserveWorksAsATableInBothModes() throws Exception {
+        Map<SinkMode, List<String>> migrations = migrations();
+        List<String> failures = new ArrayList<>();
+        try (Connection connection = LocalPostgres.dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            List<String> words = new ArrayList<>();
+            try (ResultSet rows = statement
+                    .executeQuery("SELECT word FROM pg_get_keywords() WHERE catcode NOT IN ('R', 'T')")) {
+                while (rows.next()) {
+                    words.add(rows.getString(1));
+                }
+            }
+            assertThat(words).contains("between", "type", "values", "xmltable").hasSizeGreaterThan(300);
+            for (String word : words) {
+                TableName table = TableName.of(word);
+                try {
+                    for (String script : migrations.get(SinkMode.APPEND)) {
+                        statement.execute(script.replace("${table}", word));
+                    }
+                    List<SinkRecord> batch = List.of(
+                            new SinkRecord("t", 0, 1, "k".getBytes(UTF_8), "{}".getBytes(UTF_8), List.of(), 1),
+                            new SinkRecord("t", 0, 2, "k".getBytes(UTF_8), "{}".getBytes(UTF_8), List.of(), 2));
+                    new AppendWriter(table).write(connection, batch);
+                    new AppendWriter(table).write(connection, batch); // the staged path of a replay
+                    statement.execute("DROP TABLE " + word + ", " + table.stage());
+                    for (String script : migrations.get(SinkMode.UPSERT)) {
+                        statement.execute(script.replace("${table}", word));
+                    }
+                    new UpsertWriter(table).write(connection, batch);
+                } catch (SQLException e) {
+                    failures.add(word + ": " + e.getMessage());
+                } finally {
+                    connection.rollback();
+                }
+            }
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    /** The migration scripts of each mode, in version order. */
+    private static Map<SinkMode, List<String>> migrations() throws IOException, URISyntaxException {
+        Path folder = Path.of(TableNameTest.class.getClassLoader().getResource("db/migration").toURI());
+        Map<SinkMode, List<String>> scripts = new TreeMap<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path file : files.sorted().toList()) {
+                String name = file.getFileName().toString();
+                SinkMode mode = SinkMode.parse(name.substring(0, name.indexOf("_V"))).orElseThrow();
+                try (InputStream in = Files.newInputStream(file)) {
+                    scripts.computeIfAbsent(mode, m -> new ArrayList<>()).add(new String(in.readAllBytes(), UTF_8));
+                }
+            }
+        }
+        return scripts;
     }
 }
