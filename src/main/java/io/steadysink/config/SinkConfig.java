@@ -85,6 +85,26 @@ public interface SinkConfig {
     @WithDefault("120000")
     long stallBudgetMs();
 
+    /**
+     * {@code SINK_REJECTIONS_MIN}: the fewest PostgreSQL rejections that stop the consumer as a schema
+     * problem instead of dead-lettering them: this many records in a row rejected with the same
+     * SQLSTATE, table, constraint and column (none written between them), or this many in the
+     * window when they are more than {@link #rejectionsMaxRatio()} of it. 0 turns the breaker off.
+     */
+    @WithDefault("10")
+    int rejectionsMin();
+
+    /**
+     * {@code SINK_REJECTIONS_MAX_RATIO}: the largest share of the last {@link #rejectionsWindow()}
+     * records PostgreSQL judged that it may reject before the consumer stops (1 never stops on it).
+     */
+    @WithDefault("0.5")
+    double rejectionsMaxRatio();
+
+    /** {@code SINK_REJECTIONS_WINDOW}: how many of the latest records written or rejected the ratio covers. */
+    @WithDefault("1000")
+    int rejectionsWindow();
+
     /** {@code SINK_LAG_INTERVAL_MS}: how often lag (log end, committed offsets) is read from Kafka. */
     @WithDefault("5000")
     long lagIntervalMs();

@@ -65,6 +65,18 @@ public final class SinkSettings {
             problems.add("SINK_LAG_INTERVAL_MS=" + config.lagIntervalMs()
                     + " is not valid: use 100 or more milliseconds (default 5000)");
         }
+        if (config.rejectionsMin() < 0) {
+            problems.add("SINK_REJECTIONS_MIN=" + config.rejectionsMin()
+                    + " is not valid: use 0 (never stop on rejections) or more rejections (default 10)");
+        }
+        if (!(config.rejectionsMaxRatio() > 0 && config.rejectionsMaxRatio() <= 1)) {
+            problems.add("SINK_REJECTIONS_MAX_RATIO=" + config.rejectionsMaxRatio()
+                    + " is not valid: use a share above 0 and at most 1 (default 0.5)");
+        }
+        if (config.rejectionsWindow() < 1) {
+            problems.add("SINK_REJECTIONS_WINDOW=" + config.rejectionsWindow()
+                    + " is not valid: use 1 or more records (default 1000)");
+        }
         if (config.dlqTopic().isBlank()) {
             problems.add("SINK_DLQ_TOPIC is empty: name the dead-letter topic, e.g. SINK_DLQ_TOPIC=orders-dlq");
         }

@@ -1,6 +1,7 @@
 package io.steadysink.failure;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
 
@@ -16,10 +17,21 @@ import dev.failsafe.function.CheckedSupplier;
  * jitter, without a limit on attempts. The worker stays on its batch, the connector pauses the
  * partitions once its queue fills and keeps polling, so the consumer stays in its group and resumes
  * exactly where it stopped when the database is back.
+ * <p>
+ * A statement cancelled by {@code statement_timeout} is retried too, but it is an answer, not an
+ * outage: it is reported as such, and a write of several records that times out
+ * {@value #TIMEOUTS_BEFORE_SPLITTING} times is handed back ({@link KeepsTimingOut}) to be written in
+ * smaller parts; a single record is retried for as long as it takes.
  */
 public final class DatabaseRetry {
 
     private static final Logger LOG = Logger.getLogger(DatabaseRetry.class);
+
+    /**
+     * Statement timeouts of one divisible write before it is handed back to be split: the first may be
+     * a passing lock, the second says the write is too slow as it is.
+     */
+    public static final int TIMEOUTS_BEFORE_SPLITTING = 2;
 
     private final FailsafeExecutor<Object> executor;
     private final Attempts attempts;
@@ -28,18 +40,44 @@ public final class DatabaseRetry {
     @FunctionalInterface
     public interface Attempts {
 
-        /** An attempt failed transiently and will be retried. */
+        /** An attempt failed transiently (statement timeouts included) and will be retried. */
         void retrying();
 
-        /** An attempt got an answer from the database: success, or a failure that is not transient. */
+        /**
+         * An attempt got an answer from the database: success, a failure that is not transient, or a
+         * statement cancelled by {@code statement_timeout}.
+         */
         default void answered() {
+        }
+
+        /** An attempt got no answer: the connection was refused or lost, the server is going away. */
+        default void unanswered() {
+        }
+
+        /**
+         * A statement of {@code write} ran past {@code statement_timeout}; {@code description} says
+         * which records and how often. Repeated for every timeout of the same write.
+         */
+        default void timedOut(Object write, String description) {
+        }
+
+        /** A write that had timed out ended: written, handed back to be split, or failed otherwise. */
+        default void timeoutsEnded(Object write) {
+        }
+    }
+
+    /** A write of several records that keeps outrunning {@code statement_timeout}: split it. */
+    public static final class KeepsTimingOut extends Exception {
+
+        KeepsTimingOut(int timeouts, Exception last) {
+            super("statement timed out " + timeouts + " times", last);
         }
     }
 
     public DatabaseRetry(Duration initialBackoff, Duration maxBackoff, Attempts attempts) {
         this.attempts = attempts;
         RetryPolicy<Object> policy = RetryPolicy.builder()
-                .handleIf(TransientErrors::isTransient)
+                .handleIf(failure -> !(failure instanceof KeepsTimingOut) && TransientErrors.isTransient(failure))
                 .withBackoff(initialBackoff, maxBackoff)
                 .withJitter(0.25)
                 .withMaxRetries(-1)
@@ -60,8 +98,21 @@ public final class DatabaseRetry {
         });
     }
 
-    /** Like {@link #run} for a write that returns a result. */
+    /** Like {@link #run} for a write that returns a result; statement timeouts are retried too. */
     public <T> T call(CheckedSupplier<T> write) throws Exception {
+        return call("a write", false, write);
+    }
+
+    /**
+     * Like {@link #call(CheckedSupplier)}, for a write of records described by {@code description}.
+     *
+     * @param divisible whether the write can be split: then it is handed back after
+     *        {@value #TIMEOUTS_BEFORE_SPLITTING} statement timeouts instead of being retried again
+     * @throws KeepsTimingOut when a divisible write keeps timing out
+     */
+    public <T> T call(String description, boolean divisible, CheckedSupplier<T> write) throws Exception {
+        Object token = new Object();
+        AtomicInteger timeouts = new AtomicInteger();
         try {
             return executor.get(() -> {
                 try {
@@ -69,7 +120,17 @@ public final class DatabaseRetry {
                     attempts.answered();
                     return result;
                 } catch (Exception e) {
-                    if (!TransientErrors.isTransient(e)) {
+                    if (TransientErrors.isStatementTimeout(e)) {
+                        int count = timeouts.incrementAndGet();
+                        attempts.answered();
+                        attempts.timedOut(token, description + " timed out " + count
+                                + (count == 1 ? " time" : " times"));
+                        if (divisible && count >= TIMEOUTS_BEFORE_SPLITTING) {
+                            throw new KeepsTimingOut(count, e);
+                        }
+                    } else if (TransientErrors.isTransient(e)) {
+                        attempts.unanswered();
+                    } else {
                         attempts.answered();
                     }
                     throw e;
@@ -77,6 +138,10 @@ public final class DatabaseRetry {
             });
         } catch (FailsafeException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
+        } finally {
+            if (timeouts.get() > 0) {
+                attempts.timeoutsEnded(token);
+            }
         }
     }
 }

@@ -26,7 +26,6 @@ public class FailureBeans {
                     @Override
                     public void retrying() {
                         metrics.databaseRetry();
-                        monitor.downstreamFailed();
                         inFlight.progress();
                     }
 
@@ -34,6 +33,22 @@ public class FailureBeans {
                     public void answered() {
                         monitor.downstreamAnswered();
                         inFlight.progress();
+                    }
+
+                    @Override
+                    public void unanswered() {
+                        monitor.downstreamFailed();
+                    }
+
+                    @Override
+                    public void timedOut(Object write, String description) {
+                        metrics.statementTimeout();
+                        monitor.statementTimedOut(write, description);
+                    }
+
+                    @Override
+                    public void timeoutsEnded(Object write) {
+                        monitor.statementTimeoutsEnded(write);
                     }
                 });
     }
@@ -43,7 +58,8 @@ public class FailureBeans {
     IsolatingWriter isolatingWriter(SinkConfig config, PostgresSink sink, DatabaseRetry retry) {
         RecordValidator validator = new RecordValidator(SinkMode.parse(config.mode()).orElseThrow(),
                 config.maxRecordBytes());
-        return new IsolatingWriter(validator, sink, retry);
+        return new IsolatingWriter(validator, sink, retry, new RejectionBreaker(config.rejectionsMin(),
+                config.rejectionsMaxRatio(), config.rejectionsWindow()));
     }
 
     @Produces

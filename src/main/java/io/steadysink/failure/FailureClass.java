@@ -17,8 +17,9 @@ import io.steadysink.sink.InvalidRecordException;
  * (dead-letter topic by default) and the rest of its batch is written.</li>
  * <li>{@link #TRANSIENT}: the database or broker is away or busy; retried in place with backoff,
  * for as long as it lasts.</li>
- * <li>{@link #FATAL}: configuration or permissions are wrong; retrying cannot help, the consumer
- * stops and liveness goes DOWN so the pod is restarted.</li>
+ * <li>{@link #FATAL}: configuration, permissions or the table are wrong (including PostgreSQL
+ * rejecting records in a pattern the {@link RejectionBreaker} reads as a schema problem); retrying
+ * cannot help, the consumer stops and liveness goes DOWN so the pod is restarted.</li>
  * </ul>
  */
 public enum FailureClass {
@@ -33,6 +34,9 @@ public enum FailureClass {
 
     public static FailureClass of(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RejectionBreaker.Tripped) {
+                return FATAL;
+            }
             if (cause instanceof InvalidRecordException) {
                 return POISON;
             }

@@ -15,8 +15,8 @@ public final class FatalAdvice {
 
     public static String of(Throwable failure, String table) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConsumerStoppedException stopped) {
-                return stopped.getMessage();
+            if (cause instanceof ConsumerStoppedException || cause instanceof RejectionBreaker.Tripped) {
+                return cause.getMessage();
             }
             if (cause instanceof AuthenticationException) {
                 return "Kafka refused authentication (" + cause.getMessage() + "): check KAFKA_SECURITY_PROTOCOL, "

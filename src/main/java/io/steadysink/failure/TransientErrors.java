@@ -19,12 +19,14 @@ public final class TransientErrors {
             "53", // insufficient resources (too many connections, out of memory, disk full)
             "58"); // system error (I/O)
 
+    private static final String QUERY_CANCELED = "57014";
+
     /** Individual transient SQLSTATEs. */
     private static final Set<String> STATES = Set.of(
             "40001", // serialization_failure
             "40P01", // deadlock_detected
             "55P03", // lock_not_available
-            "57014", // query_canceled (statement_timeout)
+            QUERY_CANCELED, // statement_timeout
             "57P01", // admin_shutdown
             "57P02", // crash_shutdown
             "57P03"); // cannot_connect_now
@@ -38,6 +40,19 @@ public final class TransientErrors {
                 return true;
             }
             if (cause instanceof SQLException sql && isTransient(sql)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether PostgreSQL cancelled a statement (SQLSTATE 57014, e.g. past {@code statement_timeout}):
+     * the database answers, the statement is too slow for it (a lock held elsewhere, a slow trigger).
+     */
+    public static boolean isStatementTimeout(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && QUERY_CANCELED.equals(sql.getSQLState())) {
                 return true;
             }
         }

@@ -120,6 +120,8 @@ public class ConsumerMonitor {
     private final AtomicBoolean lookQueued = new AtomicBoolean();
     private final AtomicLong lastTransientFailure = new AtomicLong();
     private final AtomicLong lastAnswer = new AtomicLong();
+    /** Writes whose statements time out, and what each is. */
+    private final Map<Object, String> timingOut = new ConcurrentHashMap<>();
     private volatile boolean brokerReachable = true;
     private volatile int pausedPartitions;
     private volatile List<PartitionLag> lag = List.of();
@@ -243,6 +245,16 @@ public class ConsumerMonitor {
         lastAnswer.set(System.nanoTime());
     }
 
+    /** A statement of {@code write} ran past {@code statement_timeout}; it is retried or split. */
+    public void statementTimedOut(Object write, String description) {
+        timingOut.put(write, description);
+    }
+
+    /** That write ended: written, split, or failed otherwise. */
+    public void statementTimeoutsEnded(Object write) {
+        timingOut.remove(write);
+    }
+
     public Snapshot snapshot() {
         return snapshot;
     }
@@ -276,6 +288,11 @@ public class ConsumerMonitor {
         } else if (failedAt != 0 && failedAt - lastAnswer.get() > 0) {
             next = ConsumerState.DOWNSTREAM_DOWN;
             reason = "writes fail transiently and are being retried (database or dead-letter topic unreachable)";
+        } else if (!timingOut.isEmpty()) {
+            next = ConsumerState.STATEMENT_STUCK;
+            reason = "statements run past SINK_STATEMENT_TIMEOUT_MS=" + config.statementTimeoutMs()
+                    + " and are retried, in halves down to single records (a lock held elsewhere? a slow trigger?): "
+                    + String.join("; ", timingOut.values());
         } else if (rebalancing) {
             next = ConsumerState.REBALANCING;
             reason = "partitions are being revoked; in-flight batches drain";

@@ -14,6 +14,12 @@ public enum ConsumerState {
     PAUSED_BACKPRESSURE(true),
     /** Writes fail transiently (database or dead-letter topic unreachable) and are being retried. Not ready. */
     DOWNSTREAM_DOWN(false),
+    /**
+     * A write keeps running past {@code SINK_STATEMENT_TIMEOUT_MS} (a lock held elsewhere, a slow
+     * trigger): it is retried, in halves down to single records. The database answers and the other
+     * batches flow, so the replica stays ready, and live: a restart would meet the same statement.
+     */
+    STATEMENT_STUCK(true),
     /** A batch has made no progress (no write attempt ended) for longer than {@code SINK_STALL_BUDGET_MS}. */
     STALLED(true),
     /** A fatal failure stopped the consumer; only a restart with the fix helps. Neither ready nor live. */

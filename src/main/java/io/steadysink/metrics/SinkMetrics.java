@@ -41,6 +41,7 @@ public class SinkMetrics {
     public static final String GROUP_GENERATION = "steady_sink_group_generation";
     public static final String IN_FLIGHT_BATCHES = "steady_sink_in_flight_batches";
     public static final String DB_RETRIES = "steady_sink_db_retries";
+    public static final String STATEMENT_TIMEOUTS = "steady_sink_statement_timeouts";
     public static final String RECORDS_DEAD_LETTERED = "steady_sink_records_dead_lettered";
     public static final String RECORDS_SKIPPED = "steady_sink_records_skipped";
     public static final String LAG_RECORDS = "steady_sink_lag_records";
@@ -68,6 +69,7 @@ public class SinkMetrics {
     private final Map<RebalanceKind, Counter> rebalances = new EnumMap<>(RebalanceKind.class);
     private final AtomicInteger generation = new AtomicInteger(-1);
     private final Counter databaseRetries;
+    private final Counter statementTimeouts;
     private final MultiGauge lagRecords;
     private final MultiGauge lagSeconds;
     private final MultiGauge lagStatus;
@@ -88,6 +90,10 @@ public class SinkMetrics {
         databaseRetries = Counter.builder(DB_RETRIES)
                 .description("Batch writes retried after a transient database error")
                 .baseUnit("retries")
+                .register(registry);
+        statementTimeouts = Counter.builder(STATEMENT_TIMEOUTS)
+                .description("Write statements PostgreSQL cancelled at SINK_STATEMENT_TIMEOUT_MS; the write is retried,"
+                        + " in halves down to single records when it keeps timing out")
                 .register(registry);
         lagRecords = MultiGauge.builder(LAG_RECORDS)
                 .description("Records between the group's committed offset and the log end, per assigned partition")
@@ -189,6 +195,10 @@ public class SinkMetrics {
 
     public void databaseRetry() {
         databaseRetries.increment();
+    }
+
+    public void statementTimeout() {
+        statementTimeouts.increment();
     }
 
     public void groupGeneration(int generationId) {

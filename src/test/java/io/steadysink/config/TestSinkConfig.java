@@ -33,6 +33,21 @@ record TestSinkConfig(Optional<List<String>> topics, String groupId, Optional<St
         return 30_000;
     }
 
+    @Override
+    public int rejectionsMin() {
+        return 10;
+    }
+
+    @Override
+    public double rejectionsMaxRatio() {
+        return 0.5;
+    }
+
+    @Override
+    public int rejectionsWindow() {
+        return 1_000;
+    }
+
     static TestSinkConfig defaults() {
         return new TestSinkConfig(Optional.of(List.of("orders")), "steady-sink", Optional.of("earliest"), "append",
                 "sink_events", 4, "steady-sink-dlq", "dead-letter-queue", 10_000, Optional.empty(), 6_000, 300_000);

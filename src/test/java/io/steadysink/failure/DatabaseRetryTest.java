@@ -56,6 +56,56 @@ class DatabaseRetryTest {
     }
 
     @Test
+    void aWriteOfSeveralRecordsThatKeepsTimingOutIsHandedBackToBeSplitButASingleRecordIsRetried() throws Exception {
+        AtomicInteger timedOut = new AtomicInteger();
+        AtomicInteger unanswered = new AtomicInteger();
+        AtomicInteger ended = new AtomicInteger();
+        DatabaseRetry reporting = new DatabaseRetry(Duration.ofMillis(1), Duration.ofMillis(5),
+                new DatabaseRetry.Attempts() {
+                    @Override
+                    public void retrying() {
+                        retries.incrementAndGet();
+                    }
+
+                    @Override
+                    public void unanswered() {
+                        unanswered.incrementAndGet();
+                    }
+
+                    @Override
+                    public void timedOut(Object write, String description) {
+                        timedOut.incrementAndGet();
+                    }
+
+                    @Override
+                    public void timeoutsEnded(Object write) {
+                        ended.incrementAndGet();
+                    }
+                });
+        AtomicInteger calls = new AtomicInteger();
+
+        assertThatThrownBy(() -> reporting.call("64 records", true, () -> {
+            calls.incrementAndGet();
+            throw new SQLException("canceling statement due to statement timeout", "57014");
+        })).isInstanceOf(DatabaseRetry.KeepsTimingOut.class);
+        assertThat(calls.get()).isEqualTo(DatabaseRetry.TIMEOUTS_BEFORE_SPLITTING);
+
+        calls.set(0);
+        int written = reporting.call("1 record", false, () -> {
+            if (calls.incrementAndGet() < 5) {
+                throw new SQLException("canceling statement due to statement timeout", "57014");
+            }
+            return 1;
+        });
+
+        assertThat(written).isEqualTo(1);
+        assertThat(calls.get()).as("a single record is retried until it fits").isEqualTo(5);
+        assertThat(timedOut.get()).isEqualTo(DatabaseRetry.TIMEOUTS_BEFORE_SPLITTING + 4);
+        assertThat(unanswered.get()).as("a cancelled statement is an answer").isZero();
+        assertThat(ended.get()).as("each timed-out write reported as ended once").isEqualTo(2);
+    }
+
+    @Test
     void dataErrorIsNotRetriedAndSurfacesAsIs() {
         String table = "retry_data_error";
         LocalPostgres.migrate(SinkMode.APPEND, table);
