@@ -53,7 +53,7 @@ public class EventConsumer {
      * The valid records are written (transient errors retried in place for as long as they last),
      * each poison record is handed alone to the failure strategy, and only then is the batch
      * acknowledged. A fatal failure stops the consumer and leaves the batch unacknowledged, so
-     * nothing from it on is committed.
+     * nothing from it on is committed; after such a stop no batch is written or acknowledged.
      */
     @Incoming(Channels.EVENTS)
     @Blocking(value = Channels.SINK_WRITERS, ordered = false)
@@ -64,11 +64,19 @@ public class EventConsumer {
         InFlightBatches.Batch running = inFlight.begin(records);
         boolean done = false;
         try {
+            if (fatal.stopped().isPresent()) {
+                return CompletableFuture.completedFuture(null); // queued before the stop: never written, re-delivered
+            }
             List<SinkRecord> sinkRecords = SinkRecord.of(records);
             IsolatingWriter.Outcome outcome = writer.write(sinkRecords);
             metrics.batchWritten(outcome.written(), System.nanoTime() - running.startedNanos());
             metrics.recordsSkipped(mode, outcome.unchanged());
             poison.handOver(batch, outcome.rejected());
+            if (fatal.stopped().isPresent()) {
+                // e.g. a recreated topic found while this batch ran: nothing more is committed
+                LOG.infof("Batch of %d records not acknowledged: the consumer stopped", records.count());
+                return CompletableFuture.completedFuture(null);
+            }
             done = true;
             return batch.ack();
         } catch (InterruptedException e) {

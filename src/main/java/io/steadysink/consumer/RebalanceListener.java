@@ -41,10 +41,13 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
     private final InFlightBatches inFlight;
     private final SinkMetrics metrics;
     private final ConsumerMonitor monitor;
+    private final TopicIdentityGuard topicIds;
     private final Duration drainTimeout;
 
-    RebalanceListener(InFlightBatches inFlight, SinkMetrics metrics, ConsumerMonitor monitor, SinkConfig config) {
+    RebalanceListener(InFlightBatches inFlight, SinkMetrics metrics, ConsumerMonitor monitor,
+            TopicIdentityGuard topicIds, SinkConfig config) {
         this.inFlight = inFlight;
+        this.topicIds = topicIds;
         this.metrics = metrics;
         this.monitor = monitor;
         this.drainTimeout = Duration.ofMillis(config.drainTimeoutMs());
@@ -55,6 +58,7 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
         int generation = consumer.groupMetadata().generationId();
         metrics.groupGeneration(generation);
         inFlight.forget(partitions);
+        topicIds.assigned(partitions); // before their first fetch: a recreated topic stops the consumer here
         monitor.assigned(consumer, partitions);
         if (!partitions.isEmpty()) {
             metrics.rebalance(SinkMetrics.RebalanceKind.ASSIGNED);

@@ -40,11 +40,12 @@ import io.steadysink.config.StartupConfigCheck;
 @ApplicationScoped
 public class SchemaMigration {
 
-    /** Runs right after the settings are checked. */
+    /** Runs right after the settings are checked; {@code TopicIdentityGuard} follows. */
     public static final int PRIORITY = StartupConfigCheck.PRIORITY + 1;
 
     private static final Logger LOG = Logger.getLogger(SchemaMigration.class);
     private static final List<String> PRIVILEGES = List.of("SELECT", "INSERT", "UPDATE");
+    private static final List<String> TOPIC_ID_PRIVILEGES = List.of("SELECT", "INSERT");
 
     /**
      * Key columns of every unique index of the table that {@code ON CONFLICT} can infer: valid, not
@@ -106,7 +107,11 @@ public class SchemaMigration {
                         + "SINK_MODE=" + mode.configName() + " needs to write each record once: ALTER TABLE " + table
                         + " ADD PRIMARY KEY (" + key + ")";
             }
-            return denied(connection, table, PRIVILEGES);
+            String denied = denied(connection, table, PRIVILEGES);
+            if (denied == null) {
+                denied = denied(connection, TopicIds.tableFor(table), TOPIC_ID_PRIVILEGES);
+            }
+            return denied;
         }
     }
 

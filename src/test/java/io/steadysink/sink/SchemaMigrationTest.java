@@ -2,8 +2,10 @@ package io.steadysink.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import io.steadysink.testing.LocalPostgres;
@@ -29,6 +31,26 @@ class SchemaMigrationTest {
 
         assertThat(SchemaMigration.ownershipProblem(LocalPostgres.dataSource(), SinkMode.APPEND, append)).isNull();
         assertThat(SchemaMigration.ownershipProblem(LocalPostgres.dataSource(), SinkMode.UPSERT, upsert)).isNull();
+    }
+
+    @Test
+    void migratingTablesOfTheFirstVersionKeepsTheirRowsAndAddsTheTopicIdTable() throws Exception {
+        for (SinkMode mode : SinkMode.values()) {
+            String table = table("first_version_" + mode.configName());
+            Flyway.configure().dataSource(LocalPostgres.dataSource()).locations("classpath:db/migration")
+                    .sqlMigrationPrefix(mode.configName() + "_V").table(table + "_schema_history")
+                    .placeholders(Map.of("table", table)).baselineOnMigrate(true).baselineVersion("0").target("1")
+                    .load().migrate();
+            LocalPostgres.execute("INSERT INTO " + table + " (" + (mode == SinkMode.APPEND ? "" : "key, ")
+                    + "kafka_topic, kafka_partition, kafka_offset) VALUES (" + (mode == SinkMode.APPEND ? "" : "'k', ")
+                    + "'orders', 0, 1)");
+
+            LocalPostgres.migrate(mode, table);
+
+            assertThat(LocalPostgres.queryLong("SELECT count(*) FROM " + table)).isEqualTo(1);
+            assertThat(LocalPostgres.queryLong("SELECT count(*) FROM " + table + "_topics")).isZero();
+            assertThat(SchemaMigration.ownershipProblem(LocalPostgres.dataSource(), mode, table)).isNull();
+        }
     }
 
     @Test
