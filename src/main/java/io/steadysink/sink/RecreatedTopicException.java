@@ -43,8 +43,8 @@ public final class RecreatedTopicException extends SQLException {
     }
 
     private static String choices(String table, String topic) {
-        return "; its offsets start again where rows of the old topic are, so its records would be taken for "
-                + "replays. Either it is a new stream: stop every replica, keep the old rows elsewhere if they are "
+        return "; its offsets start again where rows of the old topic are, so its records would be skipped as "
+                + "replays or stale writes. Either it is a new stream: stop every replica, keep the old rows elsewhere if they are "
                 + "still needed, run DELETE FROM " + table + " WHERE kafka_topic = '" + topic + "'; DELETE FROM "
                 + TopicIds.tableFor(table) + " WHERE topic = '" + topic + "'; (or set SINK_TABLE to a new table "
                 + "instead), reset the group's offsets of the topic (kafka-consumer-groups.sh --bootstrap-server "
