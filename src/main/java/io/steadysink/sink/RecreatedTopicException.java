@@ -44,12 +44,12 @@ public final class RecreatedTopicException extends SQLException {
 
     private static String choices(String table, String topic) {
         return "; its offsets start again where rows of the old topic are, so its records would be skipped as "
-                + "replays or stale writes. Either it is a new stream: stop every replica, keep the old rows elsewhere if they are "
-                + "still needed, run DELETE FROM " + table + " WHERE kafka_topic = '" + topic + "'; DELETE FROM "
-                + TopicIds.tableFor(table) + " WHERE topic = '" + topic + "'; (or set SINK_TABLE to a new table "
-                + "instead), reset the group's offsets of the topic (kafka-consumer-groups.sh --bootstrap-server "
-                + "$KAFKA_BOOTSTRAP_SERVERS --group $SINK_GROUP_ID --topic " + topic + " --reset-offsets "
-                + "--to-earliest --execute) and start again; or point KAFKA_BOOTSTRAP_SERVERS and SINK_TOPICS back "
-                + "at the cluster the table was filled from";
+                + "replays or stale writes. Either it is a new stream: stop every replica, keep the old rows "
+                + "elsewhere if they are still needed, run DELETE FROM " + table + " WHERE kafka_topic = '" + topic
+                + "'; DELETE FROM " + TopicIds.tableFor(table) + " WHERE topic = '" + topic + "'; (or set "
+                + "SINK_TABLE to a new table instead), reset the group's offsets of the topic "
+                + "(kafka-consumer-groups.sh --bootstrap-server $KAFKA_BOOTSTRAP_SERVERS --group $SINK_GROUP_ID "
+                + "--topic " + topic + " --reset-offsets --to-earliest --execute) and start again; or point "
+                + "KAFKA_BOOTSTRAP_SERVERS and SINK_TOPICS back at the cluster the table was filled from";
     }
 }

@@ -82,9 +82,10 @@ class StartupRefusalIT {
     void anAppendTableWithoutTheKeyOnTheCoordinatesStopsStartupWithTheAlterTableToRun() {
         LocalKafka.createTopic("keyless-events", 1);
         // every column of the append contract, but nothing that makes a replayed record a no-op
-        LocalPostgres.execute("CREATE TABLE IF NOT EXISTS keyless_events (kafka_topic text NOT NULL, kafka_partition "
-                + "integer NOT NULL, kafka_offset bigint NOT NULL, kafka_key text, payload jsonb, headers jsonb NOT NULL"
-                + " DEFAULT '{}', event_time timestamptz, ingested_at timestamptz NOT NULL DEFAULT now())");
+        LocalPostgres.execute("CREATE TABLE IF NOT EXISTS keyless_events (kafka_topic text NOT NULL, "
+                + "kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, kafka_key text, payload jsonb, "
+                + "headers jsonb NOT NULL DEFAULT '{}', event_time timestamptz, ingested_at timestamptz NOT NULL "
+                + "DEFAULT now())");
         Map<String, String> env = SteadySinkProcess.appendSink("keyless-events", "keyless-group", "keyless_events");
 
         try (SteadySinkProcess app = SteadySinkProcess.start("keyless-table", env, false)) {

@@ -19,8 +19,8 @@ class SchemaMigrationTest {
             + "kafka_offset bigint NOT NULL, kafka_key text, payload jsonb, headers jsonb NOT NULL DEFAULT '{}', "
             + "event_time timestamptz, ingested_at timestamptz NOT NULL DEFAULT now()";
     private static final String UPSERT_COLUMNS = "key text NOT NULL, payload jsonb, deleted boolean NOT NULL "
-            + "DEFAULT false, kafka_topic text NOT NULL, kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL,"
-            + " event_time timestamptz, updated_at timestamptz NOT NULL DEFAULT now()";
+            + "DEFAULT false, kafka_topic text NOT NULL, kafka_partition integer NOT NULL, "
+            + "kafka_offset bigint NOT NULL, event_time timestamptz, updated_at timestamptz NOT NULL DEFAULT now()";
 
     @Test
     void tablesCreatedByTheMigrationsAreAccepted() throws Exception {
