@@ -36,7 +36,7 @@ public class EventConsumer {
 
     EventConsumer(IsolatingWriter writer, PoisonRecordHandler poison, FatalStop fatal, InFlightBatches inFlight,
             SinkMetrics metrics, SinkConfig config) {
-        this.mode = SinkMode.parse(config.mode()).map(SinkMode::configName).orElse(config.mode());
+        this.mode = SinkMode.parse(config.mode()).orElseThrow().configName();
         this.writer = writer;
         this.poison = poison;
         this.fatal = fatal;
@@ -52,8 +52,9 @@ public class EventConsumer {
      * <p>
      * The valid records are written (transient errors retried in place for as long as they last),
      * each poison record is handed alone to the failure strategy, and each partition of the batch is
-     * acknowledged once all its records are in the table or with the strategy. A fatal failure stops the consumer and leaves the batch unacknowledged, so
-     * nothing from it on is committed.
+     * acknowledged once all its records are in the table or with the strategy. A fatal failure stops
+     * the consumer and leaves the batch unacknowledged, so nothing from it on is committed; after such
+     * a stop no batch is written or acknowledged.
      */
     @Incoming(Channels.EVENTS)
     @Blocking(value = Channels.SINK_WRITERS, ordered = false)
@@ -64,10 +65,18 @@ public class EventConsumer {
         InFlightBatches.Batch running = inFlight.begin(records);
         boolean done = false;
         try {
+            if (fatal.stopped().isPresent()) {
+                return CompletableFuture.completedFuture(null); // queued before the stop: never written, re-delivered
+            }
             List<SinkRecord> sinkRecords = SinkRecord.of(records);
             IsolatingWriter.Outcome outcome = writer.write(sinkRecords);
             metrics.batchWritten(outcome.written(), System.nanoTime() - running.startedNanos());
             metrics.recordsSkipped(mode, outcome.unchanged());
+            if (fatal.stopped().isPresent()) {
+                // e.g. a recreated topic found while this batch ran: nothing more is committed
+                LOG.infof("Batch of %d records not acknowledged: the consumer stopped", records.count());
+                return CompletableFuture.completedFuture(null);
+            }
             CompletionStage<Void> acknowledged = poison.settle(batch, outcome.rejected());
             done = true;
             return acknowledged;

@@ -47,11 +47,13 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
     private final InFlightBatches inFlight;
     private final SinkMetrics metrics;
     private final ConsumerMonitor monitor;
+    private final TopicIdentityGuard topicIds;
     private final StartupConfigCheck settings;
 
     RebalanceListener(InFlightBatches inFlight, SinkMetrics metrics, ConsumerMonitor monitor,
-            StartupConfigCheck settings) {
+            TopicIdentityGuard topicIds, StartupConfigCheck settings) {
         this.inFlight = inFlight;
+        this.topicIds = topicIds;
         this.metrics = metrics;
         this.monitor = monitor;
         this.settings = settings;
@@ -62,6 +64,7 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
         int generation = consumer.groupMetadata().generationId();
         metrics.groupGeneration(generation);
         inFlight.forget(partitions);
+        topicIds.assigned(partitions); // before their first fetch: a recreated topic stops the consumer here
         monitor.assigned(consumer, partitions);
         if (!partitions.isEmpty()) {
             metrics.rebalance(SinkMetrics.RebalanceKind.ASSIGNED);

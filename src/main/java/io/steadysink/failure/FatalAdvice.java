@@ -6,6 +6,7 @@ import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 
 import io.steadysink.failure.PoisonRecordHandler.ConsumerStoppedException;
+import io.steadysink.sink.RecreatedTopicException;
 
 /** One line telling an operator what a fatal failure means and what to fix. */
 public final class FatalAdvice {
@@ -15,7 +16,8 @@ public final class FatalAdvice {
 
     public static String of(Throwable failure, String table) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConsumerStoppedException || cause instanceof RejectionBreaker.Tripped) {
+            if (cause instanceof ConsumerStoppedException || cause instanceof RejectionBreaker.Tripped
+                    || cause instanceof RecreatedTopicException) {
                 return cause.getMessage();
             }
             if (cause instanceof AuthenticationException) {

@@ -41,9 +41,11 @@ public record SinkRecord(String topic, int partition, long offset, byte[] key, b
                 headers.add(header);
             }
         }
+        // without the origin's timestamp (a dead letter of an older version) the event time is unknown:
+        // the replay's own timestamp would differ for every copy of the record
         Long timestamp = origin.get().timestamp();
         return new SinkRecord(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
-                List.copyOf(headers), timestamp == null ? record.timestamp() : timestamp, origin.get().offset());
+                List.copyOf(headers), timestamp == null ? RecordBatch.NO_TIMESTAMP : timestamp, origin.get().offset());
     }
 
     public static List<SinkRecord> of(ConsumerRecords<byte[], byte[]> records) {

@@ -10,6 +10,12 @@ import java.sql.Statement;
  */
 final class StagedMerge {
 
+    /** Looks at the staged rows before they are merged; throws to abort the batch. */
+    @FunctionalInterface
+    interface Check {
+        void check(Statement statement) throws SQLException;
+    }
+
     private final TableName table;
     private final String columns;
     private final String createStage;
@@ -30,9 +36,16 @@ final class StagedMerge {
 
     /** Stages {@code rows} and merges them; returns the rows the merge inserted or changed. */
     int run(Connection connection, CopyText rows) throws SQLException {
+        return run(connection, rows, statement -> {
+        });
+    }
+
+    /** Like {@link #run(Connection, CopyText)}, with {@code before} run on the staged rows first. */
+    int run(Connection connection, CopyText rows, Check before) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(createStage);
             rows.copyInto(connection, table.stage(), columns);
+            before.check(statement);
             return statement.executeUpdate(merge);
         }
     }

@@ -77,4 +77,26 @@ class StartupRefusalIT {
                     .noneMatch(group -> group.groupId().equals("misshapen-group"));
         }
     }
+
+    @Test
+    void anAppendTableWithoutTheKeyOnTheCoordinatesStopsStartupWithTheAlterTableToRun() {
+        LocalKafka.createTopic("keyless-events", 1);
+        // every column of the append contract, but nothing that makes a replayed record a no-op
+        LocalPostgres.execute("CREATE TABLE IF NOT EXISTS keyless_events (kafka_topic text NOT NULL, "
+                + "kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, kafka_key text, payload jsonb, "
+                + "headers jsonb NOT NULL DEFAULT '{}', event_time timestamptz, ingested_at timestamptz NOT NULL "
+                + "DEFAULT now())");
+        Map<String, String> env = SteadySinkProcess.appendSink("keyless-events", "keyless-group", "keyless_events");
+
+        try (SteadySinkProcess app = SteadySinkProcess.start("keyless-table", env, false)) {
+            assertThat(app.awaitExit(Duration.ofSeconds(60))).isNotZero();
+            assertThat(app.output()).contains("SINK_TABLE=keyless_events has no PRIMARY KEY or UNIQUE constraint on "
+                    + "(kafka_topic, kafka_partition, kafka_offset), which SINK_MODE=append needs to write each record"
+                    + " once: ALTER TABLE keyless_events ADD PRIMARY KEY (kafka_topic, kafka_partition, kafka_offset)");
+        }
+        try (KafkaCompanion kafka = new KafkaCompanion(LocalKafka.bootstrapServers())) {
+            assertThat(kafka.consumerGroups().list()).as("the consumer never joined")
+                    .noneMatch(group -> group.groupId().equals("keyless-group"));
+        }
+    }
 }

@@ -12,6 +12,7 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
 
 import io.steadysink.sink.InvalidRecordException;
+import io.steadysink.sink.RecreatedTopicException;
 import io.steadysink.sink.SinkRecord;
 
 class FailureClassTest {
@@ -56,6 +57,17 @@ class FailureClassTest {
                 .startsWith("the database user may not write table orders: GRANT SELECT, INSERT, UPDATE ON orders");
         assertThat(FatalAdvice.of(sql("28P01"), "orders")).contains("QUARKUS_DATASOURCE_PASSWORD");
         assertThat(FatalAdvice.of(new SaslAuthenticationException("bad"), "orders")).contains("KAFKA_SASL_JAAS_CONFIG");
+    }
+
+    @Test
+    void aRecreatedTopicIsFatalAndItsLineSaysWhatHappenedAndTheChoices() {
+        SQLException recreated = RecreatedTopicException.coordinatesReused("orders_log", "orders", 2, 17);
+
+        assertThat(FailureClass.of(recreated)).isEqualTo(FailureClass.FATAL);
+        assertThat(FatalAdvice.of(new IllegalStateException(recreated), "orders_log"))
+                .isEqualTo(recreated.getMessage())
+                .startsWith("topic orders was deleted and recreated, or KAFKA_BOOTSTRAP_SERVERS now points at another "
+                        + "cluster: table orders_log already holds another record at orders-2@17");
     }
 
     private static SQLException sql(String state) {

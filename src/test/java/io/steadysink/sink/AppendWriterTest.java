@@ -194,6 +194,40 @@ class AppendWriterTest {
         assertThat(LocalPostgres.queryLong("SELECT count(*) FROM " + table)).isZero();
     }
 
+    @Test
+    void aDifferentRecordAtCoordinatesAlreadyWrittenIsRefusedAsARecreatedTopicAndNothingIsWritten() throws Exception {
+        List<SinkRecord> old = new ArrayList<>();
+        List<SinkRecord> recreated = new ArrayList<>();
+        for (int offset = 0; offset < 10; offset++) {
+            old.add(record("orders", 0, offset, "k" + offset, "{\"old\":" + offset + "}"));
+            // a new topic of the same name: offsets start again at 0, and 10..14 are new coordinates
+            recreated.add(record("orders", 0, offset + 5, "k" + offset, "{\"new\":" + offset + "}"));
+        }
+        sink.write(old);
+        String before = snapshot();
+
+        assertThatThrownBy(() -> sink.write(recreated))
+                .hasMessageStartingWith("topic orders was deleted and recreated, or KAFKA_BOOTSTRAP_SERVERS now points"
+                        + " at another cluster: table " + table + " already holds another record at orders-0@5");
+
+        assertThat(snapshot()).as("nothing written, nothing taken for a replay").isEqualTo(before);
+    }
+
+    @Test
+    void aReplayOfTheSameRecordWithOtherHeadersIsStillANoOp() throws Exception {
+        SinkRecord original = record("orders", 0, 7, "k", "{\"n\":7}");
+        sink.write(List.of(original));
+        String before = snapshot();
+        SinkRecord replayed = new SinkRecord("orders", 0, 7, original.key(), original.value(),
+                List.of(new RecordHeader("steady-sink-replayed-from", "dlq-0@3".getBytes(UTF_8))),
+                original.timestamp());
+
+        assertThat(sink.write(List.of(replayed, record("orders", 0, 8, "k", "{\"n\":8}")))).isEqualTo(1);
+
+        assertThat(LocalPostgres.queryLong("SELECT count(*) FROM " + table)).isEqualTo(2);
+        assertThat(snapshot()).startsWith(before);
+    }
+
     private String snapshot() throws SQLException {
         try (Connection connection = LocalPostgres.dataSource().getConnection();
                 Statement statement = connection.createStatement();
