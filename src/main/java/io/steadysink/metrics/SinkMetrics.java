@@ -6,15 +6,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -66,10 +69,12 @@ public class SinkMetrics {
 
     private final MeterRegistry registry;
     private final Timer batchWrite;
-    private final Map<RebalanceKind, Counter> rebalances = new EnumMap<>(RebalanceKind.class);
+    private final Map<RebalanceKind, LongAdder> rebalances = new EnumMap<>(RebalanceKind.class);
     private final AtomicInteger generation = new AtomicInteger(-1);
-    private final Counter databaseRetries;
-    private final Counter statementTimeouts;
+    private final LongAdder databaseRetries;
+    private final LongAdder statementTimeouts;
+    /** Every counter's count, by its name and tags: held here, read by the registry at each scrape. */
+    private final Map<Meter.Id, LongAdder> counts = new ConcurrentHashMap<>();
     private final MultiGauge lagRecords;
     private final MultiGauge lagSeconds;
     private final MultiGauge lagStatus;
@@ -81,20 +86,15 @@ public class SinkMetrics {
                 .publishPercentileHistogram()
                 .register(registry);
         for (RebalanceKind kind : RebalanceKind.values()) {
-            rebalances.put(kind, Counter.builder(REBALANCES)
-                    .description("Rebalances that changed this member's partitions, by kind: assigned, revoked, "
-                            + "lost (taken away without a revocation: the member had dropped out of the group)")
-                    .tag("kind", kind.tag())
-                    .register(registry));
+            rebalances.put(kind, counter(REBALANCES, "Rebalances that changed this member's partitions, by kind:"
+                    + " assigned, revoked, lost (taken away without a revocation: the member had dropped out of the"
+                    + " group)", null, Tags.of("kind", kind.tag())));
         }
-        databaseRetries = Counter.builder(DB_RETRIES)
-                .description("Batch writes retried after a transient database error")
-                .baseUnit("retries")
-                .register(registry);
-        statementTimeouts = Counter.builder(STATEMENT_TIMEOUTS)
-                .description("Write statements PostgreSQL cancelled at SINK_STATEMENT_TIMEOUT_MS; the write is retried,"
-                        + " in halves down to single records when it keeps timing out")
-                .register(registry);
+        databaseRetries = counter(DB_RETRIES, "Batch writes retried after a transient database error", "retries",
+                Tags.empty());
+        statementTimeouts = counter(STATEMENT_TIMEOUTS, "Write statements PostgreSQL cancelled at"
+                + " SINK_STATEMENT_TIMEOUT_MS; the write is retried, in halves down to single records when it keeps"
+                + " timing out", null, Tags.empty());
         lagRecords = MultiGauge.builder(LAG_RECORDS)
                 .description("Records between the group's committed offset and the log end, per assigned partition")
                 .baseUnit("records")
@@ -177,16 +177,13 @@ public class SinkMetrics {
      */
     public void recordsSkipped(String mode, long count) {
         if (count > 0) {
-            recordsSkipped(mode).increment(count);
+            recordsSkipped(mode).add(count);
         }
     }
 
-    private Counter recordsSkipped(String mode) {
-        return Counter.builder(RECORDS_SKIPPED)
-                .description("Records written that changed no row: replays in append mode, stale or superseded"
-                        + " writes in upsert mode")
-                .tag("mode", mode)
-                .register(registry);
+    private LongAdder recordsSkipped(String mode) {
+        return counter(RECORDS_SKIPPED, "Records written that changed no row: replays in append mode, stale or"
+                + " superseded writes in upsert mode", null, Tags.of("mode", mode));
     }
 
     public void rebalance(RebalanceKind kind) {
@@ -212,7 +209,7 @@ public class SinkMetrics {
         for (SinkRecord record : batch) {
             perTopic.merge(record.topic(), 1, Integer::sum);
         }
-        perTopic.forEach((topic, count) -> recordsWritten(topic).increment(count));
+        perTopic.forEach((topic, count) -> recordsWritten(topic).add(count));
     }
 
     /** Counts a poison record handed to the failure strategy {@code strategy}, tagged by the rule it broke. */
@@ -220,21 +217,32 @@ public class SinkMetrics {
         poisonRecords(topic, defect, strategy).increment();
     }
 
-    private Counter poisonRecords(String topic, InvalidRecordException.Defect defect, String strategy) {
-        return Counter.builder(RECORDS_DEAD_LETTERED)
-                .description("Poison records taken out of the stream and handed to the failure strategy "
-                        + "(the dead-letter topic unless SINK_FAILURE_STRATEGY says otherwise), by source topic, "
-                        + "the rule the record broke and the strategy")
-                .tag("topic", topic)
-                .tag("reason", defect.tag())
-                .tag("strategy", strategy)
-                .register(registry);
+    private LongAdder poisonRecords(String topic, InvalidRecordException.Defect defect, String strategy) {
+        return counter(RECORDS_DEAD_LETTERED, "Poison records taken out of the stream and handed to the failure"
+                + " strategy (the dead-letter topic unless SINK_FAILURE_STRATEGY says otherwise), by source topic,"
+                + " the rule the record broke and the strategy", null,
+                Tags.of("topic", topic, "reason", defect.tag(), "strategy", strategy));
     }
 
-    private Counter recordsWritten(String topic) {
-        return Counter.builder(RECORDS_WRITTEN)
-                .description("Records written to PostgreSQL (replays included), by source topic")
-                .tag("topic", topic)
-                .register(registry);
+    private LongAdder recordsWritten(String topic) {
+        return counter(RECORDS_WRITTEN, "Records written to PostgreSQL (replays included), by source topic", null,
+                Tags.of("topic", topic));
+    }
+
+    /**
+     * The count behind counter {@code name} with {@code tags}, registered on first use. The count is
+     * kept here and read at each scrape: a count taken before the application's registries are
+     * attached (a rebalance or the first batches during start-up) would otherwise be lost.
+     */
+    private LongAdder counter(String name, String description, String baseUnit, Tags tags) {
+        return counts.computeIfAbsent(new Meter.Id(name, tags, baseUnit, description, Meter.Type.COUNTER), id -> {
+            LongAdder count = new LongAdder();
+            FunctionCounter.builder(name, count, LongAdder::doubleValue)
+                    .description(description)
+                    .baseUnit(baseUnit)
+                    .tags(tags)
+                    .register(registry);
+            return count;
+        });
     }
 }
