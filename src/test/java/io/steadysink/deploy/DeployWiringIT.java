@@ -48,16 +48,20 @@ class DeployWiringIT {
 
         LocalKafka.createTopic(TOPIC, 2);
         LocalKafka.createTopic(DLQ_TOPIC, 1);
-        // A row already there for the first record: writing it again changes nothing (a "skipped" record).
+        // The first record's row already there (a replay): writing it again changes nothing (a "skipped"
+        // record). It must be the same record: another one at its coordinates means a recreated topic.
+        long firstTimestamp = 1_700_000_000_000L;
         LocalPostgres.migrate(SinkMode.APPEND, TABLE);
-        LocalPostgres.execute("INSERT INTO " + TABLE + " (kafka_topic, kafka_partition, kafka_offset, payload)"
-                + " VALUES ('" + TOPIC + "', 0, 0, '{\"id\":0}')");
+        LocalPostgres.execute("INSERT INTO " + TABLE + " (kafka_topic, kafka_partition, kafka_offset, kafka_key,"
+                + " payload, event_time) VALUES ('" + TOPIC + "', 0, 0, 'k0', '{\"id\":0}', to_timestamp("
+                + firstTimestamp / 1000 + "))");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalKafka.bootstrapServers(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
             for (int id = 0; id < 10; id++) {
-                producer.send(new ProducerRecord<>(TOPIC, 0, "k" + id, "{\"id\":" + id + "}"));
+                producer.send(new ProducerRecord<>(TOPIC, 0, id == 0 ? firstTimestamp : null, "k" + id,
+                        "{\"id\":" + id + "}"));
                 producer.send(new ProducerRecord<>(TOPIC, 1, "k" + (id + 10), "{\"id\":" + (id + 10) + "}"));
             }
             producer.send(new ProducerRecord<>(TOPIC, 1, "poison", "not json"));
