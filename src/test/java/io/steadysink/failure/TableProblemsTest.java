@@ -1,18 +1,14 @@
 package io.steadysink.failure;
 
+import static io.steadysink.testing.Probes.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,6 +33,7 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.testing.GroupProgress;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
+import io.steadysink.testing.Probes;
 import io.steadysink.testing.Scrape;
 import io.steadysink.testing.SinkInfrastructure;
 
@@ -173,21 +170,15 @@ class TableProblemsTest {
     }
 
     private String statuses() throws Exception {
-        return "started=" + get(started).statusCode() + " ready=" + get(ready).statusCode() + " live="
-                + get(live).statusCode();
+        return Probes.statuses(started, ready, live);
     }
 
     private String state() throws Exception {
-        Matcher state = Pattern.compile("\"state\"\\s*:\\s*\"(\\w+)\"").matcher(get(ready).body());
-        return state.find() ? state.group(1) : "";
+        return Probes.state(ready);
     }
 
     private static long rows() {
         return LocalPostgres.queryLong("SELECT count(*) FROM " + TABLE);
     }
 
-    private static HttpResponse<String> get(URI uri) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 }

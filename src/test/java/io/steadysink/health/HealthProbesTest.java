@@ -1,20 +1,16 @@
 package io.steadysink.health;
 
+import static io.steadysink.testing.Probes.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +25,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
+import io.steadysink.testing.Probes;
 import io.steadysink.testing.Scrape;
 import io.steadysink.testing.SinkInfrastructure;
 
@@ -129,13 +126,11 @@ class HealthProbesTest {
     }
 
     private String statuses() throws Exception {
-        return "started=" + get(started).statusCode() + " ready=" + get(ready).statusCode() + " live="
-                + get(live).statusCode();
+        return Probes.statuses(started, ready, live);
     }
 
     private String state() throws Exception {
-        Matcher state = Pattern.compile("\"state\"\\s*:\\s*\"(\\w+)\"").matcher(get(ready).body());
-        return state.find() ? state.group(1) : "";
+        return Probes.state(ready);
     }
 
     private long totalLag() throws Exception {
@@ -168,8 +163,4 @@ class HealthProbesTest {
         return LocalPostgres.queryLong("SELECT count(*) FROM " + TABLE);
     }
 
-    private static HttpResponse<String> get(URI uri) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
 }
