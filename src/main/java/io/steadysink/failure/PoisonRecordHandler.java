@@ -147,9 +147,8 @@ public final class PoisonRecordHandler {
             for (Map.Entry<TopicPartition, List<InvalidRecordException>> partition : poisonByPartition.entrySet()) {
                 KafkaRecord<?, ?> last = latest.get(partition.getKey());
                 boolean lastHandedOver = false;
-                List<InvalidRecordException> inOffsetOrder = new ArrayList<>(partition.getValue());
-                inOffsetOrder.sort(Comparator.comparingLong(poison -> poison.record().offset()));
-                for (InvalidRecordException poison : inOffsetOrder) {
+                partition.getValue().sort(Comparator.comparingLong(poison -> poison.record().offset()));
+                for (InvalidRecordException poison : partition.getValue()) {
                     KafkaRecord<?, ?> message = byCoordinates.get(poison.record().coordinates());
                     if (message == null) {
                         throw new IllegalStateException(
@@ -158,8 +157,7 @@ public final class PoisonRecordHandler {
                     handOver(message, poison);
                     lastHandedOver |= message == last;
                 }
-                if (!lastHandedOver && last != null) {
-                    // the strategy acknowledged the last record itself when it took it
+                if (!lastHandedOver) { // a strategy that took the last record has acknowledged it already
                     acknowledged.add(last.ack().toCompletableFuture());
                 }
             }
