@@ -11,7 +11,7 @@ import io.steadysink.sink.InvalidRecordException;
 
 /**
  * The three kinds of failure and the rules that sort every exception into one of them. This class
- * is the single place those rules live; the README's "When things go wrong" lists the same.
+ * is the single place those rules live; docs/operations.md, "When things go wrong", lists the same.
  * <ul>
  * <li>{@link #POISON}: this record can never be written; it goes to the failure strategy alone
  * (dead-letter topic by default) and the rest of its batch is written.</li>

@@ -163,7 +163,8 @@ class DeployManifestsTest {
                     given.addAll(secretKeys(secret));
                 }
             }
-            assertThat(documented).as(overlay.name() + ": variables the README's Configuration table lists")
+            assertThat(documented)
+                    .as(overlay.name() + ": variables the Configuration table of docs/configuration.md lists")
                     .containsAll(given);
         }
     }

@@ -11,12 +11,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The environment variables the application reads, as the README's Configuration table documents
- * them ({@code | `NAME` | default | meaning |} rows, several names per row allowed; wildcard rows
- * such as {@code KAFKA_*} name no variable). {@code DeployManifestsTest} also checks this table
- * against {@code SinkConfig}.
+ * The environment variables the application reads, as the table under the {@code # Configuration}
+ * heading of {@code docs/configuration.md} documents them ({@code | `NAME` | default | meaning |} rows,
+ * several names per row allowed; wildcard rows such as {@code KAFKA_*} name no variable). The table
+ * ends at the next {@code ## } heading. {@code DeployManifestsTest} also checks this table against
+ * {@code SinkConfig}.
  */
 final class DocumentedSettings {
+
+    private static final Path DOCUMENT = Path.of("docs", "configuration.md");
+    private static final String HEADING = "# Configuration";
 
     private static final Pattern NAME = Pattern.compile("`([A-Z][A-Z0-9_]*[A-Z0-9])`");
 
@@ -24,10 +28,10 @@ final class DocumentedSettings {
     }
 
     static Set<String> variables() {
-        List<String> lines = readme();
-        int start = lines.indexOf("## Configuration");
+        List<String> lines = document();
+        int start = lines.indexOf(HEADING);
         if (start < 0) {
-            throw new AssertionError("README.md has no '## Configuration' section");
+            throw new AssertionError(DOCUMENT + " has no '" + HEADING + "' heading");
         }
         Set<String> names = new TreeSet<>();
         for (String line : lines.subList(start + 1, lines.size())) {
@@ -44,14 +48,14 @@ final class DocumentedSettings {
             }
         }
         if (names.isEmpty()) {
-            throw new AssertionError("README.md's Configuration table names no variable");
+            throw new AssertionError(DOCUMENT + ": the Configuration table names no variable");
         }
         return names;
     }
 
-    private static List<String> readme() {
+    private static List<String> document() {
         try {
-            return Files.readAllLines(Path.of("README.md"));
+            return Files.readAllLines(DOCUMENT);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
