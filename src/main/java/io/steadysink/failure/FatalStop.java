@@ -1,6 +1,5 @@
 package io.steadysink.failure;
 
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -24,8 +23,8 @@ public class FatalStop {
 
     private static final Logger LOG = Logger.getLogger(FatalStop.class);
 
-    /** Why and since when the consumer is stopped. */
-    public record Stopped(String reason, Instant since) {
+    /** Why the consumer is stopped. */
+    public record Stopped(String reason) {
     }
 
     private final AtomicReference<Stopped> stopped = new AtomicReference<>();
@@ -38,7 +37,7 @@ public class FatalStop {
     }
 
     public void stop(Throwable failure) {
-        Stopped now = new Stopped(FatalAdvice.of(failure, table), Instant.now());
+        Stopped now = new Stopped(FatalAdvice.of(failure, table));
         if (stopped.compareAndSet(null, now)) {
             LOG.errorf("Consumer stopped: %s", now.reason());
             LOG.debug("Fatal failure", failure);

@@ -73,8 +73,8 @@ public class ConsumerMonitor {
 
     /** Everything the probes and gauges show, as of the last evaluation. */
     public record Snapshot(ConsumerState state, String reason, boolean started, boolean brokerReachable,
-            Duration lastPollAge, Duration maxPollInterval, Duration oldestInFlight, Duration withoutProgress,
-            int pausedPartitions, List<PartitionLag> lag) {
+            Duration lastPollAge, Duration maxPollInterval, Duration oldestInFlight, int pausedPartitions,
+            List<PartitionLag> lag) {
 
         /** Why liveness is DOWN, or empty when a restart would not help. */
         public Optional<String> livenessProblem() {
@@ -145,7 +145,7 @@ public class ConsumerMonitor {
         this.stallBudget = Duration.ofMillis(config.stallBudgetMs());
         this.lagInterval = Duration.ofMillis(config.lagIntervalMs());
         this.snapshot = new Snapshot(ConsumerState.STARTING, "starting: table not migrated yet", false, true,
-                Duration.ZERO, settings.maxPollInterval(), Duration.ZERO, Duration.ZERO, 0, List.of());
+                Duration.ZERO, settings.maxPollInterval(), Duration.ZERO, 0, List.of());
         metrics.consumerState(() -> snapshot.state());
         metrics.consumerGauges(() -> snapshot.pausedPartitions(),
                 () -> (snapshot.maxPollInterval().toMillis() - snapshot.lastPollAge().toMillis()) / 1000.0,
@@ -313,7 +313,7 @@ public class ConsumerMonitor {
             state = next;
         }
         snapshot = new Snapshot(next, reason, migrated && joined, brokerReachable, lastPollAge(),
-                settings.maxPollInterval(), inFlight.oldestAge(), withoutProgress, pausedPartitions, lag);
+                settings.maxPollInterval(), inFlight.oldestAge(), pausedPartitions, lag);
     }
 
     /** Time since the consumer last called poll(), from the client's own metric; zero before joining. */
@@ -431,7 +431,7 @@ public class ConsumerMonitor {
                 samples.removeFirst();
             }
             boolean active = inFlight.isWriting(partition) || nowNanos - PollObserver.lastActivity(partition) < window;
-            refreshed.add(new PartitionLag(partition, end.offset(), position, records, seconds,
+            refreshed.add(new PartitionLag(partition, position, records, seconds,
                     LagStatus.of(List.copyOf(samples), active)));
         }
         refreshed.sort(Comparator.comparing((PartitionLag p) -> p.partition().topic())
