@@ -431,8 +431,7 @@ public class ConsumerMonitor {
                 samples.removeFirst();
             }
             boolean active = inFlight.isWriting(partition) || nowNanos - PollObserver.lastActivity(partition) < window;
-            refreshed.add(new PartitionLag(partition, position, records, seconds,
-                    LagStatus.of(List.copyOf(samples), active)));
+            refreshed.add(new PartitionLag(partition, records, seconds, LagStatus.of(List.copyOf(samples), active)));
         }
         refreshed.sort(Comparator.comparing((PartitionLag p) -> p.partition().topic())
                 .thenComparingInt(p -> p.partition().partition()));
