@@ -3,10 +3,7 @@ package io.steadysink.sink;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -70,11 +67,7 @@ public final class HeadersJson {
             return null;
         }
         try {
-            String text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(value))
-                    .toString();
+            String text = Utf8.decode(value);
             // PostgreSQL text cannot hold NUL; the marker prefix must stay unambiguous.
             if (text.indexOf('\u0000') < 0 && !text.startsWith(BASE64_MARKER)) {
                 return text;

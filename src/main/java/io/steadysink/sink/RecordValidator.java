@@ -1,10 +1,6 @@
 package io.steadysink.sink;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,7 +95,7 @@ public final class RecordValidator {
                 return new InvalidRecordException(record, Defect.MISSING_KEY, "the key is null");
             }
         } else {
-            String encoding = utf8Problem(key);
+            String encoding = Utf8.problem(key);
             if (encoding != null) {
                 return new InvalidRecordException(record, Defect.KEY_NOT_UTF8, encoding);
             }
@@ -129,7 +125,7 @@ public final class RecordValidator {
             return new InvalidRecordException(record, Defect.VALUE_TOO_LARGE,
                     value.length + " bytes, the limit is " + maxValueBytes);
         }
-        String encoding = utf8Problem(value);
+        String encoding = Utf8.problem(value);
         if (encoding != null) {
             return new InvalidRecordException(record, Defect.VALUE_NOT_UTF8, encoding);
         }
@@ -325,32 +321,5 @@ public final class RecordValidator {
             case VALUE_NULL -> "null";
             default -> token.name().toLowerCase(Locale.ROOT);
         };
-    }
-
-    /** Where {@code bytes} stop being UTF-8, or {@code null} when they are valid UTF-8. */
-    static String utf8Problem(byte[] bytes) {
-        if (isAscii(bytes)) {
-            return null; // the common case, without decoding
-        }
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        try {
-            decoder.decode(in);
-            return null;
-        } catch (CharacterCodingException e) {
-            int at = Math.min(in.position(), bytes.length - 1);
-            return String.format(Locale.ROOT, "invalid UTF-8 byte 0x%02X at index %d", bytes[at] & 0xFF, at);
-        }
-    }
-
-    private static boolean isAscii(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b < 0) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,9 +1,6 @@
 package io.steadysink.sink;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -62,7 +59,14 @@ public record SinkRecord(String topic, int partition, long offset, byte[] key, b
 
     /** The key as UTF-8 text, or {@code null} for a record without key. */
     public String keyText() {
-        return key == null ? null : utf8(key, InvalidRecordException.Defect.KEY_NOT_UTF8);
+        if (key == null) {
+            return null;
+        }
+        try {
+            return Utf8.decode(key);
+        } catch (CharacterCodingException e) {
+            throw new InvalidRecordException(this, InvalidRecordException.Defect.KEY_NOT_UTF8, e);
+        }
     }
 
     /** Event time in epoch milliseconds, or {@code null} when the record carries none. */
@@ -95,17 +99,5 @@ public record SinkRecord(String topic, int partition, long offset, byte[] key, b
     /** Whether this record supersedes {@code other} for the same key, by {@link #WRITE_ORDER}. */
     public boolean isNewerThan(SinkRecord other) {
         return WRITE_ORDER.compare(this, other) > 0;
-    }
-
-    private String utf8(byte[] bytes, InvalidRecordException.Defect defect) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new InvalidRecordException(this, defect, e);
-        }
     }
 }

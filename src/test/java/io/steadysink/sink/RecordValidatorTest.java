@@ -58,14 +58,14 @@ class RecordValidatorTest {
         byte[] key = {'k', (byte) 0xFF};
         assertThat(APPEND.problem(new SinkRecord("t", 0, 1, key, bytes("{}"), List.of(), 0)).defect())
                 .isEqualTo(Defect.KEY_NOT_UTF8);
-        assertThat(RecordValidator.utf8Problem(new byte[]{'a', (byte) 0xE2, (byte) 0x82}))
+        assertThat(Utf8.problem(new byte[]{'a', (byte) 0xE2, (byte) 0x82}))
                 .as("a sequence cut short").isEqualTo("invalid UTF-8 byte 0xE2 at index 1");
     }
 
     @Test
     void plainAsciiAndValidMultiByteUtf8AreBothAccepted() {
-        assertThat(RecordValidator.utf8Problem(bytes("{\"plain\":\"ascii\"}"))).isNull();
-        assertThat(RecordValidator.utf8Problem(bytes("{\"text\":\"ünïcødé € 🙂\"}"))).isNull();
+        assertThat(Utf8.problem(bytes("{\"plain\":\"ascii\"}"))).isNull();
+        assertThat(Utf8.problem(bytes("{\"text\":\"ünïcødé € 🙂\"}"))).isNull();
         assertThat(APPEND.problem(new SinkRecord("t", 0, 1, bytes("clé"), bytes("{\"prix\":\"5 €\"}"), List.of(), 0)))
                 .isNull();
     }
