@@ -77,7 +77,8 @@ public final class DatabaseRetry {
     public DatabaseRetry(Duration initialBackoff, Duration maxBackoff, Attempts attempts) {
         this.attempts = attempts;
         RetryPolicy<Object> policy = RetryPolicy.builder()
-                .handleIf(failure -> !(failure instanceof KeepsTimingOut) && TransientErrors.isTransient(failure))
+                .handleIf(failure -> !(failure instanceof KeepsTimingOut)
+                        && FailureClass.isTransientDatabaseError(failure))
                 .withBackoff(initialBackoff, maxBackoff)
                 .withJitter(0.25)
                 .withMaxRetries(-1)
@@ -120,7 +121,7 @@ public final class DatabaseRetry {
                     attempts.answered();
                     return result;
                 } catch (Exception e) {
-                    if (TransientErrors.isStatementTimeout(e)) {
+                    if (FailureClass.isStatementTimeout(e)) {
                         int count = timeouts.incrementAndGet();
                         attempts.answered();
                         attempts.timedOut(token, description + " timed out " + count
@@ -128,7 +129,7 @@ public final class DatabaseRetry {
                         if (divisible && count >= TIMEOUTS_BEFORE_SPLITTING) {
                             throw new KeepsTimingOut(count, e);
                         }
-                    } else if (TransientErrors.isTransient(e)) {
+                    } else if (FailureClass.isTransientDatabaseError(e)) {
                         attempts.unanswered();
                     } else {
                         attempts.answered();

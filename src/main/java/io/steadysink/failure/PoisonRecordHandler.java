@@ -15,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
@@ -212,15 +210,6 @@ public final class PoisonRecordHandler {
                 .build());
     }
 
-    private static boolean isTooLarge(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void await(CompletionStage<Void> acknowledged, InvalidRecordException poison) throws Exception {
         try {
             acknowledged.toCompletableFuture().get(HAND_OVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -235,7 +224,7 @@ public final class PoisonRecordHandler {
                         + " stopped the consumer at poison record " + poison.getMessage()
                         + "; fix or remove the record, or choose another strategy", failure);
             }
-            if (isTooLarge(failure)) {
+            if (FailureClass.isRecordTooLarge(failure)) {
                 byte[] value = poison.record().value();
                 throw new RecordRefusedException(destination + " refuses poison record "
                         + poison.record().coordinates() + " of " + (value == null ? 0 : value.length)
