@@ -29,11 +29,6 @@ import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.Origin;
 import io.steadysink.sink.SinkRecord;
 
-import dev.failsafe.Failsafe;
-import dev.failsafe.FailsafeException;
-import dev.failsafe.FailsafeExecutor;
-import dev.failsafe.RetryPolicy;
-
 /**
  * Hands each poison record, alone, to the channel's failure strategy ({@code SINK_FAILURE_STRATEGY})
  * by nacking that one record: {@code dead-letter-queue} publishes it with the {@code dead-letter-*}
@@ -53,7 +48,7 @@ public final class PoisonRecordHandler {
     private final String deadLetterTopic;
     private final SinkMetrics metrics;
     private final DatabaseRetry.Attempts attempts;
-    private final FailsafeExecutor<Object> retry;
+    private final Backoff retry;
     /** The connector's failure strategies publish through a single-producer stream: one hand-over at a time. */
     private final Object handOver = new Object();
 
@@ -69,21 +64,15 @@ public final class PoisonRecordHandler {
         this.strategy = strategy;
         this.destination = destination;
         this.metrics = metrics;
-        this.retry = Failsafe.with(RetryPolicy.builder()
-                .handleIf(failure -> failure instanceof RecordRefusedException
+        this.retry = new Backoff(initialBackoff, maxBackoff,
+                failure -> failure instanceof RecordRefusedException
                         || !(failure instanceof ConsumerStoppedException)
-                                && FailureClass.of(failure) == FailureClass.TRANSIENT)
-                .withBackoff(initialBackoff, maxBackoff)
-                .withJitter(0.25)
-                .withMaxRetries(-1)
-                .onRetry(event -> {
+                                && FailureClass.of(failure) == FailureClass.TRANSIENT,
+                (attempt, elapsed, failure) -> {
                     attempts.retrying();
-                    Throwable failure = event.getLastException();
-                    LOG.warnf("Could not hand a poison record to %s, retry %d after %s: %s", destination,
-                            event.getAttemptCount(), event.getElapsedTime(),
-                            failure instanceof RecordRefusedException ? failure.getMessage() : failure);
-                })
-                .build());
+                    LOG.warnf("Could not hand a poison record to %s, retry %d after %s: %s", destination, attempt,
+                            elapsed, failure instanceof RecordRefusedException ? failure.getMessage() : failure);
+                });
     }
 
     /**
@@ -181,18 +170,14 @@ public final class PoisonRecordHandler {
 
     private void handOver(Message<?> message, InvalidRecordException poison) throws Exception {
         Metadata withOrigin = originTimestamp(poison.record());
-        try {
-            retry.run(() -> {
-                CompletionStage<Void> acknowledged;
-                synchronized (handOver) {
-                    acknowledged = message.nack(poison, withOrigin);
-                }
-                await(acknowledged, poison);
-                attempts.answered();
-            });
-        } catch (FailsafeException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
+        retry.run(() -> {
+            CompletionStage<Void> acknowledged;
+            synchronized (handOver) {
+                acknowledged = message.nack(poison, withOrigin);
+            }
+            await(acknowledged, poison);
+            attempts.answered();
+        });
     }
 
     /**
