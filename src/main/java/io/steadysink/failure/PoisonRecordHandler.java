@@ -157,15 +157,7 @@ public final class PoisonRecordHandler {
         handOver((Message<?>) message, poison);
         metrics.poisonRecord(record.topic(), poison.defect(), strategy);
         LOG.warnf("Poison record %s handed to %s: %s: %s", record.coordinates(), destination,
-                poison.defect().rule(), finding(poison.getCause()));
-    }
-
-    /** What was found, without PostgreSQL's context lines (they quote the record's data). */
-    private static String finding(Throwable cause) {
-        if (cause instanceof Exception exception) {
-            return IsolatingWriter.summary(exception);
-        }
-        return String.valueOf(cause);
+                poison.defect().rule(), SqlErrors.summary(poison.getCause()));
     }
 
     private void handOver(Message<?> message, InvalidRecordException poison) throws Exception {
