@@ -5,18 +5,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
 
-import dev.failsafe.Failsafe;
-import dev.failsafe.FailsafeException;
-import dev.failsafe.FailsafeExecutor;
-import dev.failsafe.RetryPolicy;
 import dev.failsafe.function.CheckedRunnable;
 import dev.failsafe.function.CheckedSupplier;
 
 /**
  * Retries a batch write in place while the database fails transiently: exponential backoff with
- * jitter, without a limit on attempts. The worker stays on its batch, the connector pauses the
- * partitions once its queue fills and keeps polling, so the consumer stays in its group and resumes
- * exactly where it stopped when the database is back.
+ * jitter, without a limit on attempts ({@link Backoff}). The worker stays on its batch, the connector
+ * pauses the partitions once its queue fills and keeps polling, so the consumer stays in its group
+ * and resumes exactly where it stopped when the database is back.
  * <p>
  * A statement cancelled by {@code statement_timeout} is retried too, but it is an answer, not an
  * outage: it is reported as such, and a write of several records that times out
@@ -33,7 +29,7 @@ public final class DatabaseRetry {
      */
     public static final int TIMEOUTS_BEFORE_SPLITTING = 2;
 
-    private final FailsafeExecutor<Object> executor;
+    private final Backoff backoff;
     private final Attempts attempts;
 
     /** Told how each attempt ended, e.g. to count retries and judge whether the database answers. */
@@ -76,18 +72,13 @@ public final class DatabaseRetry {
 
     public DatabaseRetry(Duration initialBackoff, Duration maxBackoff, Attempts attempts) {
         this.attempts = attempts;
-        RetryPolicy<Object> policy = RetryPolicy.builder()
-                .handleIf(failure -> !(failure instanceof KeepsTimingOut) && TransientErrors.isTransient(failure))
-                .withBackoff(initialBackoff, maxBackoff)
-                .withJitter(0.25)
-                .withMaxRetries(-1)
-                .onRetry(event -> {
+        this.backoff = new Backoff(initialBackoff, maxBackoff,
+                failure -> !(failure instanceof KeepsTimingOut) && FailureClass.isTransientDatabaseError(failure),
+                (attempt, elapsed, failure) -> {
                     attempts.retrying();
-                    LOG.warnf("Transient database error, retry %d of the batch after %s: %s", event.getAttemptCount(),
-                            event.getElapsedTime(), event.getLastException());
-                })
-                .build();
-        this.executor = Failsafe.with(policy);
+                    LOG.warnf("Transient database error, retry %d of the batch after %s: %s", attempt, elapsed,
+                            failure);
+                });
     }
 
     /** Runs {@code write}, retrying transient failures; rethrows anything else as it came. */
@@ -114,13 +105,13 @@ public final class DatabaseRetry {
         Object token = new Object();
         AtomicInteger timeouts = new AtomicInteger();
         try {
-            return executor.get(() -> {
+            return backoff.get(() -> {
                 try {
                     T result = write.get();
                     attempts.answered();
                     return result;
                 } catch (Exception e) {
-                    if (TransientErrors.isStatementTimeout(e)) {
+                    if (FailureClass.isStatementTimeout(e)) {
                         int count = timeouts.incrementAndGet();
                         attempts.answered();
                         attempts.timedOut(token, description + " timed out " + count
@@ -128,7 +119,7 @@ public final class DatabaseRetry {
                         if (divisible && count >= TIMEOUTS_BEFORE_SPLITTING) {
                             throw new KeepsTimingOut(count, e);
                         }
-                    } else if (TransientErrors.isTransient(e)) {
+                    } else if (FailureClass.isTransientDatabaseError(e)) {
                         attempts.unanswered();
                     } else {
                         attempts.answered();
@@ -136,8 +127,6 @@ public final class DatabaseRetry {
                     throw e;
                 }
             });
-        } catch (FailsafeException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
         } finally {
             if (timeouts.get() > 0) {
                 attempts.timeoutsEnded(token);

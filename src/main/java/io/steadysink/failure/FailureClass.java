@@ -1,17 +1,23 @@
 package io.steadysink.failure;
 
 import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.util.Locale;
 import java.util.Set;
 
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 
 import io.steadysink.sink.InvalidRecordException;
 
 /**
  * The three kinds of failure and the rules that sort every exception into one of them. This class
- * is the single place those rules live; docs/operations.md, "When things go wrong", lists the same.
+ * is the single place those rules live (every SQLSTATE and exception type steady-sink tells apart);
+ * docs/operations.md, "When things go wrong", lists the same.
  * <ul>
  * <li>{@link #POISON}: this record can never be written; it goes to the failure strategy alone
  * (dead-letter topic by default) and the rest of its batch is written.</li>
@@ -21,6 +27,10 @@ import io.steadysink.sink.InvalidRecordException;
  * rejecting records in a pattern the {@link RejectionBreaker} reads as a schema problem); retrying
  * cannot help, the consumer stops and liveness goes DOWN so the pod is restarted.</li>
  * </ul>
+ * Besides {@link #of}, the finer rules its callers act on are predicates here too: which database
+ * errors are retried in place ({@link #isTransientDatabaseError}), which of them are a statement
+ * timeout ({@link #isStatementTimeout}), which reject data ({@link #isDataError}), and when Kafka
+ * refuses a record as too large ({@link #isRecordTooLarge}).
  */
 public enum FailureClass {
     POISON, TRANSIENT, FATAL;
@@ -31,6 +41,24 @@ public enum FailureClass {
      * exceeded (e.g. a key too long for the primary-key index). Poison when one record causes them.
      */
     private static final Set<String> DATA_CLASSES = Set.of("22", "23", "54");
+
+    /** SQLSTATE classes that are transient as a whole. */
+    private static final Set<String> TRANSIENT_CLASSES = Set.of(
+            "08", // connection exception
+            "53", // insufficient resources (too many connections, out of memory, disk full)
+            "58"); // system error (I/O)
+
+    private static final String QUERY_CANCELED = "57014";
+
+    /** Individual transient SQLSTATEs. */
+    private static final Set<String> TRANSIENT_STATES = Set.of(
+            "40001", // serialization_failure
+            "40P01", // deadlock_detected
+            "55P03", // lock_not_available
+            QUERY_CANCELED, // statement_timeout
+            "57P01", // admin_shutdown
+            "57P02", // crash_shutdown
+            "57P03"); // cannot_connect_now
 
     public static FailureClass of(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -47,7 +75,7 @@ public enum FailureClass {
                 return TRANSIENT;
             }
         }
-        if (TransientErrors.isTransient(failure)) {
+        if (isTransientDatabaseError(failure)) {
             return TRANSIENT;
         }
         if (isDataError(failure)) {
@@ -56,6 +84,38 @@ public enum FailureClass {
         // Everything else (SQLSTATE 28 bad credentials, 42501 permission denied, 42P01/42703 a
         // missing or misshapen table, 3D000 no such database, and anything unknown) needs a person.
         return FATAL;
+    }
+
+    /**
+     * Whether a database failure heals by itself and is retried in place: the connection was lost
+     * or refused, the server is shutting down or overloaded, a statement timed out or lost a lock, a
+     * serialization failure or deadlock, the connection pool is exhausted. Kafka's failures are not
+     * judged here (see {@link #of}).
+     */
+    public static boolean isTransientDatabaseError(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLTransientException || cause instanceof SQLRecoverableException) {
+                return true;
+            }
+            if (cause instanceof SQLException sql && isTransient(sql)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether PostgreSQL cancelled a statement (SQLSTATE 57014, e.g. past {@code statement_timeout}):
+     * the database answers, the statement is too slow for it (a lock held elsewhere, a slow trigger).
+     * Transient, like every {@link #isTransientDatabaseError}.
+     */
+    public static boolean isStatementTimeout(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && QUERY_CANCELED.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether PostgreSQL rejected the data itself (SQLSTATE class 22, 23 or 54). */
@@ -67,5 +127,30 @@ public enum FailureClass {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether Kafka refused a record as too large for the topic ({@code max.message.bytes}) or the
+     * producer ({@code max.request.size}). Fixed by raising the limit, without a restart, so the
+     * dead-letter hand-over retries it like an outage.
+     */
+    public static boolean isRecordTooLarge(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isTransient(SQLException sql) {
+        String state = sql.getSQLState();
+        if (state == null) {
+            // Agroal reports an exhausted pool without SQLSTATE
+            String message = String.valueOf(sql.getMessage()).toLowerCase(Locale.ROOT);
+            return message.contains("acquisition timeout");
+        }
+        return TRANSIENT_STATES.contains(state)
+                || (state.length() >= 2 && TRANSIENT_CLASSES.contains(state.substring(0, 2)));
     }
 }

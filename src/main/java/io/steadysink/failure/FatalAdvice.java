@@ -31,7 +31,7 @@ public final class FatalAdvice {
             if (cause instanceof SQLException sql && sql.getSQLState() != null) {
                 String advice = database(sql.getSQLState(), table);
                 if (advice != null) {
-                    return advice + " (" + IsolatingWriter.summary(sql) + ")";
+                    return advice + " (" + SqlErrors.summary(sql) + ")";
                 }
             }
         }

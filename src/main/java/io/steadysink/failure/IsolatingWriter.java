@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.jboss.logging.Logger;
-import org.postgresql.util.PSQLException;
 
 import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.InvalidRecordException.Defect;
@@ -113,7 +112,7 @@ public final class IsolatingWriter {
         }
         if (whole) {
             LOG.warnf("PostgreSQL rejected a batch of %d records from %s as data (%s); isolating the rejected records",
-                    records.size(), records.get(0).coordinates(), summary(failure));
+                    records.size(), records.get(0).coordinates(), SqlErrors.summary(failure));
         }
         return halves(records, written, rejected);
     }
@@ -131,16 +130,5 @@ public final class IsolatingWriter {
         return records.size() == 1
                 ? "1 record (" + records.get(0).coordinates() + ")"
                 : records.size() + " records from " + records.get(0).coordinates();
-    }
-
-    /** SQLSTATE and PostgreSQL's primary message, without the context lines that quote row data. */
-    static String summary(Exception failure) {
-        if (failure instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
-            return "SQLSTATE " + psql.getSQLState() + ": " + psql.getServerErrorMessage().getMessage();
-        }
-        if (failure instanceof SQLException sql) {
-            return "SQLSTATE " + sql.getSQLState();
-        }
-        return failure.getMessage();
     }
 }

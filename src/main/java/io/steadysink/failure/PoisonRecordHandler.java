@@ -15,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
@@ -30,11 +28,6 @@ import io.steadysink.metrics.SinkMetrics;
 import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.Origin;
 import io.steadysink.sink.SinkRecord;
-
-import dev.failsafe.Failsafe;
-import dev.failsafe.FailsafeException;
-import dev.failsafe.FailsafeExecutor;
-import dev.failsafe.RetryPolicy;
 
 /**
  * Hands each poison record, alone, to the channel's failure strategy ({@code SINK_FAILURE_STRATEGY})
@@ -55,7 +48,7 @@ public final class PoisonRecordHandler {
     private final String deadLetterTopic;
     private final SinkMetrics metrics;
     private final DatabaseRetry.Attempts attempts;
-    private final FailsafeExecutor<Object> retry;
+    private final Backoff retry;
     /** The connector's failure strategies publish through a single-producer stream: one hand-over at a time. */
     private final Object handOver = new Object();
 
@@ -71,21 +64,15 @@ public final class PoisonRecordHandler {
         this.strategy = strategy;
         this.destination = destination;
         this.metrics = metrics;
-        this.retry = Failsafe.with(RetryPolicy.builder()
-                .handleIf(failure -> failure instanceof RecordRefusedException
+        this.retry = new Backoff(initialBackoff, maxBackoff,
+                failure -> failure instanceof RecordRefusedException
                         || !(failure instanceof ConsumerStoppedException)
-                                && FailureClass.of(failure) == FailureClass.TRANSIENT)
-                .withBackoff(initialBackoff, maxBackoff)
-                .withJitter(0.25)
-                .withMaxRetries(-1)
-                .onRetry(event -> {
+                                && FailureClass.of(failure) == FailureClass.TRANSIENT,
+                (attempt, elapsed, failure) -> {
                     attempts.retrying();
-                    Throwable failure = event.getLastException();
-                    LOG.warnf("Could not hand a poison record to %s, retry %d after %s: %s", destination,
-                            event.getAttemptCount(), event.getElapsedTime(),
-                            failure instanceof RecordRefusedException ? failure.getMessage() : failure);
-                })
-                .build());
+                    LOG.warnf("Could not hand a poison record to %s, retry %d after %s: %s", destination, attempt,
+                            elapsed, failure instanceof RecordRefusedException ? failure.getMessage() : failure);
+                });
     }
 
     /**
@@ -170,31 +157,19 @@ public final class PoisonRecordHandler {
         handOver((Message<?>) message, poison);
         metrics.poisonRecord(record.topic(), poison.defect(), strategy);
         LOG.warnf("Poison record %s handed to %s: %s: %s", record.coordinates(), destination,
-                poison.defect().rule(), finding(poison.getCause()));
-    }
-
-    /** What was found, without PostgreSQL's context lines (they quote the record's data). */
-    private static String finding(Throwable cause) {
-        if (cause instanceof Exception exception) {
-            return IsolatingWriter.summary(exception);
-        }
-        return String.valueOf(cause);
+                poison.defect().rule(), SqlErrors.summary(poison.getCause()));
     }
 
     private void handOver(Message<?> message, InvalidRecordException poison) throws Exception {
         Metadata withOrigin = originTimestamp(poison.record());
-        try {
-            retry.run(() -> {
-                CompletionStage<Void> acknowledged;
-                synchronized (handOver) {
-                    acknowledged = message.nack(poison, withOrigin);
-                }
-                await(acknowledged, poison);
-                attempts.answered();
-            });
-        } catch (FailsafeException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
+        retry.run(() -> {
+            CompletionStage<Void> acknowledged;
+            synchronized (handOver) {
+                acknowledged = message.nack(poison, withOrigin);
+            }
+            await(acknowledged, poison);
+            attempts.answered();
+        });
     }
 
     /**
@@ -212,15 +187,6 @@ public final class PoisonRecordHandler {
                 .build());
     }
 
-    private static boolean isTooLarge(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void await(CompletionStage<Void> acknowledged, InvalidRecordException poison) throws Exception {
         try {
             acknowledged.toCompletableFuture().get(HAND_OVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -235,7 +201,7 @@ public final class PoisonRecordHandler {
                         + " stopped the consumer at poison record " + poison.getMessage()
                         + "; fix or remove the record, or choose another strategy", failure);
             }
-            if (isTooLarge(failure)) {
+            if (FailureClass.isRecordTooLarge(failure)) {
                 byte[] value = poison.record().value();
                 throw new RecordRefusedException(destination + " refuses poison record "
                         + poison.record().coordinates() + " of " + (value == null ? 0 : value.length)

@@ -4,7 +4,6 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 import io.steadysink.sink.InvalidRecordException;
@@ -171,17 +170,16 @@ public final class RejectionBreaker {
     private record Rejection(Cause cause, String message) {
 
         static Rejection of(Throwable failure) {
-            for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-                if (cause instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
-                    ServerErrorMessage server = psql.getServerErrorMessage();
-                    return new Rejection(new Cause(String.valueOf(psql.getSQLState()), server.getTable(),
-                            server.getConstraint(), server.getColumn()), ": " + server.getMessage());
-                }
-                if (cause instanceof SQLException sql) {
-                    return new Rejection(new Cause(String.valueOf(sql.getSQLState()), null, null, null), "");
-                }
+            SQLException sql = SqlErrors.firstIn(failure);
+            if (sql == null) {
+                return new Rejection(new Cause("unknown", null, null, null), "");
             }
-            return new Rejection(new Cause("unknown", null, null, null), "");
+            ServerErrorMessage server = SqlErrors.server(sql);
+            if (server == null) {
+                return new Rejection(new Cause(String.valueOf(sql.getSQLState()), null, null, null), "");
+            }
+            return new Rejection(new Cause(String.valueOf(sql.getSQLState()), server.getTable(),
+                    server.getConstraint(), server.getColumn()), ": " + server.getMessage());
         }
     }
 

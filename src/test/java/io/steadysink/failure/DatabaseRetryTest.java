@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -116,19 +115,5 @@ class DatabaseRetryTest {
                 "not json".getBytes(UTF_8), List.of(), 1)))))
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22P02"));
         assertThat(retries.get()).isZero();
-    }
-
-    @Test
-    void classifiesConnectionLossTimeoutsAndConflictsAsTransientButNotDataOrPermissionErrors() {
-        assertThat(TransientErrors.isTransient(new SQLException("refused", "08001"))).isTrue();
-        assertThat(TransientErrors.isTransient(new SQLException("canceled", "57014"))).isTrue();
-        assertThat(TransientErrors.isTransient(new SQLException("deadlock", "40P01"))).isTrue();
-        assertThat(TransientErrors.isTransient(new SQLException("too many", "53300"))).isTrue();
-        assertThat(TransientErrors.isTransient(new SQLException("Sorry, acquisition timeout!"))).isTrue();
-        assertThat(TransientErrors.isTransient(new RuntimeException(new SQLTransientConnectionException()))).isTrue();
-        assertThat(TransientErrors.isTransient(new SQLException("bad json", "22P02"))).isFalse();
-        assertThat(TransientErrors.isTransient(new SQLException("password", "28P01"))).isFalse();
-        assertThat(TransientErrors.isTransient(new SQLException("denied", "42501"))).isFalse();
-        assertThat(TransientErrors.isTransient(new IllegalArgumentException())).isFalse();
     }
 }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -39,6 +42,39 @@ class FailureClassTest {
                 .as("pool exhausted").isEqualTo(FailureClass.TRANSIENT);
         assertThat(FailureClass.of(new TimeoutException("dead-letter topic unreachable")))
                 .isEqualTo(FailureClass.TRANSIENT);
+    }
+
+    @Test
+    void classifiesConnectionLossTimeoutsAndConflictsAsTransientButNotDataOrPermissionErrors() {
+        assertThat(FailureClass.isTransientDatabaseError(new SQLException("refused", "08001"))).isTrue();
+        assertThat(FailureClass.isTransientDatabaseError(new SQLException("canceled", "57014"))).isTrue();
+        assertThat(FailureClass.isTransientDatabaseError(new SQLException("deadlock", "40P01"))).isTrue();
+        assertThat(FailureClass.isTransientDatabaseError(new SQLException("too many", "53300"))).isTrue();
+        assertThat(FailureClass.isTransientDatabaseError(new SQLException("Sorry, acquisition timeout!"))).isTrue();
+        assertThat(FailureClass.isTransientDatabaseError(new RuntimeException(new SQLTransientConnectionException())))
+                .isTrue();
+        assertThat(FailureClass.isTransientDatabaseError(new SQLException("bad json", "22P02"))).isFalse();
+        assertThat(FailureClass.isTransientDatabaseError(new SQLException("password", "28P01"))).isFalse();
+        assertThat(FailureClass.isTransientDatabaseError(new SQLException("denied", "42501"))).isFalse();
+        assertThat(FailureClass.isTransientDatabaseError(new IllegalArgumentException())).isFalse();
+    }
+
+    @Test
+    void kafkaFailuresAreNotJudgedAsDatabaseErrors() {
+        TimeoutException unreachable = new TimeoutException("dead-letter topic unreachable");
+
+        assertThat(FailureClass.of(unreachable)).isEqualTo(FailureClass.TRANSIENT);
+        assertThat(FailureClass.isTransientDatabaseError(unreachable)).isFalse();
+    }
+
+    @Test
+    void statementTimeoutsAndRecordsTooLargeForKafkaAreFoundAnywhereInTheCauseChain() {
+        assertThat(FailureClass.isStatementTimeout(new IllegalStateException(sql("57014")))).isTrue();
+        assertThat(FailureClass.isStatementTimeout(sql("55P03"))).as("lock timeout").isFalse();
+        assertThat(FailureClass.isRecordTooLarge(new ExecutionException(new RecordTooLargeException("1 MiB"))))
+                .isTrue();
+        assertThat(FailureClass.isRecordTooLarge(new RecordBatchTooLargeException("batch"))).isTrue();
+        assertThat(FailureClass.isRecordTooLarge(new TimeoutException("unreachable"))).isFalse();
     }
 
     @Test
