@@ -2,7 +2,6 @@ package io.steadysink;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
-import io.steadysink.consumer.Channels;
 
 import sun.misc.Signal;
 

@@ -31,10 +31,10 @@ import org.jboss.logging.Logger;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.ClientCustomizer;
+import io.steadysink.Channels;
 import io.steadysink.config.KafkaClientSettings;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.config.StartupConfigCheck;
-import io.steadysink.consumer.Channels;
 
 /**
  * Lets the dead-letter path carry every record the consumer can be given. The consumer fetches

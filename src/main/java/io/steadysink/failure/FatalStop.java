@@ -9,8 +9,8 @@ import org.jboss.logging.Logger;
 
 import io.smallrye.reactive.messaging.ChannelRegistry;
 import io.smallrye.reactive.messaging.PausableChannel;
+import io.steadysink.Channels;
 import io.steadysink.config.SinkConfig;
-import io.steadysink.consumer.Channels;
 
 /**
  * Stops consuming after a fatal failure: logs one line saying what to fix, pauses the channel (no

@@ -1,6 +1,10 @@
-package io.steadysink.consumer;
+package io.steadysink;
 
-/** Channel and worker-pool names, shared by annotations, configuration, tests and docs. */
+/**
+ * Channel and worker-pool names, shared by annotations, configuration, tests and docs. Part of the
+ * composition root, kept apart from {@link SteadySinkWiring} so that naming a channel does not tie a
+ * class to every bean the wiring builds: this class depends on nothing.
+ */
 public final class Channels {
 
     /** The incoming batch channel fed by {@code SINK_TOPICS}. */

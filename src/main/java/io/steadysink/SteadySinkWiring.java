@@ -1,22 +1,56 @@
-package io.steadysink.failure;
+package io.steadysink;
 
 import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 
+import io.agroal.api.AgroalDataSource;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.consumer.InFlightBatches;
+import io.steadysink.failure.DatabaseRetry;
+import io.steadysink.failure.IsolatingWriter;
+import io.steadysink.failure.PoisonRecordHandler;
+import io.steadysink.failure.RejectionBreaker;
 import io.steadysink.health.ConsumerMonitor;
 import io.steadysink.metrics.SinkMetrics;
+import io.steadysink.sink.BatchWriter;
 import io.steadysink.sink.PostgresSink;
 import io.steadysink.sink.RecordValidator;
 import io.steadysink.sink.SinkMode;
+import io.steadysink.sink.TableName;
 
-/** Builds the failure handling from configuration that {@code StartupConfigCheck} has validated. */
+/**
+ * The composition root: every bean that is not a CDI class of its own is built here, so that the
+ * sink and failure classes stay plain Java, constructed with their settings and collaborators, and
+ * need no Quarkus. Channel and worker-pool names are in {@link Channels}, next to this class.
+ * <p>
+ * Every producer reads configuration that {@code StartupConfigCheck} has already validated, so the
+ * mode parses and the numbers are in range.
+ */
 @ApplicationScoped
-public class FailureBeans {
+public class SteadySinkWiring {
 
+    /**
+     * The sink writing batches in the configured mode to the configured table. The datasource is
+     * looked up when the sink is first used, not when it is built: a one-off command runs without a
+     * datasource configured.
+     */
+    @Produces
+    @ApplicationScoped
+    PostgresSink postgresSink(Instance<AgroalDataSource> dataSource, SinkConfig config) {
+        SinkMode mode = SinkMode.parse(config.mode()).orElseThrow();
+        return new PostgresSink(dataSource.get(), BatchWriter.forMode(mode, TableName.of(config.table())),
+                Duration.ofMillis(config.statementTimeoutMs()));
+    }
+
+    /**
+     * In-place retry of database writes. Its attempts are reported where they matter: each retry is
+     * counted and, like each answer, marks the worker's batch as making progress (so a batch waiting
+     * out an outage is not taken for a stalled one); answers, missing answers and statement timeouts
+     * feed the consumer monitor, which the health checks read.
+     */
     @Produces
     @ApplicationScoped
     DatabaseRetry databaseRetry(SinkConfig config, SinkMetrics metrics, ConsumerMonitor monitor,
@@ -53,6 +87,11 @@ public class FailureBeans {
                 });
     }
 
+    /**
+     * The writer that isolates poison records by bisection. It checks records with the same mode and
+     * size limit as the sink's table, writes through the retried sink, and has one rejection breaker
+     * shared by every worker, so a schema problem is seen across batches.
+     */
     @Produces
     @ApplicationScoped
     IsolatingWriter isolatingWriter(SinkConfig config, PostgresSink sink, DatabaseRetry retry) {
@@ -62,6 +101,12 @@ public class FailureBeans {
                 config.rejectionsMaxRatio(), config.rejectionsWindow()));
     }
 
+    /**
+     * Hands poison records to the connector's failure strategy. Its logs name where the strategy puts
+     * them. It retries with the database backoff; a failed hand-over counts as the downstream being
+     * away (the dead-letter topic is a downstream too), and every attempt marks the batch as making
+     * progress.
+     */
     @Produces
     @ApplicationScoped
     PoisonRecordHandler poisonRecordHandler(SinkConfig config, SinkMetrics metrics, ConsumerMonitor monitor,
