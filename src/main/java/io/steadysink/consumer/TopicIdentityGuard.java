@@ -20,7 +20,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
@@ -177,10 +176,7 @@ public class TopicIdentityGuard {
 
     private synchronized Admin admin() {
         if (admin == null) {
-            Map<String, Object> settings = KafkaClientSettings.only(kafka.isResolvable() ? kafka.get() : Map.of(),
-                    AdminClientConfig.configNames());
-            settings.put(AdminClientConfig.CLIENT_ID_CONFIG, config.groupId() + "-topic-ids");
-            admin = Admin.create(settings);
+            admin = KafkaClientSettings.admin(kafka, config.groupId() + "-topic-ids");
         }
         return admin;
     }

@@ -16,7 +16,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
@@ -67,10 +66,7 @@ public class DeadLetterLimits implements ClientCustomizer<Map<String, Object>> {
             return;
         }
         List<String> sources = config.topics().orElse(List.of());
-        Map<String, Object> settings = KafkaClientSettings.only(kafka.isResolvable() ? kafka.get() : Map.of(),
-                AdminClientConfig.configNames());
-        settings.put(AdminClientConfig.CLIENT_ID_CONFIG, config.groupId() + "-dead-letter-limits");
-        try (Admin admin = Admin.create(settings)) {
+        try (Admin admin = KafkaClientSettings.admin(kafka, config.groupId() + "-dead-letter-limits")) {
             Map<String, Integer> sourceLimits = maxMessageBytes(admin, sources);
             Map<String, Integer> dlqLimit = maxMessageBytes(admin, List.of(config.dlqTopic()));
             largestSourceRecord = Math.max(BROKER_DEFAULT_MAX_MESSAGE_BYTES,

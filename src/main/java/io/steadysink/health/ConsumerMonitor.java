@@ -28,7 +28,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -476,10 +475,7 @@ public class ConsumerMonitor {
 
     private Admin admin() {
         if (admin == null) {
-            Map<String, Object> settings = KafkaClientSettings.only(kafka.isResolvable() ? kafka.get() : Map.of(),
-                    AdminClientConfig.configNames());
-            settings.put(AdminClientConfig.CLIENT_ID_CONFIG, config.groupId() + "-lag");
-            admin = Admin.create(settings);
+            admin = KafkaClientSettings.admin(kafka, config.groupId() + "-lag");
         }
         return admin;
     }
