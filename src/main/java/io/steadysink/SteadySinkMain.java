@@ -2,6 +2,7 @@ package io.steadysink;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import io.steadysink.config.Channels;
 
 import sun.misc.Signal;
 

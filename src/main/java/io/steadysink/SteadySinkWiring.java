@@ -7,6 +7,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 
 import io.agroal.api.AgroalDataSource;
+import io.steadysink.config.Channels;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.consumer.InFlightBatches;
 import io.steadysink.failure.DatabaseRetry;

@@ -18,7 +18,6 @@ import org.jboss.logging.Logger;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.common.annotation.Identifier;
-import io.steadysink.Channels;
 
 /**
  * Runs the {@link ConfigDoctor} before anything connects: observes start-up ahead of schema

@@ -13,7 +13,7 @@ import org.jboss.logging.Logger;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
-import io.steadysink.Channels;
+import io.steadysink.config.Channels;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.failure.FatalStop;
 import io.steadysink.failure.IsolatingWriter;

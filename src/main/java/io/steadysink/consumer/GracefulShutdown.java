@@ -10,7 +10,7 @@ import org.jboss.logging.Logger;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.ChannelRegistry;
 import io.smallrye.reactive.messaging.PausableChannel;
-import io.steadysink.Channels;
+import io.steadysink.config.Channels;
 import io.steadysink.config.StartupConfigCheck;
 
 /**

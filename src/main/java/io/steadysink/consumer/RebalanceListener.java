@@ -17,7 +17,7 @@ import org.jboss.logging.Logger;
 
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
-import io.steadysink.Channels;
+import io.steadysink.config.Channels;
 import io.steadysink.config.StartupConfigCheck;
 import io.steadysink.health.ConsumerMonitor;
 import io.steadysink.metrics.SinkMetrics;

@@ -30,7 +30,7 @@ import org.jboss.logging.Logger;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.ClientCustomizer;
-import io.steadysink.Channels;
+import io.steadysink.config.Channels;
 import io.steadysink.config.KafkaClientSettings;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.config.StartupConfigCheck;

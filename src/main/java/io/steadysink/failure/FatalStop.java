@@ -9,7 +9,7 @@ import org.jboss.logging.Logger;
 
 import io.smallrye.reactive.messaging.ChannelRegistry;
 import io.smallrye.reactive.messaging.PausableChannel;
-import io.steadysink.Channels;
+import io.steadysink.config.Channels;
 import io.steadysink.config.SinkConfig;
 
 /**

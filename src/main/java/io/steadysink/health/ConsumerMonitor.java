@@ -49,7 +49,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
-import io.steadysink.Channels;
+import io.steadysink.config.Channels;
 import io.steadysink.config.KafkaClientSettings;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.config.StartupConfigCheck;

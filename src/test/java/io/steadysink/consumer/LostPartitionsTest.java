@@ -41,7 +41,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
-import io.steadysink.Channels;
+import io.steadysink.config.Channels;
 import io.steadysink.health.ConsumerMonitor;
 import io.steadysink.health.ConsumerState;
 import io.steadysink.testing.LocalKafka;

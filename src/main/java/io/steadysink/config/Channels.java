@@ -1,8 +1,8 @@
-package io.steadysink;
+package io.steadysink.config;
 
 /**
- * Channel and worker-pool names, shared by annotations, configuration, tests and docs. Part of the
- * composition root, kept apart from {@link SteadySinkWiring} so that naming a channel does not tie a
+ * Channel and worker-pool names, shared by annotations, configuration, tests and docs. Kept
+ * apart from the composition root ({@code SteadySinkWiring}) so that naming a channel does not tie a
  * class to every bean the wiring builds: this class depends on nothing.
  */
 public final class Channels {
