@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,43 +18,24 @@ import java.util.Map;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.testing.GroupProgress;
-import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.SinkInfrastructure;
+import io.steadysink.testing.SinkUnderTest;
 
 /** The default test configuration: append mode, topic {@code events}, table {@code sink_events}. */
 @QuarkusTest
 @QuarkusTestResource(SinkInfrastructure.class)
-class AppendPipelineTest {
+class AppendPipelineTest extends SinkUnderTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int RECORDS = 1_500;
-
-    private static KafkaCompanion kafka;
-
-    @TestHTTPResource("/q/metrics")
-    URI metrics;
-
-    @BeforeAll
-    static void connect() {
-        kafka = new KafkaCompanion(LocalKafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
-    }
 
     @Test
     void everyProducedRecordLandsExactlyOnceWithItsCoordinatesAndIsCommitted() throws Exception {

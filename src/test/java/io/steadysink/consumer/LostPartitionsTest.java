@@ -3,10 +3,6 @@ package io.steadysink.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -30,17 +26,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.config.Channels;
 import io.steadysink.health.ConsumerMonitor;
 import io.steadysink.health.ConsumerState;
@@ -48,6 +41,7 @@ import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.Scrape;
 import io.steadysink.testing.SinkInfrastructure;
+import io.steadysink.testing.SinkUnderTest;
 
 /**
  * steady-sink's poll loop is held past {@code max.poll.interval.ms} while another member of its
@@ -57,7 +51,7 @@ import io.steadysink.testing.SinkInfrastructure;
 @QuarkusTest
 @QuarkusTestResource(SinkInfrastructure.class)
 @TestProfile(LostPartitionsTest.ShortPollInterval.class)
-class LostPartitionsTest {
+class LostPartitionsTest extends SinkUnderTest {
 
     static final String TOPIC = "lost-events";
     static final String TABLE = "lost_events";
@@ -79,8 +73,6 @@ class LostPartitionsTest {
         }
     }
 
-    private static KafkaCompanion kafka;
-
     @Inject
     KafkaClientService clients;
     @Inject
@@ -88,18 +80,9 @@ class LostPartitionsTest {
     @Inject
     InFlightBatches inFlight;
 
-    @TestHTTPResource("/q/metrics")
-    URI metrics;
-
     @BeforeAll
     static void connect() {
         LocalKafka.createTopic(TOPIC, SinkInfrastructure.PARTITIONS);
-        kafka = new KafkaCompanion(LocalKafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
     }
 
     @Test
@@ -224,10 +207,5 @@ class LostPartitionsTest {
 
     private static long rows() {
         return LocalPostgres.queryLong("SELECT count(*) FROM " + TABLE);
-    }
-
-    private String scrape() throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
     }
 }

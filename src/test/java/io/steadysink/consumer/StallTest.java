@@ -3,10 +3,6 @@ package io.steadysink.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -20,21 +16,19 @@ import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.testing.GroupProgress;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.Scrape;
 import io.steadysink.testing.SinkInfrastructure;
+import io.steadysink.testing.SinkUnderTest;
 
 /**
  * The reason steady-sink exists: its database blocked for three times {@code max.poll.interval.ms}
@@ -44,7 +38,7 @@ import io.steadysink.testing.SinkInfrastructure;
 @QuarkusTest
 @QuarkusTestResource(SinkInfrastructure.class)
 @TestProfile(StallTest.ShortTimeouts.class)
-class StallTest {
+class StallTest extends SinkUnderTest {
 
     static final String TOPIC = "stall-events";
     static final String TABLE = "stall_events";
@@ -67,20 +61,9 @@ class StallTest {
         }
     }
 
-    private static KafkaCompanion kafka;
-
-    @TestHTTPResource("/q/metrics")
-    URI metrics;
-
     @BeforeAll
     static void connect() {
         LocalKafka.createTopic(TOPIC, SinkInfrastructure.PARTITIONS);
-        kafka = new KafkaCompanion(LocalKafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
     }
 
     @Test
@@ -142,11 +125,6 @@ class StallTest {
     }
 
     /** steady-sink's rebalance counters and the Kafka client's own, as scraped. */
-    private String scrape() throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
-
     private String rebalances() throws Exception {
         String body = scrape();
         List<String> found = new ArrayList<>();

@@ -12,7 +12,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,13 +19,13 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.health.ConsumerMonitor;
 import io.steadysink.health.ConsumerState;
 import io.steadysink.testing.GroupProgress;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.SinkInfrastructure;
+import io.steadysink.testing.SinkUnderTest;
 
 /**
  * A topic written by a transactional producer that aborts every other transaction: only committed
@@ -36,7 +35,7 @@ import io.steadysink.testing.SinkInfrastructure;
 @QuarkusTest
 @QuarkusTestResource(SinkInfrastructure.class)
 @TestProfile(TransactionalTopicTest.OwnTopic.class)
-class TransactionalTopicTest {
+class TransactionalTopicTest extends SinkUnderTest {
 
     static final String TOPIC = "txn-events";
     static final String TABLE = "txn_events";
@@ -52,15 +51,12 @@ class TransactionalTopicTest {
         }
     }
 
-    private static KafkaCompanion kafka;
-
     @Inject
     ConsumerMonitor monitor;
 
     @BeforeAll
     static void produceAbortedAndCommittedTransactions() {
         LocalKafka.createTopic(TOPIC, SinkInfrastructure.PARTITIONS);
-        kafka = new KafkaCompanion(LocalKafka.bootstrapServers());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalKafka.bootstrapServers(),
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, "txn-events-producer"),
@@ -83,11 +79,6 @@ class TransactionalTopicTest {
                 }
             }
         }
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
     }
 
     @Test

@@ -15,24 +15,21 @@ import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.testing.GroupProgress;
-import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.SinkInfrastructure;
+import io.steadysink.testing.SinkUnderTest;
 
 @QuarkusTest
 @QuarkusTestResource(SinkInfrastructure.class)
 @TestProfile(UpsertPipelineTest.UpsertMode.class)
-class UpsertPipelineTest {
+class UpsertPipelineTest extends SinkUnderTest {
 
     static final String GROUP = "steady-sink-upsert";
     private static final int KEYS = 60;
@@ -44,18 +41,6 @@ class UpsertPipelineTest {
             return Map.of("sink.mode", "upsert", "sink.table", "sink_state", "sink.topics",
                     SinkInfrastructure.STATE_TOPIC, "sink.group-id", GROUP);
         }
-    }
-
-    private static KafkaCompanion kafka;
-
-    @BeforeAll
-    static void connect() {
-        kafka = new KafkaCompanion(LocalKafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
     }
 
     @Test

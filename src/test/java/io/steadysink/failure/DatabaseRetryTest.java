@@ -56,31 +56,8 @@ class DatabaseRetryTest {
 
     @Test
     void aWriteOfSeveralRecordsThatKeepsTimingOutIsHandedBackToBeSplitButASingleRecordIsRetried() throws Exception {
-        AtomicInteger timedOut = new AtomicInteger();
-        AtomicInteger unanswered = new AtomicInteger();
-        AtomicInteger ended = new AtomicInteger();
-        DatabaseRetry reporting = new DatabaseRetry(Duration.ofMillis(1), Duration.ofMillis(5),
-                new DatabaseRetry.Attempts() {
-                    @Override
-                    public void retrying() {
-                        retries.incrementAndGet();
-                    }
-
-                    @Override
-                    public void unanswered() {
-                        unanswered.incrementAndGet();
-                    }
-
-                    @Override
-                    public void timedOut(Object write, String description) {
-                        timedOut.incrementAndGet();
-                    }
-
-                    @Override
-                    public void timeoutsEnded(Object write) {
-                        ended.incrementAndGet();
-                    }
-                });
+        RecordingAttempts attempts = new RecordingAttempts();
+        DatabaseRetry reporting = new DatabaseRetry(Duration.ofMillis(1), Duration.ofMillis(5), attempts);
         AtomicInteger calls = new AtomicInteger();
 
         assertThatThrownBy(() -> reporting.call("64 records", true, () -> {
@@ -99,9 +76,9 @@ class DatabaseRetryTest {
 
         assertThat(written).isEqualTo(1);
         assertThat(calls.get()).as("a single record is retried until it fits").isEqualTo(5);
-        assertThat(timedOut.get()).isEqualTo(DatabaseRetry.TIMEOUTS_BEFORE_SPLITTING + 4);
-        assertThat(unanswered.get()).as("a cancelled statement is an answer").isZero();
-        assertThat(ended.get()).as("each timed-out write reported as ended once").isEqualTo(2);
+        assertThat(attempts.timeouts.get()).isEqualTo(DatabaseRetry.TIMEOUTS_BEFORE_SPLITTING + 4);
+        assertThat(attempts.unanswered.get()).as("a cancelled statement is an answer").isZero();
+        assertThat(attempts.ended.get()).as("each timed-out write reported as ended once").isEqualTo(2);
     }
 
     @Test

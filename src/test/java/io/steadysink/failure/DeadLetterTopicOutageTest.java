@@ -3,7 +3,6 @@ package io.steadysink.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,19 +14,17 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.SinkInfrastructure;
+import io.steadysink.testing.SinkUnderTest;
 
 /**
  * The dead-letter topic cannot take a poison record (here: it does not exist yet and the broker
@@ -37,7 +34,7 @@ import io.steadysink.testing.SinkInfrastructure;
 @QuarkusTest
 @QuarkusTestResource(SinkInfrastructure.class)
 @TestProfile(DeadLetterTopicOutageTest.MissingDeadLetterTopic.class)
-class DeadLetterTopicOutageTest {
+class DeadLetterTopicOutageTest extends SinkUnderTest {
 
     static final String TOPIC = "dlq-outage-events";
     static final String DLQ = "dlq-outage-dlq";
@@ -56,20 +53,9 @@ class DeadLetterTopicOutageTest {
         }
     }
 
-    private static KafkaCompanion kafka;
-
-    @TestHTTPResource("/q/health/live")
-    URI live;
-
     @BeforeAll
     static void connect() {
         LocalKafka.createTopic(TOPIC, 1);
-        kafka = new KafkaCompanion(LocalKafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
     }
 
     @Test

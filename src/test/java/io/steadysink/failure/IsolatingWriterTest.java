@@ -10,8 +10,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -292,36 +290,6 @@ class IsolatingWriterTest {
                 + condition + " THEN PERFORM pg_sleep(" + seconds + "); END IF; RETURN NEW; END $$");
         LocalPostgres.execute("CREATE TRIGGER slow BEFORE INSERT ON " + table + " FOR EACH ROW EXECUTE FUNCTION "
                 + table + "_slow()");
-    }
-
-    /** What the retry reported: retries, statement timeouts, unanswered attempts and the writes still timing out. */
-    private static final class RecordingAttempts implements DatabaseRetry.Attempts {
-
-        final AtomicInteger retries = new AtomicInteger();
-        final AtomicInteger timeouts = new AtomicInteger();
-        final AtomicInteger unanswered = new AtomicInteger();
-        final Map<Object, String> stuck = new ConcurrentHashMap<>();
-
-        @Override
-        public void retrying() {
-            retries.incrementAndGet();
-        }
-
-        @Override
-        public void unanswered() {
-            unanswered.incrementAndGet();
-        }
-
-        @Override
-        public void timedOut(Object write, String description) {
-            timeouts.incrementAndGet();
-            stuck.put(write, description);
-        }
-
-        @Override
-        public void timeoutsEnded(Object write) {
-            stuck.remove(write);
-        }
     }
 
     private static String table(SinkMode mode) {

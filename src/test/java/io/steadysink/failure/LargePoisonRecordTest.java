@@ -3,7 +3,6 @@ package io.steadysink.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,20 +20,17 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.SinkInfrastructure;
+import io.steadysink.testing.SinkUnderTest;
 
 /**
  * A source topic that accepts 4 MiB records and a 2 MiB record, over {@code SINK_MAX_RECORD_BYTES}
@@ -45,7 +41,7 @@ import io.steadysink.testing.SinkInfrastructure;
 @QuarkusTest
 @QuarkusTestResource(SinkInfrastructure.class)
 @TestProfile(LargePoisonRecordTest.LargeRecords.class)
-class LargePoisonRecordTest {
+class LargePoisonRecordTest extends SinkUnderTest {
 
     static final String TOPIC = "large-events";
     static final String DLQ = "large-events-dlq";
@@ -81,21 +77,6 @@ class LargePoisonRecordTest {
         public void stop() {
             // topics live as long as the shared broker
         }
-    }
-
-    private static KafkaCompanion kafka;
-
-    @TestHTTPResource("/q/health/live")
-    URI live;
-
-    @BeforeAll
-    static void connect() {
-        kafka = new KafkaCompanion(LocalKafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
     }
 
     @Test

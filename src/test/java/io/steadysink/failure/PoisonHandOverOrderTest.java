@@ -22,7 +22,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,10 +29,10 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.SinkInfrastructure;
+import io.steadysink.testing.SinkUnderTest;
 
 /**
  * Two poison records in one batch of one partition: an early one that PostgreSQL rejects and that
@@ -45,7 +44,7 @@ import io.steadysink.testing.SinkInfrastructure;
 @QuarkusTest
 @QuarkusTestResource(SinkInfrastructure.class)
 @TestProfile(PoisonHandOverOrderTest.SmallDeadLetterTopic.class)
-class PoisonHandOverOrderTest {
+class PoisonHandOverOrderTest extends SinkUnderTest {
 
     static final String TOPIC = "order-events";
     static final String DLQ = "order-events-dlq";
@@ -61,18 +60,10 @@ class PoisonHandOverOrderTest {
         }
     }
 
-    private static KafkaCompanion kafka;
-
     @BeforeAll
     static void connect() {
         LocalKafka.createTopic(TOPIC, 1);
         LocalKafka.createTopic(DLQ, 1, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "" + DLQ_MAX_MESSAGE_BYTES));
-        kafka = new KafkaCompanion(LocalKafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
     }
 
     @Test

@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTestProfile;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
@@ -28,6 +29,31 @@ import io.steadysink.testing.LocalPostgres;
  * dead-letter send and the commit), the constraint is dropped and the replay command runs.
  */
 final class ReplayedDeadLetters {
+
+    /**
+     * The application of one replay test, in {@code mode}, with topics, group and table of its own
+     * (named as {@link #ReplayedDeadLetters(String)} names them), created before it starts.
+     */
+    abstract static class Profile implements QuarkusTestProfile {
+        private final ReplayedDeadLetters names;
+        private final String mode;
+
+        Profile(String mode) {
+            this.names = new ReplayedDeadLetters(mode);
+            this.mode = mode;
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(Topics.class, Map.of("topic", names.topic, "dlq", names.dlq)));
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sink.topics", names.topic, "sink.table", names.table, "sink.group-id", names.group,
+                    "sink.dlq-topic", names.dlq, "sink.mode", mode);
+        }
+    }
 
     /** Creates the source topic (one partition) and the dead-letter topic before the application starts. */
     public static class Topics implements QuarkusTestResourceLifecycleManager {
@@ -59,11 +85,22 @@ final class ReplayedDeadLetters {
     private final String table;
     private int produced;
 
-    ReplayedDeadLetters(String topic, String dlq, String group, String table) {
-        this.topic = topic;
-        this.dlq = dlq;
-        this.group = group;
-        this.table = table;
+    /** The round trip of the test in {@code mode}: its topic, dead-letter topic, group and table. */
+    ReplayedDeadLetters(String mode) {
+        this.topic = "replay-" + mode + "-events";
+        this.dlq = "replay-" + mode + "-dlq";
+        this.group = "steady-sink-replay-" + mode;
+        this.table = "replay_" + mode + "_events";
+    }
+
+    /** The table the records land in. */
+    String table() {
+        return table;
+    }
+
+    /** Rows of the table matching {@code where}. */
+    long rows(String where) {
+        return LocalPostgres.queryLong("SELECT count(*) FROM " + table + " WHERE " + where);
     }
 
     /** PostgreSQL rejects every record with a {@code "reject"} field until {@link #fixAndReplay} runs. */

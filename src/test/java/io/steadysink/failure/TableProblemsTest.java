@@ -4,7 +4,6 @@ import static io.steadysink.testing.Probes.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -25,17 +23,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.testing.GroupProgress;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
-import io.steadysink.testing.Probes;
 import io.steadysink.testing.Scrape;
 import io.steadysink.testing.SinkInfrastructure;
+import io.steadysink.testing.SinkUnderTest;
 
 /**
  * When the table, not a record, is the problem, through the running application: a statement that
@@ -47,7 +43,7 @@ import io.steadysink.testing.SinkInfrastructure;
 @QuarkusTestResource(SinkInfrastructure.class)
 @TestProfile(TableProblemsTest.ShortStatements.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TableProblemsTest {
+class TableProblemsTest extends SinkUnderTest {
 
     static final String TOPIC = "table-problem-events";
     static final String DLQ = "table-problem-dlq";
@@ -63,27 +59,10 @@ class TableProblemsTest {
         }
     }
 
-    private static KafkaCompanion kafka;
-
-    @TestHTTPResource("/q/health/started")
-    URI started;
-    @TestHTTPResource("/q/health/ready")
-    URI ready;
-    @TestHTTPResource("/q/health/live")
-    URI live;
-    @TestHTTPResource("/q/metrics")
-    URI metrics;
-
     @BeforeAll
     static void connect() {
         LocalKafka.createTopic(TOPIC, SinkInfrastructure.PARTITIONS);
         LocalKafka.createTopic(DLQ, 1);
-        kafka = new KafkaCompanion(LocalKafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
     }
 
     @Test
@@ -126,7 +105,7 @@ class TableProblemsTest {
         });
         assertThat(statuses()).as("the database answers: ready; a restart would not help: live")
                 .isEqualTo("started=200 ready=200 live=200");
-        String scrape = get(metrics).body();
+        String scrape = scrape();
         assertThat(Scrape.value(scrape, "steady_sink_statement_timeouts_total")).isPositive();
         assertThat(Scrape.value(scrape, "steady_sink_consumer_state{state=\"STATEMENT_STUCK\"}")).isEqualTo(1);
         assertThat(Scrape.value(scrape, "steady_sink_consumer_state{state=\"DOWNSTREAM_DOWN\"}")).isZero();
@@ -167,14 +146,6 @@ class TableProblemsTest {
         properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         properties.put(ProducerConfig.LINGER_MS_CONFIG, 1_000);
         return new KafkaProducer<>(properties);
-    }
-
-    private String statuses() throws Exception {
-        return Probes.statuses(started, ready, live);
-    }
-
-    private String state() throws Exception {
-        return Probes.state(ready);
     }
 
     private static long rows() {

@@ -4,7 +4,6 @@ import static io.steadysink.testing.Probes.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -13,21 +12,18 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
-import io.steadysink.testing.Probes;
 import io.steadysink.testing.Scrape;
 import io.steadysink.testing.SinkInfrastructure;
+import io.steadysink.testing.SinkUnderTest;
 
 /**
  * The three probes and the state and lag metrics, driven by the real thing: an idle topic, records
@@ -36,7 +32,7 @@ import io.steadysink.testing.SinkInfrastructure;
 @QuarkusTest
 @QuarkusTestResource(SinkInfrastructure.class)
 @TestProfile(HealthProbesTest.ShortBudgets.class)
-class HealthProbesTest {
+class HealthProbesTest extends SinkUnderTest {
 
     static final String TOPIC = "probe-events";
     static final String GROUP = "steady-sink-probes";
@@ -52,26 +48,9 @@ class HealthProbesTest {
         }
     }
 
-    private static KafkaCompanion kafka;
-
-    @TestHTTPResource("/q/health/started")
-    URI started;
-    @TestHTTPResource("/q/health/ready")
-    URI ready;
-    @TestHTTPResource("/q/health/live")
-    URI live;
-    @TestHTTPResource("/q/metrics")
-    URI metrics;
-
     @BeforeAll
     static void connect() {
         LocalKafka.createTopic(TOPIC, SinkInfrastructure.PARTITIONS);
-        kafka = new KafkaCompanion(LocalKafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
     }
 
     @Test
@@ -125,14 +104,6 @@ class HealthProbesTest {
         kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(30));
     }
 
-    private String statuses() throws Exception {
-        return Probes.statuses(started, ready, live);
-    }
-
-    private String state() throws Exception {
-        return Probes.state(ready);
-    }
-
     private long totalLag() throws Exception {
         long total = 0;
         for (int partition = 0; partition < SinkInfrastructure.PARTITIONS; partition++) {
@@ -146,7 +117,7 @@ class HealthProbesTest {
     }
 
     private double maxLagSeconds() throws Exception {
-        String scrape = get(metrics).body();
+        String scrape = scrape();
         double max = 0;
         for (int partition = 0; partition < SinkInfrastructure.PARTITIONS; partition++) {
             max = Math.max(max, Scrape.decimal(scrape,
@@ -156,7 +127,7 @@ class HealthProbesTest {
     }
 
     private long metric(String series) throws Exception {
-        return Scrape.value(get(metrics).body(), series);
+        return Scrape.value(scrape(), series);
     }
 
     private static long rows() {
