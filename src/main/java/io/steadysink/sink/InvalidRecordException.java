@@ -28,7 +28,7 @@ public class InvalidRecordException extends RuntimeException {
         VALUE_NOT_UTF8("record value is not valid UTF-8"),
         /** Not one JSON text. */
         VALUE_NOT_JSON("record value is not valid JSON"),
-        /** Jackson's stream limits; see {@link RecordValidator#MAX_NESTING_DEPTH}. */
+        /** Jackson's stream limits; see {@link JsonbValue#MAX_NESTING_DEPTH}. */
         VALUE_TOO_COMPLEX("record value exceeds the JSON limits (nesting depth, number or string length)"),
         /** Valid JSON, but an array, string, number, boolean or null. */
         VALUE_NOT_OBJECT("record value is not a JSON object"),
@@ -37,7 +37,7 @@ public class InvalidRecordException extends RuntimeException {
         /** The escape of half a surrogate pair, which jsonb refuses (SQLSTATE 22P02). */
         VALUE_UNPAIRED_SURROGATE("record value has a \\u escape of half a surrogate pair without the other half,"
                 + " which PostgreSQL jsonb rejects"),
-        /** A number jsonb refuses (SQLSTATE 22003); see {@link RecordValidator#NUMERIC_MAX_POWER}. */
+        /** A number jsonb refuses (SQLSTATE 22003); see {@link JsonbValue#NUMERIC_MAX_POWER}. */
         VALUE_NUMBER_OUT_OF_RANGE("record value has a number beyond the range of PostgreSQL numeric (up to 131072"
                 + " digits before the decimal point, 16383 after)"),
         /** What only PostgreSQL can judge: SQLSTATE class 22, 23 or 54 for the record alone. */

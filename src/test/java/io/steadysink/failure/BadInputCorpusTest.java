@@ -32,23 +32,20 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.sink.InvalidRecordException.Defect;
-import io.steadysink.sink.RecordValidator;
+import io.steadysink.sink.JsonbValue;
 import io.steadysink.testing.GroupProgress;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.Scrape;
 import io.steadysink.testing.SinkInfrastructure;
+import io.steadysink.testing.SinkUnderTest;
 
 /**
  * Bad input through a real broker into a real PostgreSQL: every valid record lands, every poison
@@ -58,7 +55,7 @@ import io.steadysink.testing.SinkInfrastructure;
 @QuarkusTest
 @QuarkusTestResource(SinkInfrastructure.class)
 @TestProfile(BadInputCorpusTest.Corpus.class)
-class BadInputCorpusTest {
+class BadInputCorpusTest extends SinkUnderTest {
 
     static final String GROUP = "steady-sink-corpus";
     static final String TABLE = "corpus_events";
@@ -86,26 +83,8 @@ class BadInputCorpusTest {
         }
     }
 
-    private static KafkaCompanion kafka;
-
-    @TestHTTPResource("/q/metrics")
-    URI metrics;
-
-    @TestHTTPResource("/q/health/live")
-    URI live;
-
-    @BeforeAll
-    static void connect() {
-        kafka = new KafkaCompanion(LocalKafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        kafka.close();
-    }
-
     static List<Entry> corpus() {
-        int depth = RecordValidator.MAX_NESTING_DEPTH;
+        int depth = JsonbValue.MAX_NESTING_DEPTH;
         List<Entry> corpus = new ArrayList<>();
         corpus.add(Entry.poison("malformed JSON", "k", utf8("{\"id\": 1, \"name\": "), Defect.VALUE_NOT_JSON));
         corpus.add(Entry.poison("single-quoted JSON", "k", utf8("{'id': 1}"), Defect.VALUE_NOT_JSON));
@@ -203,7 +182,7 @@ class BadInputCorpusTest {
         }
         assertThat(seen).isEqualTo(poison);
 
-        String scrape = get(metrics).body();
+        String scrape = scrape();
         for (Defect defect : Defect.values()) {
             long expected = 3 * corpus.stream().filter(e -> e.defect() == defect).count();
             long counted = Math.max(0, Scrape.value(scrape, "steady_sink_records_dead_lettered_total{reason=\""

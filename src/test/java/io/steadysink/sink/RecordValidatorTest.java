@@ -85,7 +85,7 @@ class RecordValidatorTest {
     @Test
     void nestingDeeperThanTheLimitIsPoisonAndTheLimitItselfIsAccepted() {
         RecordValidator roomy = new RecordValidator(SinkMode.APPEND, 1_000_000);
-        int depth = RecordValidator.MAX_NESTING_DEPTH;
+        int depth = JsonbValue.MAX_NESTING_DEPTH;
         String atLimit = "{\"a\":" + "[".repeat(depth - 1) + "]".repeat(depth - 1) + "}";
         assertThat(roomy.problem(record("k", atLimit))).isNull();
         String deeper = "{\"a\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
@@ -154,7 +154,7 @@ class RecordValidatorTest {
     @Test
     void numberLongerThanTheJsonLimitIsPoison() {
         RecordValidator roomy = new RecordValidator(SinkMode.APPEND, 1_000_000);
-        String atLimit = "9".repeat(RecordValidator.MAX_NUMBER_LENGTH);
+        String atLimit = "9".repeat(JsonbValue.MAX_NUMBER_LENGTH);
         assertThat(roomy.problem(record("k", "{\"n\":" + atLimit + "}"))).isNull();
         assertThat(roomy.problem(record("k", "{\"n\":" + atLimit + "9}")).defect()).isEqualTo(Defect.VALUE_TOO_COMPLEX);
         assertThat(roomy.problem(record("k", "{\"n\":0." + atLimit + "}")).defect())
