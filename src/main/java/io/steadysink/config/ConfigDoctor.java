@@ -128,7 +128,7 @@ public final class ConfigDoctor {
      * staging table and merges; upsert always stages and merges.
      */
     static int statementsPerBatch(SinkConfig sink) {
-        return "append".equalsIgnoreCase(sink.mode().trim()) ? 3 : 2;
+        return SinkMode.parse(sink.mode()).orElse(null) == SinkMode.APPEND ? 3 : 2; // no mode: reported already
     }
 
     private void pollInterval() {
@@ -164,7 +164,7 @@ public final class ConfigDoctor {
     }
 
     private void deadLetterTopic() {
-        if (!"dead-letter-queue".equals(sink.failureStrategy())) {
+        if (strategy() != FailureStrategy.DEAD_LETTER_QUEUE) {
             return;
         }
         String topic = sink.dlqTopic();
@@ -189,7 +189,7 @@ public final class ConfigDoctor {
     }
 
     private void delayedRetry() {
-        if ("delayed-retry-topic".equals(sink.failureStrategy())) {
+        if (strategy() == FailureStrategy.DELAYED_RETRY_TOPIC) {
             error("SINK_FAILURE_STRATEGY=delayed-retry-topic would park poison records in retry topics that nothing"
                     + " consumes: the connector re-reads them only for record-at-a-time channels and steady-sink's"
                     + " channel is batched; use dead-letter-queue and, once the cause is fixed, the"
@@ -202,6 +202,11 @@ public final class ConfigDoctor {
             error("KAFKA_ENABLE_AUTO_COMMIT=true would commit offsets of records not yet written to PostgreSQL and"
                     + " lose them on a crash; unset it (steady-sink commits only what is in the table)");
         }
+    }
+
+    /** The failure strategy, or {@code null} when it names none ({@link SinkSettings} reports that). */
+    private FailureStrategy strategy() {
+        return FailureStrategy.parse(sink.failureStrategy()).orElse(null);
     }
 
     private long number(String key, long otherwise) {

@@ -72,7 +72,7 @@ public class StartupConfigCheck {
         }
         LOG.infof("Consuming %s as group %s (auto.offset.reset=%s) into table %s in %s mode with %d workers",
                 config.topics().orElseThrow(), config.groupId(), config.autoOffsetReset().orElseThrow(),
-                config.table(), config.mode(), config.workers());
+                config.table(), config.parsedMode().configName(), config.workers());
     }
 
     /** Whether this run consumes (the service) or is a one-off command with the channel disabled. */

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 
+import io.steadysink.config.SinkMode;
 import io.steadysink.sink.InvalidRecordException.Defect;
 
 /**
