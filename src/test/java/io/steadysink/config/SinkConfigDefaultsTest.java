@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,38 +14,43 @@ import org.junit.jupiter.api.Test;
 
 import io.smallrye.config.WithDefault;
 
+/** Every default of a {@code SINK_*} setting is declared once, by {@code @WithDefault} on {@link SinkConfig}. */
 class SinkConfigDefaultsTest {
 
-    private static final Pattern FALLBACK = Pattern.compile("\\$\\{sink\\.([a-z-]+):([^}]*)}");
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\{sink\\.([a-z-]+)(?::([^}]*))?}");
 
     @Test
-    void fallbacksInApplicationPropertiesEqualTheMappingDefaults() throws IOException {
-        Map<String, String> defaults = new HashMap<>();
-        for (Method method : SinkConfig.class.getMethods()) {
-            WithDefault value = method.getAnnotation(WithDefault.class);
-            if (value != null) {
-                defaults.put(method.getName().replaceAll("([A-Z])", "-$1").toLowerCase(), value.value());
+    void applicationPropertiesRepeatAMappingDefaultOnlyForTheWorkerPool() throws IOException {
+        Map<String, String> fallbacks = new HashMap<>();
+        Matcher reference = REFERENCE.matcher(applicationProperties());
+        int references = 0;
+        while (reference.find()) {
+            references++;
+            if (reference.group(2) != null) {
+                fallbacks.put(reference.group(1), reference.group(2));
             }
-        }
-        String properties;
-        try (InputStream in = getClass().getResourceAsStream("/application.properties")) {
-            properties = new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceAll("(?m)^#.*$", "");
         }
 
-        Matcher fallback = FALLBACK.matcher(properties);
-        int checked = 0;
-        while (fallback.find()) {
-            String name = fallback.group(1);
-            if (name.equals("auto-offset-reset")) {
-                assertThat(fallback.group(2)).as("safety net only, never a silent start point").isEqualTo("none");
-            } else if (name.equals("drain-timeout-ms")) {
-                assertThat(fallback.group(2)).as("the derived drain budget's cap")
-                        .isEqualTo(Long.toString(ConfigDoctor.DEFAULT_DRAIN_TIMEOUT_MS));
-            } else {
-                assertThat(defaults).as("sink.%s", name).containsEntry(name, fallback.group(2));
-            }
-            checked++;
+        assertThat(references).as("settings application.properties passes on").isGreaterThanOrEqualTo(8);
+        assertThat(fallbacks).as("fallbacks in ${sink.x:fallback}: where the setting has no default, and for the"
+                + " worker pool, read before the mapping's defaults are known")
+                .containsOnlyKeys("auto-offset-reset", "drain-timeout-ms", "workers")
+                .containsEntry("auto-offset-reset", "none")
+                .containsEntry("drain-timeout-ms", Long.toString(ConfigDoctor.DEFAULT_DRAIN_TIMEOUT_MS))
+                .containsEntry("workers", mappingDefault("workers"));
+    }
+
+    private static String mappingDefault(String method) {
+        try {
+            return SinkConfig.class.getMethod(method).getAnnotation(WithDefault.class).value();
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
         }
-        assertThat(checked).isGreaterThanOrEqualTo(8);
+    }
+
+    private String applicationProperties() throws IOException {
+        try (InputStream in = getClass().getResourceAsStream("/application.properties")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceAll("(?m)^#.*$", "");
+        }
     }
 }
