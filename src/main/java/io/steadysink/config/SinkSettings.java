@@ -52,27 +52,27 @@ public final class SinkSettings {
         }
         if (config.maxRecordBytes() < 1) {
             problems.add("SINK_MAX_RECORD_BYTES=" + config.maxRecordBytes()
-                    + " is not valid: use the largest record value to write, in bytes (default 1048576)");
+                    + " is not valid: use the largest record value to write, in bytes, or unset it for the default");
         }
         if (config.stallBudgetMs() < 1_000) {
             problems.add("SINK_STALL_BUDGET_MS=" + config.stallBudgetMs()
-                    + " is not valid: use 1000 or more milliseconds (default 120000)");
+                    + " is not valid: use 1000 or more milliseconds, or unset it for the default");
         }
         if (config.lagIntervalMs() < 100) {
             problems.add("SINK_LAG_INTERVAL_MS=" + config.lagIntervalMs()
-                    + " is not valid: use 100 or more milliseconds (default 5000)");
+                    + " is not valid: use 100 or more milliseconds, or unset it for the default");
         }
         if (config.rejectionsMin() < 0) {
             problems.add("SINK_REJECTIONS_MIN=" + config.rejectionsMin()
-                    + " is not valid: use 0 (never stop on rejections) or more rejections (default 10)");
+                    + " is not valid: use 0 (never stop on rejections) or more rejections, or unset it for the default");
         }
         if (!(config.rejectionsMaxRatio() > 0 && config.rejectionsMaxRatio() <= 1)) {
             problems.add("SINK_REJECTIONS_MAX_RATIO=" + config.rejectionsMaxRatio()
-                    + " is not valid: use a share above 0 and at most 1 (default 0.5)");
+                    + " is not valid: use a share above 0 and at most 1, or unset it for the default");
         }
         if (config.rejectionsWindow() < 1) {
             problems.add("SINK_REJECTIONS_WINDOW=" + config.rejectionsWindow()
-                    + " is not valid: use 1 or more records (default 1000)");
+                    + " is not valid: use 1 or more records, or unset it for the default");
         }
         if (config.dlqTopic().isBlank()) {
             problems.add("SINK_DLQ_TOPIC is empty: name the dead-letter topic, e.g. SINK_DLQ_TOPIC=orders-dlq");

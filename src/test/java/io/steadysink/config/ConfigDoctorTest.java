@@ -31,6 +31,16 @@ class ConfigDoctorTest {
     }
 
     @Test
+    void unsetKafkaTimingsAreJudgedAtTheKafkaClientsDefaults() {
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().build(),
+                Map.of("heartbeat.interval.ms", "16000"), POOL), Severity.ERROR))
+                .startsWith("KAFKA_HEARTBEAT_INTERVAL_MS=16000 is more than a third of KAFKA_SESSION_TIMEOUT_MS=45000");
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withTimeouts(10_000, 300_000).build(),
+                Map.of(), POOL), Severity.ERROR))
+                .startsWith("KAFKA_MAX_POLL_INTERVAL_MS=300000 is not above SINK_DRAIN_TIMEOUT_MS=300000");
+    }
+
+    @Test
     void sessionTimeoutOutsideTheBrokerBoundsIsAnErrorAndTheBoundsAreOverridable() {
         assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().build(), Map.of("session.timeout.ms", "4000",
                 "heartbeat.interval.ms", "1000"), POOL), Severity.ERROR))
