@@ -93,9 +93,10 @@ public interface SinkConfig {
 
     /**
      * {@code SINK_DRAIN_TIMEOUT_MS}: how long revoked partitions and a shutdown wait for in-flight
-     * batches to finish before they are abandoned uncommitted (and re-delivered). When unset, 20000 or
-     * half of {@code KAFKA_MAX_POLL_INTERVAL_MS}, whichever is less ({@link ConfigDoctor#drainTimeoutMs}),
-     * so that a short poll interval alone is never refused.
+     * batches to finish before they are abandoned uncommitted (and re-delivered). When unset,
+     * {@value ConfigDoctor#DEFAULT_DRAIN_TIMEOUT_MS} or half of {@code KAFKA_MAX_POLL_INTERVAL_MS},
+     * whichever is less ({@link ConfigDoctor#drainTimeoutMs}), so that a short poll interval alone is
+     * never refused.
      */
     Optional<Long> drainTimeoutMs();
 
