@@ -8,7 +8,9 @@ import jakarta.enterprise.inject.Produces;
 
 import io.agroal.api.AgroalDataSource;
 import io.steadysink.config.Channels;
+import io.steadysink.config.FailureStrategy;
 import io.steadysink.config.SinkConfig;
+import io.steadysink.config.TableName;
 import io.steadysink.consumer.InFlightBatches;
 import io.steadysink.failure.DatabaseRetry;
 import io.steadysink.failure.IsolatingWriter;
@@ -19,8 +21,6 @@ import io.steadysink.metrics.SinkMetrics;
 import io.steadysink.sink.BatchWriter;
 import io.steadysink.sink.PostgresSink;
 import io.steadysink.sink.RecordValidator;
-import io.steadysink.sink.SinkMode;
-import io.steadysink.sink.TableName;
 
 /**
  * The composition root: every bean that is not a CDI class of its own is built here, so that the
@@ -41,8 +41,8 @@ public class SteadySinkWiring {
     @Produces
     @ApplicationScoped
     PostgresSink postgresSink(Instance<AgroalDataSource> dataSource, SinkConfig config) {
-        SinkMode mode = SinkMode.parse(config.mode()).orElseThrow();
-        return new PostgresSink(dataSource.get(), BatchWriter.forMode(mode, TableName.of(config.table())),
+        return new PostgresSink(dataSource.get(),
+                BatchWriter.forMode(config.parsedMode(), TableName.of(config.table())),
                 Duration.ofMillis(config.statementTimeoutMs()));
     }
 
@@ -96,8 +96,7 @@ public class SteadySinkWiring {
     @Produces
     @ApplicationScoped
     IsolatingWriter isolatingWriter(SinkConfig config, PostgresSink sink, DatabaseRetry retry) {
-        RecordValidator validator = new RecordValidator(SinkMode.parse(config.mode()).orElseThrow(),
-                config.maxRecordBytes());
+        RecordValidator validator = new RecordValidator(config.parsedMode(), config.maxRecordBytes());
         return new IsolatingWriter(validator, sink, retry, new RejectionBreaker(config.rejectionsMin(),
                 config.rejectionsMaxRatio(), config.rejectionsWindow()));
     }
@@ -112,11 +111,11 @@ public class SteadySinkWiring {
     @ApplicationScoped
     PoisonRecordHandler poisonRecordHandler(SinkConfig config, SinkMetrics metrics, ConsumerMonitor monitor,
             InFlightBatches inFlight) {
-        String strategy = config.failureStrategy();
+        FailureStrategy strategy = config.parsedFailureStrategy();
         String destination = switch (strategy) {
-            case "dead-letter-queue" -> "dead-letter topic " + config.dlqTopic();
-            case "ignore" -> "the ignore strategy (skipped)";
-            default -> "the " + strategy + " strategy";
+            case DEAD_LETTER_QUEUE -> "dead-letter topic " + config.dlqTopic();
+            case IGNORE -> "the ignore strategy (skipped)";
+            default -> "the " + strategy.configName() + " strategy";
         };
         return new PoisonRecordHandler(strategy, destination, config.dlqTopic(),
                 Duration.ofMillis(config.retryBackoffInitialMs()),

@@ -30,7 +30,7 @@ import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-import io.steadysink.sink.SinkMode;
+import io.steadysink.config.SinkMode;
 import io.steadysink.testing.AppendTable;
 import io.steadysink.testing.FlowingTopic;
 import io.steadysink.testing.LocalKafka;

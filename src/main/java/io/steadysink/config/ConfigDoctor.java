@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+
 /**
  * Examines the settings as a whole before the consumer starts and rejects combinations that would
  * make it flap, stall or lose data. Each finding is one line naming the environment variable, its
@@ -22,10 +24,6 @@ import java.util.regex.Pattern;
  * interval ({@link #drainTimeoutMs}), so a default never makes another setting's valid value illegal.
  */
 public final class ConfigDoctor {
-
-    static final long DEFAULT_SESSION_TIMEOUT_MS = 45_000;
-    static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 3_000;
-    static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
     /** {@code SINK_DRAIN_TIMEOUT_MS} when neither it nor a short poll interval says otherwise. */
     static final long DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -86,7 +84,8 @@ public final class ConfigDoctor {
     }
 
     private void groupProtocol() {
-        boolean consumerProtocol = "consumer".equalsIgnoreCase(kafka.getOrDefault("group.protocol", "classic"));
+        boolean consumerProtocol = "consumer"
+                .equalsIgnoreCase(kafka.getOrDefault("group.protocol", ConsumerConfig.DEFAULT_GROUP_PROTOCOL));
         if (consumerProtocol) {
             for (String key : List.of("session.timeout.ms", "heartbeat.interval.ms")) {
                 if (kafka.containsKey(key)) {
@@ -99,8 +98,8 @@ public final class ConfigDoctor {
             }
             return;
         }
-        long session = number("session.timeout.ms", DEFAULT_SESSION_TIMEOUT_MS);
-        long heartbeat = number("heartbeat.interval.ms", DEFAULT_HEARTBEAT_INTERVAL_MS);
+        long session = number("session.timeout.ms");
+        long heartbeat = number("heartbeat.interval.ms");
         if (heartbeat * 3 > session) {
             error("KAFKA_HEARTBEAT_INTERVAL_MS=" + heartbeat + " is more than a third of KAFKA_SESSION_TIMEOUT_MS="
                     + session + ": two missed heartbeats would already evict the consumer; set"
@@ -128,11 +127,11 @@ public final class ConfigDoctor {
      * staging table and merges; upsert always stages and merges.
      */
     static int statementsPerBatch(SinkConfig sink) {
-        return "append".equalsIgnoreCase(sink.mode().trim()) ? 3 : 2;
+        return SinkMode.parse(sink.mode()).orElse(null) == SinkMode.APPEND ? 3 : 2; // no mode: reported already
     }
 
     private void pollInterval() {
-        long interval = number("max.poll.interval.ms", DEFAULT_MAX_POLL_INTERVAL_MS);
+        long interval = number("max.poll.interval.ms");
         long drain = drainTimeoutMs(sink, interval);
         long worstBatch = statementsPerBatch(sink) * sink.statementTimeoutMs();
         if (interval <= drain) {
@@ -164,7 +163,7 @@ public final class ConfigDoctor {
     }
 
     private void deadLetterTopic() {
-        if (!"dead-letter-queue".equals(sink.failureStrategy())) {
+        if (strategy() != FailureStrategy.DEAD_LETTER_QUEUE) {
             return;
         }
         String topic = sink.dlqTopic();
@@ -189,7 +188,7 @@ public final class ConfigDoctor {
     }
 
     private void delayedRetry() {
-        if ("delayed-retry-topic".equals(sink.failureStrategy())) {
+        if (strategy() == FailureStrategy.DELAYED_RETRY_TOPIC) {
             error("SINK_FAILURE_STRATEGY=delayed-retry-topic would park poison records in retry topics that nothing"
                     + " consumes: the connector re-reads them only for record-at-a-time channels and steady-sink's"
                     + " channel is batched; use dead-letter-queue and, once the cause is fixed, the"
@@ -204,17 +203,31 @@ public final class ConfigDoctor {
         }
     }
 
-    private long number(String key, long otherwise) {
+    /** The failure strategy, or {@code null} when it names none ({@link SinkSettings} reports that). */
+    private FailureStrategy strategy() {
+        return FailureStrategy.parse(sink.failureStrategy()).orElse(null);
+    }
+
+    /** The consumer property {@code key} as set, or the Kafka client's default when unset or not a number. */
+    private long number(String key) {
         String value = kafka.get(key);
         if (value == null || value.isBlank()) {
-            return otherwise;
+            return clientDefault(key);
         }
         try {
             return Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
             error(variable(key) + "='" + value + "' is not a number of milliseconds: set a whole number");
-            return otherwise;
+            return clientDefault(key);
         }
+    }
+
+    /**
+     * The Kafka consumer's own default for the numeric property {@code key}, e.g. 45000 for
+     * {@code session.timeout.ms}.
+     */
+    static long clientDefault(String key) {
+        return ((Number) ConsumerConfig.configDef().defaultValues().get(key)).longValue();
     }
 
     /** The environment variable that sets Kafka property {@code key}. */

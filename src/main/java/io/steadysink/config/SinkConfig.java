@@ -7,8 +7,15 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
- * What to consume and where to write it. Each method is one {@code SINK_*} environment variable;
- * {@link StartupConfigCheck} rejects bad values before the consumer starts.
+ * What to consume and where to write it. Each abstract method is one {@code SINK_*} environment
+ * variable, and its {@code @WithDefault} is the one place its default is declared (tests build their
+ * configuration from this mapping too); {@link StartupConfigCheck} rejects bad values before the
+ * consumer starts.
+ * <p>
+ * The mode and the failure strategy are read as written and parsed by {@link #parsedMode()} and
+ * {@link #parsedFailureStrategy()}, not converted by the mapping: a value the mapping could not
+ * convert would stop start-up with SmallRye Config's own message before the config doctor runs,
+ * instead of one line naming the variable and its choices next to every other problem.
  */
 @ConfigMapping(prefix = "sink")
 public interface SinkConfig {
@@ -27,9 +34,21 @@ public interface SinkConfig {
      */
     Optional<String> autoOffsetReset();
 
-    /** {@code SINK_MODE}: {@code append} (event log) or {@code upsert} (latest state per key). */
+    /**
+     * {@code SINK_MODE}: {@code append} (event log) or {@code upsert} (latest state per key), any case;
+     * as written.
+     */
     @WithDefault("append")
     String mode();
+
+    /**
+     * {@link #mode()} parsed.
+     *
+     * @throws IllegalArgumentException when it names no mode (the config doctor refuses to start then)
+     */
+    default SinkMode parsedMode() {
+        return SinkMode.of(mode());
+    }
 
     /** {@code SINK_TABLE}: target table, a lower-case SQL identifier; created by the migrations. */
     @WithDefault("sink_events")
@@ -46,10 +65,20 @@ public interface SinkConfig {
     /**
      * {@code SINK_FAILURE_STRATEGY}: the connector failure strategy that receives each poison record:
      * {@code dead-letter-queue}, {@code fail} or {@code ignore} ({@code delayed-retry-topic} is
-     * refused by the config doctor: a batched channel never reads its retry topics).
+     * refused by the config doctor: a batched channel never reads its retry topics); as written, which
+     * is also how the channel's {@code failure-strategy} receives it.
      */
     @WithDefault("dead-letter-queue")
     String failureStrategy();
+
+    /**
+     * {@link #failureStrategy()} parsed.
+     *
+     * @throws IllegalArgumentException when it names no strategy (the config doctor refuses to start then)
+     */
+    default FailureStrategy parsedFailureStrategy() {
+        return FailureStrategy.of(failureStrategy());
+    }
 
     /** {@code SINK_MAX_RECORD_BYTES}: largest record value written; larger ones are poison records. */
     @WithDefault("1048576")
@@ -64,9 +93,10 @@ public interface SinkConfig {
 
     /**
      * {@code SINK_DRAIN_TIMEOUT_MS}: how long revoked partitions and a shutdown wait for in-flight
-     * batches to finish before they are abandoned uncommitted (and re-delivered). When unset, 20000 or
-     * half of {@code KAFKA_MAX_POLL_INTERVAL_MS}, whichever is less ({@link ConfigDoctor#drainTimeoutMs}),
-     * so that a short poll interval alone is never refused.
+     * batches to finish before they are abandoned uncommitted (and re-delivered). When unset,
+     * {@value ConfigDoctor#DEFAULT_DRAIN_TIMEOUT_MS} or half of {@code KAFKA_MAX_POLL_INTERVAL_MS},
+     * whichever is less ({@link ConfigDoctor#drainTimeoutMs}), so that a short poll interval alone is
+     * never refused.
      */
     Optional<Long> drainTimeoutMs();
 

@@ -5,9 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import io.steadysink.sink.SinkMode;
-import io.steadysink.sink.TableName;
-
 /**
  * Checks the {@code SINK_*} settings. Each problem is one line naming the environment variable,
  * the value and the fix, so an operator can correct everything in one go.
@@ -15,8 +12,6 @@ import io.steadysink.sink.TableName;
 public final class SinkSettings {
 
     static final Set<String> OFFSET_RESETS = Set.of("earliest", "latest", "none");
-    static final Set<String> FAILURE_STRATEGIES = Set.of("fail", "ignore", "dead-letter-queue",
-            "delayed-retry-topic");
 
     private SinkSettings() {
     }
@@ -37,9 +32,10 @@ public final class SinkSettings {
                     + "' is not valid: use 'earliest' (replay the topic's history), 'latest' (only new records)"
                     + " or 'none' (fail where no offset is committed)");
         }
-        if (SinkMode.parse(config.mode()).isEmpty()) {
-            problems.add("SINK_MODE='" + config.mode() + "' is not valid: use 'append' (one row per record) "
-                    + "or 'upsert' (latest state per key)");
+        try {
+            config.parsedMode();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
         }
         try {
             TableName.of(config.table());
@@ -49,33 +45,34 @@ public final class SinkSettings {
         if (config.workers() < 1) {
             problems.add("SINK_WORKERS=" + config.workers() + " is not valid: use 1 or more worker threads");
         }
-        if (!FAILURE_STRATEGIES.contains(config.failureStrategy())) {
-            problems.add("SINK_FAILURE_STRATEGY='" + config.failureStrategy() + "' is not valid: use one of "
-                    + String.join(", ", FAILURE_STRATEGIES.stream().sorted().toList()));
+        try {
+            config.parsedFailureStrategy();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
         }
         if (config.maxRecordBytes() < 1) {
             problems.add("SINK_MAX_RECORD_BYTES=" + config.maxRecordBytes()
-                    + " is not valid: use the largest record value to write, in bytes (default 1048576)");
+                    + " is not valid: use the largest record value to write, in bytes, or unset it for the default");
         }
         if (config.stallBudgetMs() < 1_000) {
             problems.add("SINK_STALL_BUDGET_MS=" + config.stallBudgetMs()
-                    + " is not valid: use 1000 or more milliseconds (default 120000)");
+                    + " is not valid: use 1000 or more milliseconds, or unset it for the default");
         }
         if (config.lagIntervalMs() < 100) {
             problems.add("SINK_LAG_INTERVAL_MS=" + config.lagIntervalMs()
-                    + " is not valid: use 100 or more milliseconds (default 5000)");
+                    + " is not valid: use 100 or more milliseconds, or unset it for the default");
         }
         if (config.rejectionsMin() < 0) {
             problems.add("SINK_REJECTIONS_MIN=" + config.rejectionsMin()
-                    + " is not valid: use 0 (never stop on rejections) or more rejections (default 10)");
+                    + " is not valid: use 0 (never stop on rejections) or more rejections, or unset it for the default");
         }
         if (!(config.rejectionsMaxRatio() > 0 && config.rejectionsMaxRatio() <= 1)) {
             problems.add("SINK_REJECTIONS_MAX_RATIO=" + config.rejectionsMaxRatio()
-                    + " is not valid: use a share above 0 and at most 1 (default 0.5)");
+                    + " is not valid: use a share above 0 and at most 1, or unset it for the default");
         }
         if (config.rejectionsWindow() < 1) {
             problems.add("SINK_REJECTIONS_WINDOW=" + config.rejectionsWindow()
-                    + " is not valid: use 1 or more records (default 1000)");
+                    + " is not valid: use 1 or more records, or unset it for the default");
         }
         if (config.dlqTopic().isBlank()) {
             problems.add("SINK_DLQ_TOPIC is empty: name the dead-letter topic, e.g. SINK_DLQ_TOPIC=orders-dlq");

@@ -31,9 +31,10 @@ public class StartupConfigCheck {
     public static final int PRIORITY = Interceptor.Priority.PLATFORM_BEFORE;
 
     private static final Logger LOG = Logger.getLogger(StartupConfigCheck.class);
+    private static final String MAX_POLL_INTERVAL = "max.poll.interval.ms";
     private static final String CHANNEL_PREFIX = "mp.messaging.incoming." + Channels.EVENTS + ".";
 
-    private volatile Duration maxPollInterval = Duration.ofMillis(ConfigDoctor.DEFAULT_MAX_POLL_INTERVAL_MS);
+    private volatile Duration maxPollInterval = Duration.ofMillis(ConfigDoctor.clientDefault(MAX_POLL_INTERVAL));
 
     private volatile Duration drainTimeout = Duration.ofMillis(ConfigDoctor.DEFAULT_DRAIN_TIMEOUT_MS);
 
@@ -54,14 +55,16 @@ public class StartupConfigCheck {
         }
         Map<String, String> consumer = consumerProperties(all, kafkaDefaults);
         try {
-            maxPollInterval = Duration.ofMillis(Long.parseLong(consumer.getOrDefault("max.poll.interval.ms",
-                    Long.toString(ConfigDoctor.DEFAULT_MAX_POLL_INTERVAL_MS)).trim()));
+            String interval = consumer.get(MAX_POLL_INTERVAL);
+            if (interval != null) {
+                maxPollInterval = Duration.ofMillis(Long.parseLong(interval.trim()));
+            }
         } catch (NumberFormatException e) {
             // the doctor reports it below
         }
         drainTimeout = Duration.ofMillis(ConfigDoctor.drainTimeoutMs(config, maxPollInterval.toMillis()));
         List<ConfigDoctor.Finding> findings = ConfigDoctor.examine(config, consumer,
-                all.getOptionalValue("quarkus.datasource.jdbc.max-size", Integer.class).orElse(20));
+                all.getValue("quarkus.datasource.jdbc.max-size", Integer.class));
         findings.stream().filter(f -> f.severity() == ConfigDoctor.Severity.WARNING)
                 .forEach(f -> LOG.warn(f.message()));
         if (ConfigDoctor.hasErrors(findings)) {
@@ -72,7 +75,7 @@ public class StartupConfigCheck {
         }
         LOG.infof("Consuming %s as group %s (auto.offset.reset=%s) into table %s in %s mode with %d workers",
                 config.topics().orElseThrow(), config.groupId(), config.autoOffsetReset().orElseThrow(),
-                config.table(), config.mode(), config.workers());
+                config.table(), config.parsedMode().configName(), config.workers());
     }
 
     /** Whether this run consumes (the service) or is a one-off command with the channel disabled. */

@@ -19,7 +19,6 @@ import io.steadysink.failure.FatalStop;
 import io.steadysink.failure.IsolatingWriter;
 import io.steadysink.failure.PoisonRecordHandler;
 import io.steadysink.metrics.SinkMetrics;
-import io.steadysink.sink.SinkMode;
 import io.steadysink.sink.SinkRecord;
 
 /** Hands each polled batch to the PostgreSQL sink. */
@@ -37,7 +36,7 @@ public class EventConsumer {
 
     EventConsumer(IsolatingWriter writer, PoisonRecordHandler poison, FatalStop fatal, InFlightBatches inFlight,
             SinkMetrics metrics, SinkConfig config) {
-        this.mode = SinkMode.parse(config.mode()).orElseThrow().configName();
+        this.mode = config.parsedMode().configName();
         this.writer = writer;
         this.poison = poison;
         this.fatal = fatal;

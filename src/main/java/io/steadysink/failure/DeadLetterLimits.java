@@ -31,6 +31,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.ClientCustomizer;
 import io.steadysink.config.Channels;
+import io.steadysink.config.FailureStrategy;
 import io.steadysink.config.KafkaClientSettings;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.config.StartupConfigCheck;
@@ -62,7 +63,8 @@ public class DeadLetterLimits implements ClientCustomizer<Map<String, Object>> {
     void inspect(@Observes @Priority(StartupConfigCheck.PRIORITY + 3) StartupEvent event, SinkConfig config,
             org.eclipse.microprofile.config.Config all,
             @Identifier("default-kafka-broker") Instance<Map<String, Object>> kafka) {
-        if (!StartupConfigCheck.consumerEnabled(all) || !"dead-letter-queue".equals(config.failureStrategy())) {
+        if (!StartupConfigCheck.consumerEnabled(all)
+                || config.parsedFailureStrategy() != FailureStrategy.DEAD_LETTER_QUEUE) {
             return;
         }
         List<String> sources = config.topics().orElse(List.of());

@@ -24,6 +24,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.steadysink.config.FailureStrategy;
 import io.steadysink.metrics.SinkMetrics;
 import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.Origin;
@@ -43,7 +44,7 @@ public final class PoisonRecordHandler {
     /** Longest wait for one hand-over before it counts as failed and is retried. */
     static final Duration HAND_OVER_TIMEOUT = Duration.ofMinutes(3);
 
-    private final String strategy;
+    private final FailureStrategy strategy;
     private final String destination;
     private final String deadLetterTopic;
     private final SinkMetrics metrics;
@@ -57,8 +58,8 @@ public final class PoisonRecordHandler {
      * @param destination where that strategy puts records, for the logs
      * @param deadLetterTopic the dead-letter topic ({@code SINK_DLQ_TOPIC}), for the fixes the logs suggest
      */
-    public PoisonRecordHandler(String strategy, String destination, String deadLetterTopic, Duration initialBackoff,
-            Duration maxBackoff, SinkMetrics metrics, DatabaseRetry.Attempts attempts) {
+    public PoisonRecordHandler(FailureStrategy strategy, String destination, String deadLetterTopic,
+            Duration initialBackoff, Duration maxBackoff, SinkMetrics metrics, DatabaseRetry.Attempts attempts) {
         this.deadLetterTopic = deadLetterTopic;
         this.attempts = attempts;
         this.strategy = strategy;
@@ -155,7 +156,7 @@ public final class PoisonRecordHandler {
     private void handOver(KafkaRecord<?, ?> message, InvalidRecordException poison) throws Exception {
         SinkRecord record = poison.record();
         handOver((Message<?>) message, poison);
-        metrics.poisonRecord(record.topic(), poison.defect(), strategy);
+        metrics.poisonRecord(record.topic(), poison.defect(), strategy.configName());
         LOG.warnf("Poison record %s handed to %s: %s: %s", record.coordinates(), destination,
                 poison.defect().rule(), SqlErrors.summary(poison.getCause()));
     }
@@ -197,7 +198,7 @@ public final class PoisonRecordHandler {
             Throwable failure = e.getCause();
             if (failure == poison) {
                 // the fail strategy answers with the record's own failure
-                throw new ConsumerStoppedException("SINK_FAILURE_STRATEGY=" + strategy
+                throw new ConsumerStoppedException("SINK_FAILURE_STRATEGY=" + strategy.configName()
                         + " stopped the consumer at poison record " + poison.getMessage()
                         + "; fix or remove the record, or choose another strategy", failure);
             }

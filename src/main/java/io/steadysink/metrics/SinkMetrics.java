@@ -23,10 +23,10 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.steadysink.config.SinkConfig;
+import io.steadysink.config.SinkMode;
 import io.steadysink.health.ConsumerState;
 import io.steadysink.health.PartitionLag;
 import io.steadysink.sink.InvalidRecordException;
-import io.steadysink.sink.SinkMode;
 import io.steadysink.sink.SinkRecord;
 
 /**

@@ -7,6 +7,8 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.List;
 
+import io.steadysink.config.TableName;
+
 /**
  * Append mode. The fast path COPYs the batch straight into the event log; the primary key on the
  * Kafka coordinates makes that COPY fail as a whole when any record of the batch is already there

@@ -4,6 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 
+import io.steadysink.config.SinkMode;
+import io.steadysink.config.TableName;
+
 /** Writes one batch of records on a connection whose transaction the caller owns. */
 public interface BatchWriter {
 

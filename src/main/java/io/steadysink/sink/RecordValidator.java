@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.apache.kafka.common.header.Header;
 
+import io.steadysink.config.SinkMode;
 import io.steadysink.sink.InvalidRecordException.Defect;
 
 /**

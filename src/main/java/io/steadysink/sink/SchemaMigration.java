@@ -27,6 +27,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.steadysink.config.SinkConfig;
+import io.steadysink.config.SinkMode;
 import io.steadysink.config.StartupConfigCheck;
 
 /**
@@ -64,7 +65,7 @@ public class SchemaMigration {
         if (!StartupConfigCheck.consumerEnabled(all)) {
             return; // a one-off command writes no table (and may run without a database configured)
         }
-        SinkMode mode = SinkMode.parse(config.mode()).orElseThrow();
+        SinkMode mode = config.parsedMode();
         // The prefix follows the parsed mode, not the raw setting: SINK_MODE=UPSERT must find upsert_V*.
         MigrateResult result = Flyway.configure(flyway.get().getConfiguration().getClassLoader())
                 .configuration(flyway.get().getConfiguration())

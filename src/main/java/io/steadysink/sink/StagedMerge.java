@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+import io.steadysink.config.TableName;
+
 /**
  * COPY a batch into a session-local staging table (emptied at commit), then merge it into the sink
  * table with one {@code INSERT … SELECT … ON CONFLICT}, optionally after a check of the staged rows.

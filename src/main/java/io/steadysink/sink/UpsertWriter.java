@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.steadysink.config.TableName;
+
 /**
  * Upsert mode: keep the newest write per key. The batch is reduced to its newest record per key,
  * COPYed into a staging table and merged in key order (so concurrent batches lock rows in one

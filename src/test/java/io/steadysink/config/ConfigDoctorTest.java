@@ -16,35 +16,47 @@ class ConfigDoctorTest {
 
     @Test
     void defaultsAreHealthy() {
-        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults(), Map.of(), POOL)).isEmpty();
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().build(), Map.of(), POOL)).isEmpty();
     }
 
     @Test
     void heartbeatOfMoreThanAThirdOfTheSessionIsAnError() {
-        List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults(),
+        List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults().build(),
                 Map.of("session.timeout.ms", "12000", "heartbeat.interval.ms", "5000"), POOL);
 
         assertThat(single(findings, Severity.ERROR)).startsWith("KAFKA_HEARTBEAT_INTERVAL_MS=5000")
                 .contains("KAFKA_SESSION_TIMEOUT_MS=12000", "at most 4000");
-        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults(),
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().build(),
                 Map.of("session.timeout.ms", "12000", "heartbeat.interval.ms", "4000"), POOL)).isEmpty();
     }
 
     @Test
+    void unsetKafkaTimingsAreJudgedAtTheKafkaClientsDefaults() {
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().build(),
+                Map.of("heartbeat.interval.ms", "16000"), POOL), Severity.ERROR))
+                .startsWith("KAFKA_HEARTBEAT_INTERVAL_MS=16000 is more than a third of KAFKA_SESSION_TIMEOUT_MS=45000");
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withTimeouts(10_000, 300_000).build(),
+                Map.of(), POOL), Severity.ERROR))
+                .startsWith("KAFKA_MAX_POLL_INTERVAL_MS=300000 is not above SINK_DRAIN_TIMEOUT_MS=300000");
+    }
+
+    @Test
     void sessionTimeoutOutsideTheBrokerBoundsIsAnErrorAndTheBoundsAreOverridable() {
-        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults(), Map.of("session.timeout.ms", "4000",
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().build(), Map.of("session.timeout.ms", "4000",
                 "heartbeat.interval.ms", "1000"), POOL), Severity.ERROR))
                 .startsWith("KAFKA_SESSION_TIMEOUT_MS=4000 is outside the broker's allowed range [6000, 300000]")
                 .contains("SINK_SESSION_TIMEOUT_MIN_MS");
-        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults(), Map.of("session.timeout.ms", "400000"),
-                POOL), Severity.ERROR)).startsWith("KAFKA_SESSION_TIMEOUT_MS=400000");
-        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().withSessionBounds(3_000, 300_000),
+        assertThat(
+                single(ConfigDoctor.examine(TestSinkConfig.defaults().build(), Map.of("session.timeout.ms", "400000"),
+                        POOL), Severity.ERROR))
+                .startsWith("KAFKA_SESSION_TIMEOUT_MS=400000");
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().withSessionBounds(3_000, 300_000).build(),
                 Map.of("session.timeout.ms", "4000", "heartbeat.interval.ms", "1000"), POOL)).isEmpty();
     }
 
     @Test
     void maxPollIntervalNotAboveTheDrainBudgetIsAnError() {
-        List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults().withTimeouts(5_000, 20_000),
+        List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults().withTimeouts(5_000, 20_000).build(),
                 Map.of("max.poll.interval.ms", "15000"), POOL);
 
         assertThat(single(findings, Severity.ERROR)).startsWith("KAFKA_MAX_POLL_INTERVAL_MS=15000 is not above "
@@ -53,26 +65,30 @@ class ConfigDoctorTest {
 
     @Test
     void unsetDrainBudgetFollowsAShortPollIntervalInsteadOfRefusingIt() {
-        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults(), Map.of("max.poll.interval.ms", "10000"), POOL))
+        assertThat(
+                ConfigDoctor.examine(TestSinkConfig.defaults().build(), Map.of("max.poll.interval.ms", "10000"), POOL))
                 .noneMatch(finding -> finding.severity() == Severity.ERROR);
-        assertThat(ConfigDoctor.drainTimeoutMs(TestSinkConfig.defaults(), 10_000)).isEqualTo(5_000);
-        assertThat(ConfigDoctor.drainTimeoutMs(TestSinkConfig.defaults(), 300_000)).isEqualTo(30_000);
-        assertThat(ConfigDoctor.drainTimeoutMs(TestSinkConfig.defaults().withTimeouts(10_000, 7_000), 10_000))
+        assertThat(ConfigDoctor.drainTimeoutMs(TestSinkConfig.defaults().build(), 10_000)).isEqualTo(5_000);
+        assertThat(ConfigDoctor.drainTimeoutMs(TestSinkConfig.defaults().build(), 300_000)).isEqualTo(30_000);
+        assertThat(ConfigDoctor.drainTimeoutMs(TestSinkConfig.defaults().withTimeouts(10_000, 7_000).build(), 10_000))
                 .isEqualTo(7_000);
     }
 
     @Test
     void appendBatchesAreJudgedByTheirThreeStatementFallbackAndUpsertBatchesByTwo() {
-        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withTimeouts(8_000, 20_000), Map.of(), POOL),
+        assertThat(single(
+                ConfigDoctor.examine(TestSinkConfig.defaults().withTimeouts(8_000, 20_000).build(), Map.of(), POOL),
                 Severity.WARNING)).startsWith("SINK_STATEMENT_TIMEOUT_MS=8000 lets one batch run up to 24000 ms,"
                         + " longer than SINK_DRAIN_TIMEOUT_MS=20000");
-        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().withMode("upsert").withTimeouts(8_000, 20_000),
-                Map.of(), POOL)).isEmpty();
+        assertThat(
+                ConfigDoctor.examine(TestSinkConfig.defaults().withMode("upsert").withTimeouts(8_000, 20_000).build(),
+                        Map.of(), POOL))
+                .isEmpty();
     }
 
     @Test
     void batchesThatMayOutlastThePollIntervalOrTheDrainAreWarnings() {
-        List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults().withTimeouts(60_000, 20_000),
+        List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults().withTimeouts(60_000, 20_000).build(),
                 Map.of("max.poll.interval.ms", "100000"), POOL);
 
         assertThat(findings).allMatch(f -> f.severity() == Severity.WARNING).hasSize(2);
@@ -83,21 +99,24 @@ class ConfigDoctorTest {
 
     @Test
     void clientSideSessionSettingsWithTheConsumerGroupProtocolAreErrors() {
-        List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults(), Map.of("group.protocol", "consumer",
-                "session.timeout.ms", "6000", "heartbeat.interval.ms", "5000"), POOL);
+        List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults().build(),
+                Map.of("group.protocol", "consumer",
+                        "session.timeout.ms", "6000", "heartbeat.interval.ms", "5000"),
+                POOL);
 
         assertThat(findings).extracting(Finding::message)
                 .satisfiesExactlyInAnyOrder(
                         m -> assertThat(m).startsWith("KAFKA_SESSION_TIMEOUT_MS=6000 cannot be combined with"
                                 + " KAFKA_GROUP_PROTOCOL=consumer"),
                         m -> assertThat(m).startsWith("KAFKA_HEARTBEAT_INTERVAL_MS=5000 cannot be combined"));
-        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults(), Map.of("group.protocol", "consumer"), POOL))
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().build(), Map.of("group.protocol", "consumer"), POOL))
                 .as("the classic heartbeat and session rules do not apply").isEmpty();
     }
 
     @Test
     void moreWorkersThanDatabaseConnectionsIsAnError() {
-        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withWorkers(8), Map.of(), 5), Severity.ERROR))
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withWorkers(8).build(), Map.of(), 5),
+                Severity.ERROR))
                 .isEqualTo("SINK_WORKERS=8 is larger than QUARKUS_DATASOURCE_JDBC_MAX_SIZE=5: workers would queue"
                         + " for connections and time out; lower SINK_WORKERS or raise"
                         + " QUARKUS_DATASOURCE_JDBC_MAX_SIZE to at least 8");
@@ -105,38 +124,49 @@ class ConfigDoctorTest {
 
     @Test
     void deadLetterTopicMustBeALegalNameOtherThanASourceTopic() {
-        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withDeadLetterQueue("bad topic!"), Map.of(),
-                POOL), Severity.ERROR)).startsWith("SINK_DLQ_TOPIC='bad topic!' is not a valid Kafka topic name");
-        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withDeadLetterQueue("orders"), Map.of(),
-                POOL), Severity.ERROR)).startsWith("SINK_DLQ_TOPIC='orders' is also in SINK_TOPICS")
+        assertThat(single(
+                ConfigDoctor.examine(TestSinkConfig.defaults().withDeadLetterQueue("bad topic!").build(), Map.of(),
+                        POOL),
+                Severity.ERROR)).startsWith("SINK_DLQ_TOPIC='bad topic!' is not a valid Kafka topic name");
+        assertThat(
+                single(ConfigDoctor.examine(TestSinkConfig.defaults().withDeadLetterQueue("orders").build(), Map.of(),
+                        POOL), Severity.ERROR))
+                .startsWith("SINK_DLQ_TOPIC='orders' is also in SINK_TOPICS")
                 .contains("SINK_DLQ_TOPIC=orders-dlq");
-        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withDeadLetterQueue(" "), Map.of(), POOL),
-                Severity.ERROR)).startsWith("SINK_DLQ_TOPIC is empty");
-        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().withDeadLetterQueue("orders-dlq"), Map.of(), POOL))
+        assertThat(
+                single(ConfigDoctor.examine(TestSinkConfig.defaults().withDeadLetterQueue(" ").build(), Map.of(), POOL),
+                        Severity.ERROR))
+                .startsWith("SINK_DLQ_TOPIC is empty");
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().withDeadLetterQueue("orders-dlq").build(), Map.of(),
+                POOL))
                 .isEmpty();
     }
 
     @Test
     void delayedRetryTopicIsRefusedBecauseABatchedChannelNeverReadsItsRetryTopics() {
-        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withFailureStrategy("delayed-retry-topic"),
-                Map.of(), POOL), Severity.ERROR)).startsWith("SINK_FAILURE_STRATEGY=delayed-retry-topic would park")
+        assertThat(single(
+                ConfigDoctor.examine(TestSinkConfig.defaults().withFailureStrategy("delayed-retry-topic").build(),
+                        Map.of(), POOL),
+                Severity.ERROR)).startsWith("SINK_FAILURE_STRATEGY=delayed-retry-topic would park")
                 .contains("replay-dead-letters");
-        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().withFailureStrategy("ignore"), Map.of(), POOL))
+        assertThat(
+                ConfigDoctor.examine(TestSinkConfig.defaults().withFailureStrategy("ignore").build(), Map.of(), POOL))
                 .isEmpty();
-        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().withFailureStrategy("fail"), Map.of(), POOL))
+        assertThat(ConfigDoctor.examine(TestSinkConfig.defaults().withFailureStrategy("fail").build(), Map.of(), POOL))
                 .isEmpty();
     }
 
     @Test
     void autoOffsetResetNoneIsAllowedWithAnExplanation() {
-        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withAutoOffsetReset("none"), Map.of(),
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().withAutoOffsetReset("none").build(), Map.of(),
                 POOL), Severity.WARNING)).startsWith("SINK_AUTO_OFFSET_RESET=none: the consumer fails on any"
                         + " partition without a committed offset");
     }
 
     @Test
     void kafkaAutoCommitIsAnErrorBecauseItCommitsUnwrittenRecords() {
-        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults(), Map.of("enable.auto.commit", "true"), POOL),
+        assertThat(single(
+                ConfigDoctor.examine(TestSinkConfig.defaults().build(), Map.of("enable.auto.commit", "true"), POOL),
                 Severity.ERROR)).startsWith("KAFKA_ENABLE_AUTO_COMMIT=true would commit offsets of records not yet"
                         + " written");
     }
@@ -144,7 +174,8 @@ class ConfigDoctorTest {
     @Test
     void everyViolationIsReportedAtOnceOnOneLineEach() {
         List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults().withAutoOffsetReset(null)
-                .withWorkers(30), Map.of("heartbeat.interval.ms", "20000", "max.poll.interval.ms", "abc"), POOL);
+                .withWorkers(30).build(), Map.of("heartbeat.interval.ms", "20000", "max.poll.interval.ms", "abc"),
+                POOL);
 
         assertThat(findings).hasSize(4).allMatch(f -> f.severity() == Severity.ERROR)
                 .allMatch(f -> !f.message().contains("\n"));

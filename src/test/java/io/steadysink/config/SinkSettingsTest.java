@@ -2,9 +2,7 @@ package io.steadysink.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Proxy;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -12,14 +10,14 @@ class SinkSettingsTest {
 
     @Test
     void validSettingsHaveNoProblems() {
-        assertThat(SinkSettings.problems(TestSinkConfig.defaults())).isEmpty();
+        assertThat(SinkSettings.problems(TestSinkConfig.defaults().build())).isEmpty();
         assertThat(SinkSettings.problems(TestSinkConfig.defaults().withAutoOffsetReset("LATEST").withMode("upsert")
-                .withTable("state").withWorkers(1).withDeadLetterQueue("orders-dlq"))).isEmpty();
+                .withTable("state").withWorkers(1).withDeadLetterQueue("orders-dlq").build())).isEmpty();
     }
 
     @Test
     void unsetAutoOffsetResetNamesTheVariableAndBothChoices() {
-        List<String> problems = SinkSettings.problems(TestSinkConfig.defaults().withAutoOffsetReset(null));
+        List<String> problems = SinkSettings.problems(TestSinkConfig.defaults().withAutoOffsetReset(null).build());
 
         assertThat(problems).singleElement().asString()
                 .startsWith("SINK_AUTO_OFFSET_RESET is not set")
@@ -30,7 +28,7 @@ class SinkSettingsTest {
     @Test
     void everyBadSettingIsReportedAtOnce() {
         SinkConfig config = TestSinkConfig.defaults().withTopics(null).withAutoOffsetReset("sometimes")
-                .withMode("merge").withTable("Bad-Name").withWorkers(0).withFailureStrategy("retry");
+                .withMode("merge").withTable("Bad-Name").withWorkers(0).withFailureStrategy("retry").build();
 
         assertThat(SinkSettings.problems(config)).hasSize(6)
                 .anySatisfy(p -> assertThat(p).startsWith("SINK_TOPICS"))
@@ -44,22 +42,29 @@ class SinkSettingsTest {
 
     @Test
     void rejectionBreakerLimitsOutOfRangeAreRefused() {
-        SinkConfig config = overriding(Map.of("rejectionsMin", -1, "rejectionsMaxRatio", 1.5, "rejectionsWindow", 0));
+        SinkConfig config = TestSinkConfig.defaults().with("rejections-min", "-1")
+                .with("rejections-max-ratio", "1.5").with("rejections-window", "0").build();
 
         assertThat(SinkSettings.problems(config)).hasSize(3)
                 .anySatisfy(p -> assertThat(p).startsWith("SINK_REJECTIONS_MIN=-1"))
                 .anySatisfy(p -> assertThat(p).startsWith("SINK_REJECTIONS_MAX_RATIO=1.5"))
                 .anySatisfy(p -> assertThat(p).startsWith("SINK_REJECTIONS_WINDOW=0"));
-        assertThat(SinkSettings.problems(overriding(Map.of("rejectionsMin", 0, "rejectionsMaxRatio", 1.0))))
-                .as("0 and 1 turn the rules off").isEmpty();
+        assertThat(SinkSettings.problems(TestSinkConfig.defaults().with("rejections-min", "0")
+                .with("rejections-max-ratio", "1.0").build())).as("0 and 1 turn the rules off").isEmpty();
     }
 
-    /** The defaults with some settings replaced, by method name. */
-    private static SinkConfig overriding(Map<String, Object> values) {
-        SinkConfig defaults = TestSinkConfig.defaults();
-        return (SinkConfig) Proxy.newProxyInstance(SinkConfig.class.getClassLoader(), new Class<?>[]{SinkConfig.class},
-                (proxy, method, args) -> values.containsKey(method.getName())
-                        ? values.get(method.getName())
-                        : method.invoke(defaults, args));
+    @Test
+    void modeIsParsedInAnyCaseAndTheFailureStrategyOnlyAsTheConnectorSpellsIt() {
+        SinkConfig config = TestSinkConfig.defaults().withMode(" UPSERT ").withFailureStrategy("ignore").build();
+
+        assertThat(SinkSettings.problems(config)).isEmpty();
+        assertThat(config.parsedMode()).isEqualTo(SinkMode.UPSERT);
+        assertThat(config.parsedFailureStrategy()).isEqualTo(FailureStrategy.IGNORE);
+        assertThat(SinkSettings.problems(TestSinkConfig.defaults().withFailureStrategy("Dead-Letter-Queue").build()))
+                .singleElement().asString().isEqualTo("SINK_FAILURE_STRATEGY='Dead-Letter-Queue' is not valid: use"
+                        + " one of dead-letter-queue, delayed-retry-topic, fail, ignore");
+        assertThat(SinkSettings.problems(TestSinkConfig.defaults().withMode("merge").build())).singleElement()
+                .asString().isEqualTo("SINK_MODE='merge' is not valid: use 'append' (one row per record) or 'upsert'"
+                        + " (latest state per key)");
     }
 }

@@ -1,100 +1,86 @@
 package io.steadysink.config;
 
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
-/** A {@link SinkConfig} with the production defaults, changed one setting at a time. */
-record TestSinkConfig(Optional<List<String>> topics, String groupId, Optional<String> autoOffsetReset, String mode,
-        String table, int workers, String dlqTopic, String failureStrategy, long statementTimeoutMs,
-        Optional<Long> drainTimeoutMs, long sessionTimeoutMinMs, long sessionTimeoutMaxMs) implements SinkConfig {
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
 
-    @Override
-    public long stallBudgetMs() {
-        return 120_000;
+/**
+ * Builds a {@link SinkConfig} the way the application gets it: SmallRye Config maps the settings a test
+ * gives onto the interface, and every other setting takes its {@code @WithDefault} (nothing is read from
+ * the environment). {@link #defaults()} sets only the two settings without a default.
+ */
+public final class TestSinkConfig {
+
+    private final Map<String, String> properties;
+
+    private TestSinkConfig(Map<String, String> properties) {
+        this.properties = Map.copyOf(properties);
     }
 
-    @Override
-    public long lagIntervalMs() {
-        return 5_000;
+    /** The mapping's defaults, consuming {@code orders} from the {@code earliest} offset. */
+    public static TestSinkConfig defaults() {
+        return new TestSinkConfig(Map.of()).withTopics(List.of("orders")).withAutoOffsetReset("earliest");
     }
 
-    @Override
-    public int maxRecordBytes() {
-        return 1_048_576;
+    /**
+     * These settings changed: {@code name} is the property under {@code sink.} (e.g.
+     * {@code statement-timeout-ms}), {@code value} its text; {@code null} unsets it.
+     */
+    public TestSinkConfig with(String name, String value) {
+        Map<String, String> changed = new HashMap<>(properties);
+        if (value == null) {
+            changed.remove("sink." + name);
+        } else {
+            changed.put("sink." + name, value);
+        }
+        return new TestSinkConfig(changed);
     }
 
-    @Override
-    public long retryBackoffInitialMs() {
-        return 200;
+    public TestSinkConfig withTopics(List<String> value) {
+        return with("topics", value == null ? null : String.join(",", value));
     }
 
-    @Override
-    public long retryBackoffMaxMs() {
-        return 30_000;
+    public TestSinkConfig withAutoOffsetReset(String value) {
+        return with("auto-offset-reset", value);
     }
 
-    @Override
-    public int rejectionsMin() {
-        return 10;
+    public TestSinkConfig withMode(String value) {
+        return with("mode", value);
     }
 
-    @Override
-    public double rejectionsMaxRatio() {
-        return 0.5;
+    public TestSinkConfig withTable(String value) {
+        return with("table", value);
     }
 
-    @Override
-    public int rejectionsWindow() {
-        return 1_000;
+    public TestSinkConfig withWorkers(int value) {
+        return with("workers", Integer.toString(value));
     }
 
-    static TestSinkConfig defaults() {
-        return new TestSinkConfig(Optional.of(List.of("orders")), "steady-sink", Optional.of("earliest"), "append",
-                "sink_events", 4, "steady-sink-dlq", "dead-letter-queue", 10_000, Optional.empty(), 6_000, 300_000);
+    public TestSinkConfig withDeadLetterQueue(String topic) {
+        return with("failure-strategy", FailureStrategy.DEAD_LETTER_QUEUE.configName()).with("dlq-topic", topic);
     }
 
-    TestSinkConfig withTopics(List<String> value) {
-        return new TestSinkConfig(Optional.ofNullable(value), groupId, autoOffsetReset, mode, table, workers, dlqTopic,
-                failureStrategy, statementTimeoutMs, drainTimeoutMs, sessionTimeoutMinMs, sessionTimeoutMaxMs);
+    public TestSinkConfig withFailureStrategy(String value) {
+        return with("failure-strategy", value);
     }
 
-    TestSinkConfig withAutoOffsetReset(String value) {
-        return new TestSinkConfig(topics, groupId, Optional.ofNullable(value), mode, table, workers, dlqTopic,
-                failureStrategy, statementTimeoutMs, drainTimeoutMs, sessionTimeoutMinMs, sessionTimeoutMaxMs);
+    public TestSinkConfig withTimeouts(long statement, long drain) {
+        return with("statement-timeout-ms", Long.toString(statement)).with("drain-timeout-ms", Long.toString(drain));
     }
 
-    TestSinkConfig withMode(String value) {
-        return new TestSinkConfig(topics, groupId, autoOffsetReset, value, table, workers, dlqTopic, failureStrategy,
-                statementTimeoutMs, drainTimeoutMs, sessionTimeoutMinMs, sessionTimeoutMaxMs);
+    public TestSinkConfig withSessionBounds(long min, long max) {
+        return with("session-timeout-min-ms", Long.toString(min)).with("session-timeout-max-ms", Long.toString(max));
     }
 
-    TestSinkConfig withTable(String value) {
-        return new TestSinkConfig(topics, groupId, autoOffsetReset, mode, value, workers, dlqTopic, failureStrategy,
-                statementTimeoutMs, drainTimeoutMs, sessionTimeoutMinMs, sessionTimeoutMaxMs);
-    }
-
-    TestSinkConfig withWorkers(int value) {
-        return new TestSinkConfig(topics, groupId, autoOffsetReset, mode, table, value, dlqTopic, failureStrategy,
-                statementTimeoutMs, drainTimeoutMs, sessionTimeoutMinMs, sessionTimeoutMaxMs);
-    }
-
-    TestSinkConfig withDeadLetterQueue(String topic) {
-        return new TestSinkConfig(topics, groupId, autoOffsetReset, mode, table, workers, topic, "dead-letter-queue",
-                statementTimeoutMs, drainTimeoutMs, sessionTimeoutMinMs, sessionTimeoutMaxMs);
-    }
-
-    TestSinkConfig withFailureStrategy(String value) {
-        return new TestSinkConfig(topics, groupId, autoOffsetReset, mode, table, workers, dlqTopic, value,
-                statementTimeoutMs, drainTimeoutMs, sessionTimeoutMinMs, sessionTimeoutMaxMs);
-    }
-
-    TestSinkConfig withTimeouts(long statement, long drain) {
-        return new TestSinkConfig(topics, groupId, autoOffsetReset, mode, table, workers, dlqTopic, failureStrategy,
-                statement, Optional.of(drain), sessionTimeoutMinMs, sessionTimeoutMaxMs);
-    }
-
-    TestSinkConfig withSessionBounds(long min, long max) {
-        return new TestSinkConfig(topics, groupId, autoOffsetReset, mode, table, workers, dlqTopic, failureStrategy,
-                statementTimeoutMs, drainTimeoutMs, min, max);
+    /** The settings mapped onto {@link SinkConfig}. */
+    public SinkConfig build() {
+        return new SmallRyeConfigBuilder()
+                .withMapping(SinkConfig.class)
+                .withSources(new PropertiesConfigSource(properties, "test settings", 100))
+                .build()
+                .getConfigMapping(SinkConfig.class);
     }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Probe;
-import io.steadysink.sink.SinkMode;
+import io.steadysink.config.SinkMode;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.SteadySinkProcess;

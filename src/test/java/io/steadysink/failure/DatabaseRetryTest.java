@@ -13,11 +13,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
+import io.steadysink.config.SinkMode;
+import io.steadysink.config.TableName;
 import io.steadysink.sink.AppendWriter;
 import io.steadysink.sink.PostgresSink;
-import io.steadysink.sink.SinkMode;
 import io.steadysink.sink.SinkRecord;
-import io.steadysink.sink.TableName;
 import io.steadysink.testing.LocalPostgres;
 
 class DatabaseRetryTest {

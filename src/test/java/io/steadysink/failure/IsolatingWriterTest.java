@@ -19,14 +19,14 @@ import java.util.function.IntFunction;
 
 import org.junit.jupiter.api.Test;
 
+import io.steadysink.config.SinkMode;
+import io.steadysink.config.TableName;
 import io.steadysink.sink.BatchWriter;
 import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.InvalidRecordException.Defect;
 import io.steadysink.sink.PostgresSink;
 import io.steadysink.sink.RecordValidator;
-import io.steadysink.sink.SinkMode;
 import io.steadysink.sink.SinkRecord;
-import io.steadysink.sink.TableName;
 import io.steadysink.testing.LocalPostgres;
 
 class IsolatingWriterTest {

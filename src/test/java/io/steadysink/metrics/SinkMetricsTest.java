@@ -6,8 +6,8 @@ import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import io.steadysink.config.SinkConfig;
+import io.steadysink.config.TestSinkConfig;
 import io.steadysink.sink.InvalidRecordException.Defect;
 
 class SinkMetricsTest {
@@ -44,10 +44,6 @@ class SinkMetricsTest {
     }
 
     private static SinkConfig config() {
-        return new SmallRyeConfigBuilder().withMapping(SinkConfig.class)
-                .withDefaultValue("sink.topics", "orders")
-                .withDefaultValue("sink.mode", "UPSERT")
-                .build()
-                .getConfigMapping(SinkConfig.class);
+        return TestSinkConfig.defaults().withMode("UPSERT").build();
     }
 }

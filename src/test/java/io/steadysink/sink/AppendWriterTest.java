@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.steadysink.config.SinkMode;
+import io.steadysink.config.TableName;
 import io.steadysink.testing.LocalPostgres;
 
 class AppendWriterTest {

@@ -17,6 +17,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 
+import io.steadysink.config.SinkMode;
+import io.steadysink.config.TableName;
 import io.steadysink.sink.InvalidRecordException.Defect;
 import io.steadysink.testing.LocalPostgres;
 

@@ -9,6 +9,7 @@ import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 
+import io.steadysink.config.SinkMode;
 import io.steadysink.sink.InvalidRecordException.Defect;
 
 class RecordValidatorTest {

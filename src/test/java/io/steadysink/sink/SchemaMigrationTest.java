@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
+import io.steadysink.config.SinkMode;
 import io.steadysink.testing.LocalPostgres;
 
 /** What start-up accepts as a table the sink can own, checked against a real PostgreSQL catalog. */

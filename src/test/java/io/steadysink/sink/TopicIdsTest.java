@@ -11,6 +11,7 @@ import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.steadysink.config.SinkMode;
 import io.steadysink.testing.LocalPostgres;
 
 class TopicIdsTest {

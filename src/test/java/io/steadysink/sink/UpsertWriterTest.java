@@ -24,6 +24,8 @@ import org.apache.kafka.common.record.RecordBatch;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.steadysink.config.SinkMode;
+import io.steadysink.config.TableName;
 import io.steadysink.testing.LocalPostgres;
 
 class UpsertWriterTest {

@@ -13,7 +13,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 
-import io.steadysink.sink.SinkMode;
+import io.steadysink.config.SinkMode;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**

@@ -1,11 +1,14 @@
-package io.steadysink.sink;
+package io.steadysink.config;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** How records become rows. */
+/**
+ * {@code SINK_MODE}: how records become rows, and the columns and key that each mode's table must
+ * have (the external contract the migrations create and start-up checks).
+ */
 public enum SinkMode {
     /** Event log: one row per Kafka record, keyed by its coordinates. */
     APPEND(List.of("kafka_topic", "kafka_partition", "kafka_offset"), "kafka_topic", "kafka_partition",
@@ -39,6 +42,16 @@ public enum SinkMode {
     public static Optional<SinkMode> parse(String value) {
         String name = value == null ? "" : value.trim().toUpperCase(Locale.ROOT);
         return Arrays.stream(values()).filter(mode -> mode.name().equals(name)).findFirst();
+    }
+
+    /**
+     * The mode named by {@code value}, as {@link #parse} finds it.
+     *
+     * @throws IllegalArgumentException naming {@code SINK_MODE}, the value and the choices, on one line
+     */
+    public static SinkMode of(String value) {
+        return parse(value).orElseThrow(() -> new IllegalArgumentException("SINK_MODE='" + value
+                + "' is not valid: use 'append' (one row per record) or 'upsert' (latest state per key)"));
     }
 
     /** The lower-case name used in configuration and migration file prefixes. */

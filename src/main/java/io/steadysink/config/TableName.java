@@ -1,4 +1,4 @@
-package io.steadysink.sink;
+package io.steadysink.config;
 
 import java.util.Set;
 import java.util.regex.Pattern;

@@ -1,0 +1,53 @@
+package io.steadysink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/** The dependencies between packages that their {@code package-info.java} promises. */
+class PackageImportsTest {
+
+    private static final Path MAIN = Path.of("src", "main", "java", "io", "steadysink");
+    private static final Pattern IMPORT = Pattern.compile("(?m)^import (?:static )?io\\.steadysink\\.([a-z]+)\\.");
+
+    @Test
+    void configImportsNoOtherPackageOfTheProject() {
+        assertThat(importedPackages("config")).as("packages config imports, with the files that do").isEmpty();
+    }
+
+    @Test
+    void sinkImportsConfigOnly() {
+        assertThat(importedPackages("sink").keySet()).as("packages sink imports").containsOnly("config");
+    }
+
+    /** The project's packages that the main sources of {@code name} import, each with the files that do. */
+    private static Map<String, Set<String>> importedPackages(String name) {
+        Map<String, Set<String>> imported = new TreeMap<>();
+        try (Stream<Path> files = Files.list(MAIN.resolve(name))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                Matcher matcher = IMPORT.matcher(Files.readString(file));
+                while (matcher.find()) {
+                    if (!matcher.group(1).equals(name)) {
+                        imported.computeIfAbsent(matcher.group(1), p -> new TreeSet<>())
+                                .add(file.getFileName().toString());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return imported;
+    }
+}
