@@ -10,6 +10,7 @@ import io.agroal.api.AgroalDataSource;
 import io.steadysink.config.Channels;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.consumer.InFlightBatches;
+import io.steadysink.consumer.Ticker;
 import io.steadysink.failure.DatabaseRetry;
 import io.steadysink.failure.IsolatingWriter;
 import io.steadysink.failure.PoisonRecordHandler;
@@ -32,6 +33,12 @@ import io.steadysink.sink.TableName;
  */
 @ApplicationScoped
 public class SteadySinkWiring {
+
+    /** The monotonic clock every duration is measured with: the JVM's own. */
+    @Produces
+    Ticker ticker() {
+        return Ticker.SYSTEM;
+    }
 
     /**
      * The sink writing batches in the configured mode to the configured table. The datasource is
