@@ -1,6 +1,7 @@
 package io.steadysink;
 
 import java.time.Duration;
+import java.time.InstantSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -34,10 +35,19 @@ import io.steadysink.sink.TableName;
 @ApplicationScoped
 public class SteadySinkWiring {
 
-    /** The monotonic clock every duration is measured with: the JVM's own. */
+    /**
+     * The monotonic clock every duration is measured with: the JVM's own. {@code PollObserver},
+     * which Kafka creates, reads the same one.
+     */
     @Produces
     Ticker ticker() {
         return Ticker.SYSTEM;
+    }
+
+    /** The wall clock, for comparing with record timestamps (epoch milliseconds). */
+    @Produces
+    InstantSource wallClock() {
+        return InstantSource.system();
     }
 
     /**
