@@ -2,12 +2,15 @@ package io.steadysink;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Arrays;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.steadysink.config.Channels;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.consumer.InFlightBatches;
@@ -19,6 +22,7 @@ import io.steadysink.failure.RejectionBreaker;
 import io.steadysink.health.ConsumerMonitor;
 import io.steadysink.metrics.SinkMetrics;
 import io.steadysink.sink.BatchWriter;
+import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.PostgresSink;
 import io.steadysink.sink.RecordValidator;
 import io.steadysink.sink.SinkMode;
@@ -48,6 +52,21 @@ public class SteadySinkWiring {
     @Produces
     InstantSource wallClock() {
         return InstantSource.system();
+    }
+
+    /**
+     * Every steady-sink meter ({@link SinkMetrics}). The series it can know at start-up start at 0:
+     * records written per consumed topic, records dead-lettered per topic and rule a record can
+     * break (with the configured failure strategy), records skipped in the configured mode.
+     */
+    @Produces
+    @ApplicationScoped
+    SinkMetrics sinkMetrics(MeterRegistry registry, SinkConfig config) {
+        List<String> poisonReasons = Arrays.stream(InvalidRecordException.Defect.values())
+                .map(InvalidRecordException.Defect::tag).toList();
+        String mode = SinkMode.parse(config.mode()).map(SinkMode::configName).orElse(config.mode());
+        return new SinkMetrics(registry, new SinkMetrics.StartupSeries(config.topics().orElse(List.of()),
+                poisonReasons, config.failureStrategy(), mode));
     }
 
     /**

@@ -155,7 +155,7 @@ public final class PoisonRecordHandler {
     private void handOver(KafkaRecord<?, ?> message, InvalidRecordException poison) throws Exception {
         SinkRecord record = poison.record();
         handOver((Message<?>) message, poison);
-        metrics.poisonRecord(record.topic(), poison.defect(), strategy);
+        metrics.poisonRecord(record.topic(), poison.defect().tag(), strategy);
         LOG.warnf("Poison record %s handed to %s: %s: %s", record.coordinates(), destination,
                 poison.defect().rule(), SqlErrors.summary(poison.getCause()));
     }

@@ -97,7 +97,7 @@ public class ConsumerMonitor {
             }
         });
         this.snapshot = Snapshot.starting(settings.maxPollInterval());
-        metrics.consumerState(() -> snapshot.state());
+        metrics.consumerState(ConsumerState.class, () -> snapshot.state());
         metrics.consumerGauges(() -> snapshot.pausedPartitions(),
                 () -> (snapshot.maxPollInterval().toMillis() - snapshot.lastPollAge().toMillis()) / 1000.0,
                 () -> snapshot.oldestInFlight().toMillis() / 1000.0);
@@ -204,6 +204,7 @@ public class ConsumerMonitor {
     /** Publishes the lag of the partitions in {@code candidates} that this member owns right now. */
     private synchronized void publishLag(List<PartitionLag> candidates) {
         lag = candidates.stream().filter(partition -> membership.owns(partition.partition())).toList();
-        metrics.lag(lag);
+        metrics.lag(lag.stream().map(p -> new SinkMetrics.PartitionLagRow(p.partition().topic(),
+                p.partition().partition(), p.records(), p.seconds(), p.status().code())).toList());
     }
 }
