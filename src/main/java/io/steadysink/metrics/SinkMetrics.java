@@ -27,9 +27,8 @@ import io.micrometer.core.instrument.Timer;
  * Micrometer keeps a weak reference by default, and a lambda nobody else holds would be collected,
  * leaving the gauge at NaN.
  * <p>
- * It knows no other steady-sink type: callers hand it plain values (tags as strings, the state
- * gauge's enum as a type parameter), and every series that can be known at start-up is registered
- * at 0 from what the composition root passes in ({@link StartupSeries}).
+ * It knows no other steady-sink type: callers hand it plain values, and the composition root what
+ * is known at start-up ({@link StartupSeries}).
  */
 public class SinkMetrics {
 
@@ -63,13 +62,9 @@ public class SinkMetrics {
     }
 
     /**
-     * The series that exist from start-up at 0, so that {@code rate()} and {@code increase()} see
-     * the first record written, skipped or dead-lettered.
-     *
-     * @param topics the topics consumed: records written, and records dead-lettered per reason
-     * @param poisonReasons the tag of every rule a record can break
-     * @param failureStrategy the strategy poison records are handed to
-     * @param mode the sink mode, tagging records skipped
+     * The series that exist from start-up at 0 (so {@code rate()} sees the first count): per topic,
+     * records written and records dead-lettered by every poison reason to the failure strategy;
+     * records skipped in the mode.
      */
     public record StartupSeries(List<String> topics, List<String> poisonReasons, String failureStrategy,
             String mode) {
@@ -211,11 +206,7 @@ public class SinkMetrics {
         generation.set(generationId);
     }
 
-    /**
-     * Records a committed batch: its write time and the records it carried, per topic.
-     *
-     * @param topics the source topic of each record written
-     */
+    /** Records a committed batch: its write time, and its records per topic ({@code topics}: each one's). */
     public void batchWritten(List<String> topics, Duration took) {
         batchWrite.record(took);
         Map<String, Integer> perTopic = new HashMap<>();
@@ -225,10 +216,7 @@ public class SinkMetrics {
         perTopic.forEach((topic, count) -> recordsWritten(topic).add(count));
     }
 
-    /**
-     * Counts a poison record handed to the failure strategy {@code strategy}, tagged by the rule it
-     * broke ({@code reason}).
-     */
+    /** Counts a poison record handed to the failure {@code strategy}, tagged by the rule it broke. */
     public void poisonRecord(String topic, String reason, String strategy) {
         poisonRecords(topic, reason, strategy).increment();
     }
