@@ -1,17 +1,23 @@
 package io.steadysink;
 
 import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Arrays;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.steadysink.config.Channels;
 import io.steadysink.config.FailureStrategy;
 import io.steadysink.config.SinkConfig;
+import io.steadysink.config.SinkMode;
 import io.steadysink.config.TableName;
 import io.steadysink.consumer.InFlightBatches;
+import io.steadysink.consumer.Ticker;
 import io.steadysink.failure.DatabaseRetry;
 import io.steadysink.failure.IsolatingWriter;
 import io.steadysink.failure.PoisonRecordHandler;
@@ -19,6 +25,7 @@ import io.steadysink.failure.RejectionBreaker;
 import io.steadysink.health.ConsumerMonitor;
 import io.steadysink.metrics.SinkMetrics;
 import io.steadysink.sink.BatchWriter;
+import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.PostgresSink;
 import io.steadysink.sink.RecordValidator;
 
@@ -32,6 +39,36 @@ import io.steadysink.sink.RecordValidator;
  */
 @ApplicationScoped
 public class SteadySinkWiring {
+
+    /**
+     * The monotonic clock every duration is measured with: the JVM's own. {@code PollObserver},
+     * which Kafka creates, reads the same one.
+     */
+    @Produces
+    Ticker ticker() {
+        return Ticker.SYSTEM;
+    }
+
+    /** The wall clock, for comparing with record timestamps (epoch milliseconds). */
+    @Produces
+    InstantSource wallClock() {
+        return InstantSource.system();
+    }
+
+    /**
+     * Every steady-sink meter ({@link SinkMetrics}). The series it can know at start-up start at 0:
+     * records written per consumed topic, records dead-lettered per topic and rule a record can
+     * break (with the configured failure strategy), records skipped in the configured mode.
+     */
+    @Produces
+    @ApplicationScoped
+    SinkMetrics sinkMetrics(MeterRegistry registry, SinkConfig config) {
+        List<String> poisonReasons = Arrays.stream(InvalidRecordException.Defect.values())
+                .map(InvalidRecordException.Defect::tag).toList();
+        String mode = SinkMode.parse(config.mode()).map(SinkMode::configName).orElse(config.mode());
+        return new SinkMetrics(registry, new SinkMetrics.StartupSeries(config.topics().orElse(List.of()),
+                poisonReasons, config.failureStrategy(), mode));
+    }
 
     /**
      * The sink writing batches in the configured mode to the configured table. The datasource is

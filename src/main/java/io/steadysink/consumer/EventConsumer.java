@@ -70,7 +70,7 @@ public class EventConsumer {
             }
             List<SinkRecord> sinkRecords = SinkRecord.of(records);
             IsolatingWriter.Outcome outcome = writer.write(sinkRecords);
-            metrics.batchWritten(outcome.written(), System.nanoTime() - running.startedNanos());
+            metrics.batchWritten(outcome.written().stream().map(SinkRecord::topic).toList(), inFlight.age(running));
             metrics.recordsSkipped(mode, outcome.unchanged());
             if (fatal.stopped().isPresent()) {
                 // e.g. a recreated topic found while this batch ran: nothing more is committed

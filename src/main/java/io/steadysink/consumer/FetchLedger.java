@@ -28,7 +28,7 @@ public final class FetchLedger {
 
     /**
      * The ledger of this process's consumer. Kafka, not CDI, creates the interceptor that feeds it
-     * ({@code health/PollObserver}), so the two meet here; there is one consumer per application.
+     * ({@link PollObserver}), so the two meet here; there is one consumer per application.
      */
     private static final FetchLedger CONSUMER = new FetchLedger();
 

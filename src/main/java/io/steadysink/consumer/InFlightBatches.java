@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,24 +36,24 @@ public class InFlightBatches {
     private static final Logger LOG = Logger.getLogger(InFlightBatches.class);
 
     private final FetchLedger ledger;
-    private final LongSupplier nanos;
+    private final Ticker ticker;
     private final AtomicLong ids = new AtomicLong();
     private final Map<Long, Batch> running = new ConcurrentHashMap<>();
     private final Object changed = new Object();
 
     @Inject
-    InFlightBatches(SinkMetrics metrics) {
-        this(FetchLedger.ofConsumer(), System::nanoTime);
+    InFlightBatches(SinkMetrics metrics, Ticker ticker) {
+        this(FetchLedger.ofConsumer(), ticker);
         metrics.inFlightBatches(this::count);
     }
 
     /**
      * @param ledger what the consumer fetched
-     * @param nanos a monotonic clock in nanoseconds
+     * @param ticker the clock every age and wait is measured with
      */
-    InFlightBatches(FetchLedger ledger, LongSupplier nanos) {
+    InFlightBatches(FetchLedger ledger, Ticker ticker) {
         this.ledger = ledger;
-        this.nanos = nanos;
+        this.ticker = ticker;
     }
 
     /** A batch being written: its records, when it started and when it last made progress. */
@@ -69,7 +68,7 @@ public class InFlightBatches {
     private final ThreadLocal<Batch> current = new ThreadLocal<>();
 
     public Batch begin(ConsumerRecords<?, ?> records) {
-        long now = nanos.getAsLong();
+        long now = ticker.nanos();
         Batch batch = new Batch(ids.incrementAndGet(), records, now, new AtomicLong(now));
         running.put(batch.id(), batch);
         current.set(batch);
@@ -209,13 +208,18 @@ public class InFlightBatches {
     public void progress() {
         Batch batch = current.get();
         if (batch != null) {
-            batch.progressNanos().set(nanos.getAsLong());
+            batch.progressNanos().set(ticker.nanos());
         }
+    }
+
+    /** How long {@code batch} has been running. */
+    public Duration age(Batch batch) {
+        return Duration.ofNanos(ticker.nanos() - batch.startedNanos());
     }
 
     /** Longest time any running batch has gone without progress, zero when none runs. */
     public Duration longestWithoutProgress() {
-        long now = nanos.getAsLong();
+        long now = ticker.nanos();
         return running.values().stream()
                 .map(batch -> Duration.ofNanos(now - batch.progressNanos().get()))
                 .max(Duration::compareTo)
@@ -229,18 +233,17 @@ public class InFlightBatches {
 
     /** Age of the longest-running batch, zero when none runs. */
     public Duration oldestAge() {
-        long now = nanos.getAsLong();
         return running.values().stream()
-                .map(batch -> Duration.ofNanos(now - batch.startedNanos()))
+                .map(this::age)
                 .max(Duration::compareTo)
                 .orElse(Duration.ZERO);
     }
 
     private boolean awaitFinished(Predicate<Batch> relevant, Duration timeout) throws InterruptedException {
-        long deadline = nanos.getAsLong() + timeout.toNanos();
+        long deadline = ticker.nanos() + timeout.toNanos();
         synchronized (changed) {
             while (running.values().stream().anyMatch(relevant)) {
-                long left = deadline - nanos.getAsLong();
+                long left = deadline - ticker.nanos();
                 if (left <= 0) {
                     return false;
                 }

@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -19,7 +21,6 @@ import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import io.steadysink.config.Channels;
 import io.steadysink.config.StartupConfigCheck;
-import io.steadysink.health.ConsumerMonitor;
 import io.steadysink.metrics.SinkMetrics;
 
 /**
@@ -36,8 +37,8 @@ import io.steadysink.metrics.SinkMetrics;
  * only when the connector had nothing to commit for them: its own commit is refused otherwise and
  * the callback ends there. Here a loss shows as a refused commit (the last committed offsets are
  * committed again when nothing is new, one round trip per revocation, to tell the two apart);
- * {@link ConsumerMonitor} notices the losses this listener never sees from the consumer's
- * assignment.
+ * {@link PollingThreadLook} notices the losses this listener never sees from the consumer's
+ * assignment. Every change of ownership is reported to {@link GroupMembership}.
  */
 @ApplicationScoped
 @Identifier(Channels.REBALANCE_LISTENER)
@@ -45,19 +46,32 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
 
     private static final Logger LOG = Logger.getLogger(RebalanceListener.class);
 
+    /** Checks newly assigned partitions before their first fetch (the topic-ID guard). */
+    @FunctionalInterface
+    interface AssignmentCheck {
+        void assigned(Collection<TopicPartition> partitions);
+    }
+
     private final InFlightBatches inFlight;
     private final SinkMetrics metrics;
-    private final ConsumerMonitor monitor;
-    private final TopicIdentityGuard topicIds;
-    private final StartupConfigCheck settings;
+    private final GroupMembership membership;
+    private final AssignmentCheck topicIds;
+    private final Supplier<Duration> drainTimeout;
 
-    RebalanceListener(InFlightBatches inFlight, SinkMetrics metrics, ConsumerMonitor monitor,
+    @Inject
+    RebalanceListener(InFlightBatches inFlight, SinkMetrics metrics, GroupMembership membership,
             TopicIdentityGuard topicIds, StartupConfigCheck settings) {
+        this(inFlight, metrics, membership, topicIds::assigned, settings::drainTimeout);
+    }
+
+    /** @param drainTimeout the drain budget in effect, read at each revocation */
+    RebalanceListener(InFlightBatches inFlight, SinkMetrics metrics, GroupMembership membership,
+            AssignmentCheck topicIds, Supplier<Duration> drainTimeout) {
         this.inFlight = inFlight;
-        this.topicIds = topicIds;
         this.metrics = metrics;
-        this.monitor = monitor;
-        this.settings = settings;
+        this.membership = membership;
+        this.topicIds = topicIds;
+        this.drainTimeout = drainTimeout;
     }
 
     @Override
@@ -66,7 +80,7 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
         metrics.groupGeneration(generation);
         inFlight.forget(partitions);
         topicIds.assigned(partitions); // before their first fetch: a recreated topic stops the consumer here
-        monitor.assigned(consumer, partitions);
+        membership.assigned(consumer, partitions);
         if (!partitions.isEmpty()) {
             metrics.rebalance(SinkMetrics.RebalanceKind.ASSIGNED);
             LOG.infof("Partitions assigned (generation %d): %s", generation, partitions);
@@ -78,8 +92,8 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
         if (partitions.isEmpty()) {
             return;
         }
-        monitor.revoking();
-        Duration drainTimeout = settings.drainTimeout();
+        membership.revoking();
+        Duration drainTimeout = this.drainTimeout.get();
         LOG.infof("Partitions revoked: %s; waiting up to %d ms for their in-flight batches", partitions,
                 drainTimeout.toMillis());
         boolean lost = false;
@@ -109,10 +123,10 @@ public class RebalanceListener implements KafkaConsumerRebalanceListener {
         } finally {
             inFlight.forget(partitions);
             if (lost) {
-                monitor.lost(partitions);
+                membership.lost(partitions);
             } else {
                 metrics.rebalance(SinkMetrics.RebalanceKind.REVOKED);
-                monitor.revoked(partitions);
+                membership.revoked(partitions);
             }
         }
     }

@@ -156,7 +156,7 @@ public final class PoisonRecordHandler {
     private void handOver(KafkaRecord<?, ?> message, InvalidRecordException poison) throws Exception {
         SinkRecord record = poison.record();
         handOver((Message<?>) message, poison);
-        metrics.poisonRecord(record.topic(), poison.defect(), strategy.configName());
+        metrics.poisonRecord(record.topic(), poison.defect().tag(), strategy.configName());
         LOG.warnf("Poison record %s handed to %s: %s: %s", record.coordinates(), destination,
                 poison.defect().rule(), SqlErrors.summary(poison.getCause()));
     }

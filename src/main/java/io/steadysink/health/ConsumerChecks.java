@@ -11,7 +11,7 @@ final class ConsumerChecks {
     private ConsumerChecks() {
     }
 
-    static HealthCheckResponse response(ConsumerMonitor.Snapshot snapshot, boolean up, String problem) {
+    static HealthCheckResponse response(Snapshot snapshot, boolean up, String problem) {
         HealthCheckResponseBuilder response = HealthCheckResponse.named(NAME).status(up)
                 .withData("state", snapshot.state().name())
                 .withData("reason", snapshot.reason())

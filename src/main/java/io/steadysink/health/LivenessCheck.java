@@ -24,7 +24,7 @@ public class LivenessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        ConsumerMonitor.Snapshot snapshot = monitor.snapshot();
+        Snapshot snapshot = monitor.snapshot();
         String problem = snapshot.livenessProblem().orElse(null);
         return ConsumerChecks.response(snapshot, problem == null, problem);
     }

@@ -23,7 +23,7 @@ public class ReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        ConsumerMonitor.Snapshot snapshot = monitor.snapshot();
+        Snapshot snapshot = monitor.snapshot();
         String problem = snapshot.readinessProblem().orElse(null);
         return ConsumerChecks.response(snapshot, problem == null, problem);
     }

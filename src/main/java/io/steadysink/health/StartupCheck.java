@@ -19,7 +19,7 @@ public class StartupCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        ConsumerMonitor.Snapshot snapshot = monitor.snapshot();
+        Snapshot snapshot = monitor.snapshot();
         return ConsumerChecks.response(snapshot, snapshot.started(),
                 snapshot.started() ? null : snapshot.reason());
     }

@@ -13,8 +13,6 @@ import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -22,20 +20,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.steadysink.config.SinkConfig;
-import io.steadysink.config.SinkMode;
-import io.steadysink.health.ConsumerState;
-import io.steadysink.health.PartitionLag;
-import io.steadysink.sink.InvalidRecordException;
-import io.steadysink.sink.SinkRecord;
 
 /**
  * Every meter steady-sink exports, declared once with its name, description and tags. Tags carry
  * topics, partitions and outcomes, never record keys. Gauges over suppliers hold them strongly:
  * Micrometer keeps a weak reference by default, and a lambda nobody else holds would be collected,
  * leaving the gauge at NaN.
+ * <p>
+ * It knows no other steady-sink type: callers hand it plain values, and the composition root what
+ * is known at start-up ({@link StartupSeries}).
  */
-@ApplicationScoped
 public class SinkMetrics {
 
     public static final String RECORDS_WRITTEN = "steady_sink_records_written";
@@ -67,6 +61,19 @@ public class SinkMetrics {
         }
     }
 
+    /**
+     * The series that exist from start-up at 0 (so {@code rate()} sees the first count): per topic,
+     * records written and records dead-lettered by every poison reason to the failure strategy;
+     * records skipped in the mode.
+     */
+    public record StartupSeries(List<String> topics, List<String> poisonReasons, String failureStrategy,
+            String mode) {
+    }
+
+    /** One assigned partition's lag, as the lag gauges show it. */
+    public record PartitionLagRow(String topic, int partition, long records, double seconds, int status) {
+    }
+
     private final MeterRegistry registry;
     private final Timer batchWrite;
     private final Map<RebalanceKind, LongAdder> rebalances = new EnumMap<>(RebalanceKind.class);
@@ -79,7 +86,7 @@ public class SinkMetrics {
     private final MultiGauge lagSeconds;
     private final MultiGauge lagStatus;
 
-    SinkMetrics(MeterRegistry registry, SinkConfig config) {
+    public SinkMetrics(MeterRegistry registry, StartupSeries startup) {
         this.registry = registry;
         this.batchWrite = Timer.builder(BATCH_WRITE)
                 .description("Time to write and commit one batch in PostgreSQL")
@@ -110,13 +117,11 @@ public class SinkMetrics {
         Gauge.builder(GROUP_GENERATION, generation, AtomicInteger::get)
                 .description("Consumer group generation at the last assignment (-1 before joining)")
                 .register(registry);
-        // Every series a counter can have exists from the start at 0, so that rate() and increase()
-        // see the first record written, skipped or dead-lettered.
-        recordsSkipped(SinkMode.parse(config.mode()).map(SinkMode::configName).orElse(config.mode()));
-        for (String topic : config.topics().orElse(List.of())) {
+        recordsSkipped(startup.mode());
+        for (String topic : startup.topics()) {
             recordsWritten(topic);
-            for (InvalidRecordException.Defect defect : InvalidRecordException.Defect.values()) {
-                poisonRecords(topic, defect, config.failureStrategy());
+            for (String reason : startup.poisonReasons()) {
+                poisonRecords(topic, reason, startup.failureStrategy());
             }
         }
     }
@@ -130,9 +135,9 @@ public class SinkMetrics {
                 .register(registry);
     }
 
-    /** Publishes 1 for the consumer's current state and 0 for every other state. */
-    public void consumerState(Supplier<ConsumerState> current) {
-        for (ConsumerState state : ConsumerState.values()) {
+    /** Publishes 1 for the consumer's current state and 0 for every other state of {@code states}. */
+    public <S extends Enum<S>> void consumerState(Class<S> states, Supplier<S> current) {
+        for (S state : states.getEnumConstants()) {
             Gauge.builder(CONSUMER_STATE, current, supplier -> supplier.get() == state ? 1 : 0)
                     .description("1 for the consumer's current state (the one the health checks report), 0 otherwise")
                     .tag("state", state.name())
@@ -160,15 +165,14 @@ public class SinkMetrics {
     }
 
     /** Replaces the per-partition lag series with {@code partitions} (partitions not listed disappear). */
-    public void lag(List<PartitionLag> partitions) {
+    public void lag(List<PartitionLagRow> partitions) {
         lagRecords.register(partitions.stream().map(p -> MultiGauge.Row.of(tags(p), p.records())).toList(), true);
         lagSeconds.register(partitions.stream().map(p -> MultiGauge.Row.of(tags(p), p.seconds())).toList(), true);
-        lagStatus.register(partitions.stream().map(p -> MultiGauge.Row.of(tags(p), p.status().code())).toList(),
-                true);
+        lagStatus.register(partitions.stream().map(p -> MultiGauge.Row.of(tags(p), p.status())).toList(), true);
     }
 
-    private static Tags tags(PartitionLag lag) {
-        return Tags.of("topic", lag.partition().topic(), "partition", Integer.toString(lag.partition().partition()));
+    private static Tags tags(PartitionLagRow lag) {
+        return Tags.of("topic", lag.topic(), "partition", Integer.toString(lag.partition()));
     }
 
     /**
@@ -202,26 +206,26 @@ public class SinkMetrics {
         generation.set(generationId);
     }
 
-    /** Records a committed batch: its write time and the records it carried, per topic. */
-    public void batchWritten(List<SinkRecord> batch, long nanos) {
-        batchWrite.record(Duration.ofNanos(nanos));
+    /** Records a committed batch: its write time, and its records per topic ({@code topics}: each one's). */
+    public void batchWritten(List<String> topics, Duration took) {
+        batchWrite.record(took);
         Map<String, Integer> perTopic = new HashMap<>();
-        for (SinkRecord record : batch) {
-            perTopic.merge(record.topic(), 1, Integer::sum);
+        for (String topic : topics) {
+            perTopic.merge(topic, 1, Integer::sum);
         }
         perTopic.forEach((topic, count) -> recordsWritten(topic).add(count));
     }
 
-    /** Counts a poison record handed to the failure strategy {@code strategy}, tagged by the rule it broke. */
-    public void poisonRecord(String topic, InvalidRecordException.Defect defect, String strategy) {
-        poisonRecords(topic, defect, strategy).increment();
+    /** Counts a poison record handed to the failure {@code strategy}, tagged by the rule it broke. */
+    public void poisonRecord(String topic, String reason, String strategy) {
+        poisonRecords(topic, reason, strategy).increment();
     }
 
-    private LongAdder poisonRecords(String topic, InvalidRecordException.Defect defect, String strategy) {
+    private LongAdder poisonRecords(String topic, String reason, String strategy) {
         return counter(RECORDS_DEAD_LETTERED, "Poison records taken out of the stream and handed to the failure"
                 + " strategy (the dead-letter topic unless SINK_FAILURE_STRATEGY says otherwise), by source topic,"
                 + " the rule the record broke and the strategy", null,
-                Tags.of("topic", topic, "reason", defect.tag(), "strategy", strategy));
+                Tags.of("topic", topic, "reason", reason, "strategy", strategy));
     }
 
     private LongAdder recordsWritten(String topic) {

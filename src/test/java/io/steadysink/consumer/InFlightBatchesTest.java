@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
 import java.util.function.Function;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,6 +16,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+
+import io.steadysink.testing.FakeClock;
 
 /**
  * What may be committed, decided from what the consumer fetched (recorded on the polling thread)
@@ -25,9 +28,9 @@ class InFlightBatchesTest {
     private static final TopicPartition TP = new TopicPartition("events", 0);
     private static final TopicPartition OTHER = new TopicPartition("events", 1);
 
-    private final AtomicLong clock = new AtomicLong();
+    private final FakeClock clock = new FakeClock();
     private final FetchLedger ledger = new FetchLedger();
-    private final InFlightBatches inFlight = new InFlightBatches(ledger, clock::get);
+    private final InFlightBatches inFlight = new InFlightBatches(ledger, clock);
 
     @Test
     void revocationBeforeAnEarlierBatchBeginsCommitsNothingPastIt() throws Exception {
@@ -119,18 +122,75 @@ class InFlightBatchesTest {
     @Test
     void agesAndProgressFollowTheInjectedClock() {
         InFlightBatches.Batch batch = inFlight.begin(records(TP, 0, 1));
-        clock.set(Duration.ofSeconds(5).toNanos());
+        clock.advance(Duration.ofSeconds(5));
         assertThat(inFlight.oldestAge()).isEqualTo(Duration.ofSeconds(5));
         assertThat(inFlight.longestWithoutProgress()).isEqualTo(Duration.ofSeconds(5));
 
         inFlight.progress();
-        clock.set(Duration.ofSeconds(7).toNanos());
+        clock.advance(Duration.ofSeconds(2));
         assertThat(inFlight.longestWithoutProgress()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(inFlight.oldestAge()).isEqualTo(Duration.ofSeconds(7));
         assertThat(inFlight.isWriting(TP)).isTrue();
 
         inFlight.end(batch, true);
         assertThat(inFlight.oldestAge()).isEqualTo(Duration.ZERO);
+        assertThat(inFlight.longestWithoutProgress()).isEqualTo(Duration.ZERO);
         assertThat(inFlight.count()).isZero();
+        assertThat(inFlight.isWriting(TP)).isFalse();
+    }
+
+    @Test
+    void oldestAgeIsTheLongestRunningBatchAndProgressIsTheLongestSilentOne() {
+        InFlightBatches.Batch first = inFlight.begin(records(TP, 0, 1));
+        clock.advance(Duration.ofSeconds(3));
+        InFlightBatches.Batch second = runOnAnotherWorker(() -> inFlight.begin(records(OTHER, 0, 1)));
+        clock.advance(Duration.ofSeconds(4));
+        inFlight.progress(); // this worker's batch (the first) made progress; the second did not
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(inFlight.count()).isEqualTo(2);
+        assertThat(inFlight.age(first)).isEqualTo(Duration.ofSeconds(8));
+        assertThat(inFlight.age(second)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(inFlight.oldestAge()).isEqualTo(Duration.ofSeconds(8));
+        assertThat(inFlight.longestWithoutProgress()).as("the second batch, silent since it began")
+                .isEqualTo(Duration.ofSeconds(5));
+
+        inFlight.end(second, true);
+        assertThat(inFlight.longestWithoutProgress()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void progressOnAThreadWithoutABatchChangesNothing() {
+        inFlight.begin(records(TP, 0, 1));
+        clock.advance(Duration.ofSeconds(4));
+        runOnAnotherWorker(() -> {
+            inFlight.progress();
+            return null;
+        });
+        assertThat(inFlight.longestWithoutProgress()).isEqualTo(Duration.ofSeconds(4));
+    }
+
+    @Test
+    void waitingForARunningBatchEndsWhenTheTimeoutHasPassedOnTheClock() throws Exception {
+        inFlight.begin(records(TP, 0, 1));
+        clock.steppingOnEveryRead(Duration.ofSeconds(30)); // every look at the clock: 30 s later
+
+        assertThat(inFlight.awaitFinished(List.of(TP), Duration.ofSeconds(30))).as("batch of TP still runs").isFalse();
+        assertThat(inFlight.awaitIdle(Duration.ofSeconds(30))).isFalse();
+        assertThat(inFlight.awaitFinished(List.of(OTHER), Duration.ofHours(1))).as("no batch of OTHER runs")
+                .isTrue();
+    }
+
+    /** Runs {@code work} on a thread of its own, as another worker would, and returns its result. */
+    private static <T> T runOnAnotherWorker(Callable<T> work) {
+        FutureTask<T> task = new FutureTask<>(work);
+        Thread worker = new Thread(task, "other-worker");
+        worker.start();
+        try {
+            return task.get();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static Function<TopicPartition, OptionalLong> position(long offset) {

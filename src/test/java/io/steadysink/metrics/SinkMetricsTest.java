@@ -2,25 +2,28 @@ package io.steadysink.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.steadysink.config.SinkConfig;
-import io.steadysink.config.TestSinkConfig;
-import io.steadysink.sink.InvalidRecordException.Defect;
 
 class SinkMetricsTest {
+
+    private static final SinkMetrics.StartupSeries ORDERS = new SinkMetrics.StartupSeries(List.of("orders"),
+            List.of("value-not-json", "key-missing", "too-large"), "dead-letter-queue", "upsert");
 
     @Test
     void countsTakenBeforeTheRegistriesAreAttachedAreNotLost() {
         // Quarkus attaches its Prometheus registry to the composite one during start-up; a fast group
         // join counts its rebalance before that
         CompositeMeterRegistry composite = new CompositeMeterRegistry();
-        SinkMetrics metrics = new SinkMetrics(composite, config());
+        SinkMetrics metrics = new SinkMetrics(composite, ORDERS);
 
         metrics.rebalance(SinkMetrics.RebalanceKind.ASSIGNED);
-        metrics.poisonRecord("orders", Defect.VALUE_NOT_JSON, "dead-letter-queue");
+        metrics.poisonRecord("orders", "value-not-json", "dead-letter-queue");
         SimpleMeterRegistry prometheus = new SimpleMeterRegistry();
         composite.add(prometheus);
         metrics.rebalance(SinkMetrics.RebalanceKind.ASSIGNED);
@@ -32,18 +35,68 @@ class SinkMetricsTest {
     }
 
     @Test
-    void everyCounterSeriesOfTheConfiguredTopicsExistsAtZero() {
+    void everyCounterSeriesOfTheStartupTopicsExistsAtZero() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        new SinkMetrics(registry, config());
+        new SinkMetrics(registry, ORDERS);
 
         assertThat(registry.get(SinkMetrics.RECORDS_WRITTEN).tag("topic", "orders").functionCounter().count())
                 .isZero();
         assertThat(registry.get(SinkMetrics.RECORDS_DEAD_LETTERED).tag("topic", "orders")
-                .functionCounters()).hasSize(Defect.values().length);
+                .tag("strategy", "dead-letter-queue").functionCounters()).hasSize(ORDERS.poisonReasons().size())
+                .allMatch(counter -> counter.count() == 0);
         assertThat(registry.get(SinkMetrics.RECORDS_SKIPPED).tag("mode", "upsert").functionCounter().count()).isZero();
+        assertThat(registry.get(SinkMetrics.REBALANCES).functionCounters()).hasSize(3);
     }
 
-    private static SinkConfig config() {
-        return TestSinkConfig.defaults().withMode("UPSERT").build();
+    @Test
+    void writtenRecordsAreCountedPerTopicAndTheBatchTimed() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SinkMetrics metrics = new SinkMetrics(registry, ORDERS);
+
+        metrics.batchWritten(List.of("orders", "payments", "orders"), Duration.ofMillis(40));
+
+        assertThat(registry.get(SinkMetrics.RECORDS_WRITTEN).tag("topic", "orders").functionCounter().count())
+                .isEqualTo(2);
+        assertThat(registry.get(SinkMetrics.RECORDS_WRITTEN).tag("topic", "payments").functionCounter().count())
+                .isEqualTo(1);
+        assertThat(registry.get(SinkMetrics.BATCH_WRITE).timer().count()).isEqualTo(1);
+    }
+
+    private enum Light {
+        RED, GREEN
+    }
+
+    @Test
+    void theStateGaugeShowsOneForTheCurrentStateOfAnyEnum() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SinkMetrics metrics = new SinkMetrics(registry, ORDERS);
+        Light[] current = {Light.RED};
+
+        metrics.consumerState(Light.class, () -> current[0]);
+
+        assertThat(registry.get(SinkMetrics.CONSUMER_STATE).tag("state", "RED").gauge().value()).isEqualTo(1);
+        assertThat(registry.get(SinkMetrics.CONSUMER_STATE).tag("state", "GREEN").gauge().value()).isZero();
+        current[0] = Light.GREEN;
+        assertThat(registry.get(SinkMetrics.CONSUMER_STATE).tag("state", "RED").gauge().value()).isZero();
+    }
+
+    @Test
+    void lagSeriesFollowTheRowsLastPublished() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SinkMetrics metrics = new SinkMetrics(registry, ORDERS);
+
+        metrics.lag(List.of(new SinkMetrics.PartitionLagRow("orders", 0, 12, 3.5, 2),
+                new SinkMetrics.PartitionLagRow("orders", 1, 0, 0, 0)));
+        assertThat(registry.get(SinkMetrics.LAG_RECORDS).tags("topic", "orders", "partition", "0").gauge().value())
+                .isEqualTo(12);
+        assertThat(registry.get(SinkMetrics.LAG_SECONDS).tags("topic", "orders", "partition", "0").gauge().value())
+                .isEqualTo(3.5);
+        assertThat(registry.get(SinkMetrics.LAG_STATUS).tags("topic", "orders", "partition", "0").gauge().value())
+                .isEqualTo(2);
+
+        metrics.lag(List.of(new SinkMetrics.PartitionLagRow("orders", 1, 4, 1, 0)));
+        assertThat(registry.find(SinkMetrics.LAG_RECORDS).tags("partition", "0").gauge()).as("partition 0 left")
+                .isNull();
+        assertThat(registry.get(SinkMetrics.LAG_RECORDS).tags("partition", "1").gauge().value()).isEqualTo(4);
     }
 }

@@ -1,4 +1,4 @@
-package io.steadysink.health;
+package io.steadysink.consumer;
 
 import java.util.Collection;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package io.steadysink.health;
+package io.steadysink.consumer;
 
 import java.util.Collection;
 import java.util.List;
@@ -15,7 +15,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.steadysink.consumer.FetchLedger;
 
 /**
  * Watches the consumer from its own polling thread (a Kafka {@code interceptor.classes} entry, so
@@ -24,20 +23,28 @@ import io.steadysink.consumer.FetchLedger;
  * (age of the oldest record not yet committed) is known without reading from Kafka again. It also
  * reports every poll and every confirmed commit to the consumer's {@link FetchLedger}, which decides
  * what steady-sink may commit itself. State is static because Kafka, not CDI, instantiates
- * interceptors; there is one consumer per process.
+ * interceptors; there is one consumer per process. For the same reason its clock is static:
+ * {@link Ticker#SYSTEM}, the one the composition root gives everyone else, unless a test sets another.
  */
 @RegisterForReflection
 public class PollObserver implements ConsumerInterceptor<Object, Object> {
 
     /** Per partition: first offset of each fetched chunk not yet committed → its timestamp (epoch ms). */
     private static final Map<TopicPartition, ConcurrentSkipListMap<Long, Long>> CHUNKS = new ConcurrentHashMap<>();
-    /** Per partition: when records were last fetched or committed (System.nanoTime). */
+    /** Per partition: when records were last fetched or committed ({@link #ticker}). */
     private static final Map<TopicPartition, Long> ACTIVITY = new ConcurrentHashMap<>();
+
+    private static volatile Ticker ticker = Ticker.SYSTEM;
+
+    /** Stamps activity with {@code clock} from now on (tests; production keeps {@link Ticker#SYSTEM}). */
+    public static void useTicker(Ticker clock) {
+        ticker = clock;
+    }
 
     @Override
     public ConsumerRecords<Object, Object> onConsume(ConsumerRecords<Object, Object> records) {
         FetchLedger.ofConsumer().fetched(records);
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         for (TopicPartition partition : records.partitions()) {
             List<ConsumerRecord<Object, Object>> fetched = records.records(partition);
             ConsumerRecord<Object, Object> first = fetched.get(0);
@@ -51,7 +58,7 @@ public class PollObserver implements ConsumerInterceptor<Object, Object> {
     @Override
     public void onCommit(Map<TopicPartition, OffsetAndMetadata> offsets) {
         FetchLedger.ofConsumer().committed(offsets);
-        long now = System.nanoTime();
+        long now = ticker.nanos();
         offsets.forEach((partition, committed) -> {
             ACTIVITY.put(partition, now);
             ConcurrentSkipListMap<Long, Long> chunks = CHUNKS.get(partition);
@@ -68,19 +75,23 @@ public class PollObserver implements ConsumerInterceptor<Object, Object> {
      * Timestamp (epoch ms) of the record at {@code offset}, or of the chunk it was fetched in (its
      * first record, never younger); empty when no fetched chunk covers it.
      */
-    static OptionalLong timestampAt(TopicPartition partition, long offset) {
+    public static OptionalLong timestampAt(TopicPartition partition, long offset) {
         ConcurrentSkipListMap<Long, Long> chunks = CHUNKS.get(partition);
         Entry<Long, Long> chunk = chunks == null ? null : chunks.floorEntry(offset);
         return chunk == null ? OptionalLong.empty() : OptionalLong.of(chunk.getValue());
     }
 
-    /** When the partition last had records fetched or offsets committed (System.nanoTime), or 0. */
-    static long lastActivity(TopicPartition partition) {
-        return ACTIVITY.getOrDefault(partition, 0L);
+    /**
+     * When the partition last had records fetched or offsets committed ({@link Ticker} nanoseconds),
+     * empty when neither happened since it was assigned.
+     */
+    public static OptionalLong lastActivity(TopicPartition partition) {
+        Long at = ACTIVITY.get(partition);
+        return at == null ? OptionalLong.empty() : OptionalLong.of(at);
     }
 
     /** Forgets partitions this member no longer owns. */
-    static void forget(Collection<TopicPartition> partitions) {
+    public static void forget(Collection<TopicPartition> partitions) {
         partitions.forEach(partition -> {
             CHUNKS.remove(partition);
             ACTIVITY.remove(partition);
@@ -89,7 +100,7 @@ public class PollObserver implements ConsumerInterceptor<Object, Object> {
 
     @Override
     public void close() {
-        // state outlives the consumer instance: the monitor clears it per partition
+        // state outlives the consumer instance: GroupMembership clears it per partition
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.steadysink.health;
+package io.steadysink.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
