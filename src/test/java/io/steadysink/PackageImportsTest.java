@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.Test;
 class PackageImportsTest {
 
     private static final Path MAIN = Path.of("src", "main", "java", "io", "steadysink");
+    private static final List<String> PACKAGES = List.of("config", "sink", "metrics", "failure", "consumer",
+            "health");
     private static final Pattern IMPORT = Pattern.compile("(?m)^import (?:static )?io\\.steadysink\\.([a-z]+)\\.");
 
     @Test
@@ -28,8 +31,38 @@ class PackageImportsTest {
     }
 
     @Test
+    void metricsImportsNoOtherPackageOfTheProject() {
+        assertThat(importedPackages("metrics")).as("packages metrics imports, with the files that do").isEmpty();
+    }
+
+    @Test
     void sinkImportsConfigOnly() {
         assertThat(importedPackages("sink").keySet()).as("packages sink imports").containsOnly("config");
+    }
+
+    @Test
+    void failureImportsNeitherTheConsumerNorHealth() {
+        assertThat(importedPackages("failure").keySet()).as("packages failure imports")
+                .isSubsetOf("config", "sink", "metrics");
+    }
+
+    @Test
+    void consumerImportsNoHealthType() {
+        assertThat(importedPackages("consumer").keySet()).as("packages consumer imports")
+                .isSubsetOf("config", "sink", "failure", "metrics");
+    }
+
+    @Test
+    void noTwoPackagesImportEachOther() {
+        Map<String, Set<String>> imports = new TreeMap<>();
+        for (String name : PACKAGES) {
+            imports.put(name, importedPackages(name).keySet());
+        }
+        Set<String> twoWay = new TreeSet<>();
+        imports.forEach((name, imported) -> imported.stream()
+                .filter(other -> imports.getOrDefault(other, Set.of()).contains(name))
+                .forEach(other -> twoWay.add(name + " <-> " + other)));
+        assertThat(twoWay).as("package pairs that import each other").isEmpty();
     }
 
     /** The project's packages that the main sources of {@code name} import, each with the files that do. */
