@@ -20,6 +20,9 @@ final class ConsumerChecks {
                 .withData("max poll interval ms", snapshot.maxPollInterval().toMillis())
                 .withData("oldest in-flight ms", snapshot.oldestInFlight().toMillis())
                 .withData("paused partitions", snapshot.pausedPartitions());
+        if (!snapshot.missingTopics().isEmpty()) {
+            response.withData("missing topics", String.join(",", snapshot.missingTopics().keySet()));
+        }
         if (problem != null) {
             response.withData("down because", problem);
         }

@@ -38,7 +38,8 @@ import io.steadysink.metrics.SinkMetrics;
  * Keeps the consumer's {@link Snapshot} up to date for the probes and the gauges: a background
  * thread evaluates the {@link ConsumerStateMachine} every second, and every
  * {@code SINK_LAG_INTERVAL_MS} takes a look on the polling thread ({@link PollingThreadLook}),
- * reads the offsets ({@link LagReader}) and turns them into lag ({@link LagEvaluator}). Group
+ * reads the offsets ({@link LagReader}), turns them into lag ({@link LagEvaluator}) and asks which
+ * source topics do not exist ({@link SourceTopics}). Group
  * membership changes and the writers' reports re-evaluate at once. Health checks only read the
  * latest snapshot: no I/O in a probe.
  */
@@ -47,6 +48,8 @@ public class ConsumerMonitor {
 
     private static final Logger LOG = Logger.getLogger(ConsumerMonitor.class);
     private static final Duration EVALUATION = Duration.ofSeconds(1);
+    /** How often a WARN about a condition that lasts (a missing topic) is repeated. */
+    static final Duration REPEAT_WARNING = Duration.ofMinutes(1);
 
     private final FatalStop fatal;
     private final InFlightBatches inFlight;
@@ -58,6 +61,7 @@ public class ConsumerMonitor {
     private final ConsumerStateMachine machine;
     private final LagReader reader;
     private final LagEvaluator evaluator;
+    private final SourceTopics sources;
 
     private volatile boolean migrated;
     private volatile List<PartitionLag> lag = List.of();
@@ -80,6 +84,7 @@ public class ConsumerMonitor {
                 .orElse(false);
         this.reader = new LagReader(() -> KafkaClientSettings.admin(kafka, config.groupId() + "-lag"), config.groupId(),
                 startAtLatest, lagInterval, fatal);
+        this.sources = new SourceTopics(config.topics().orElse(List.of()), metrics, REPEAT_WARNING, ticker, wallClock);
         this.evaluator = new LagEvaluator(lagInterval, ticker, wallClock, new LagEvaluator.Fetches() {
             @Override
             public OptionalLong timestampAt(TopicPartition partition, long offset) {
@@ -178,7 +183,7 @@ public class ConsumerMonitor {
         snapshot = machine.evaluate(new ConsumerStateMachine.Facts(fatal.stopped().map(FatalStop.Stopped::reason),
                 migrated, membership.joined(), membership.rebalancing(), inFlight.longestWithoutProgress(),
                 look.pausedPartitions(), inFlight.count(), !membership.ownsNone(), lag, reader.brokerReachable(),
-                membership.lastPollAge(), settings.maxPollInterval(), inFlight.oldestAge()));
+                membership.lastPollAge(), settings.maxPollInterval(), inFlight.oldestAge(), sources.missing()));
     }
 
     private void refreshLagSafely() {
@@ -198,6 +203,9 @@ public class ConsumerMonitor {
             return; // shutting down
         }
         read.ifPresent(offsets -> publishLag(evaluator.evaluate(offsets)));
+        if (read.isPresent() && !sources.configured().isEmpty()) {
+            reader.unknownTopics(sources.configured()).ifPresent(sources::described);
+        }
         evaluate();
     }
 

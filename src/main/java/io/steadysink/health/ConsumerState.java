@@ -6,10 +6,16 @@ public enum ConsumerState {
     STARTING(false),
     /** Records are arriving and being written. */
     CONSUMING(true),
-    /** Caught up (no lag, nothing in flight) or no partitions assigned. */
+    /** Caught up (no lag, nothing in flight) or no partitions assigned, every source topic existing. */
     IDLE(true),
     /** Partitions are being revoked or assigned; in-flight batches drain. */
     REBALANCING(true),
+    /**
+     * A topic of {@code SINK_TOPICS} does not exist (a typo, or not created yet): the consumer takes
+     * its partitions by itself once it exists, and consumes the other topics meanwhile. Not ready; live,
+     * since a restart does not create the topic.
+     */
+    WAITING_FOR_TOPIC(false),
     /** The connector paused partitions because its queue is full: the database is slower than the topic. */
     PAUSED_BACKPRESSURE(true),
     /** Writes fail transiently (database or dead-letter topic unreachable) and are being retried. Not ready. */

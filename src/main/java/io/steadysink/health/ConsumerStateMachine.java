@@ -1,6 +1,7 @@
 package io.steadysink.health;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,8 +14,9 @@ import org.jboss.logging.Logger;
  * one moment, the first that applies winning: FAILED (a fatal stop), STARTING (table not migrated
  * or group not joined), STALLED (a batch without progress beyond the stall budget),
  * DOWNSTREAM_DOWN (the last write attempt failed transiently), STATEMENT_STUCK (statements run past
- * the statement timeout), REBALANCING, PAUSED_BACKPRESSURE, then IDLE (nothing in flight, no lag)
- * or CONSUMING. Each change of state is logged once at INFO.
+ * the statement timeout), WAITING_FOR_TOPIC (a source topic does not exist, however the others
+ * fare), REBALANCING, PAUSED_BACKPRESSURE, then IDLE (nothing in flight, no lag) or CONSUMING. Each
+ * change of state is logged once at INFO.
  * <p>
  * Plain Java: no CDI, no Kafka client and no clock. Durations arrive measured (in-flight tracking
  * and the consumer's own metric have the clocks); the writers' reports arrive as calls, from any
@@ -31,11 +33,13 @@ public final class ConsumerStateMachine {
      * @param withoutProgress longest time a running batch has gone without progress
      * @param ownsPartitions whether this member owns any partition (IDLE says which kind of idle)
      * @param lag each owned partition's lag at the last refresh
+     * @param missingTopics the source topics the broker said do not exist, with since when, in
+     *        {@code SINK_TOPICS} order
      */
     public record Facts(Optional<String> fatalStop, boolean migrated, boolean joined, boolean rebalancing,
             Duration withoutProgress, int pausedPartitions, int inFlightBatches, boolean ownsPartitions,
             List<PartitionLag> lag, boolean brokerReachable, Duration lastPollAge, Duration maxPollInterval,
-            Duration oldestInFlight) {
+            Duration oldestInFlight, Map<String, Instant> missingTopics) {
     }
 
     private final Duration stallBudget;
@@ -102,6 +106,9 @@ public final class ConsumerStateMachine {
             reason = "statements run past SINK_STATEMENT_TIMEOUT_MS=" + statementTimeoutMs
                     + " and are retried, in halves down to single records (a lock held elsewhere? a slow trigger?): "
                     + String.join("; ", timingOut.values());
+        } else if (!facts.missingTopics().isEmpty()) {
+            next = ConsumerState.WAITING_FOR_TOPIC;
+            reason = Snapshot.missingTopicsProblem(facts.missingTopics()).orElseThrow();
         } else if (facts.rebalancing()) {
             next = ConsumerState.REBALANCING;
             reason = "partitions are being revoked; in-flight batches drain";
@@ -124,6 +131,6 @@ public final class ConsumerStateMachine {
         }
         return new Snapshot(next, reason, facts.migrated() && facts.joined(), facts.brokerReachable(),
                 facts.lastPollAge(), facts.maxPollInterval(), facts.oldestInFlight(), facts.pausedPartitions(),
-                facts.lag());
+                facts.lag(), facts.missingTopics());
     }
 }

@@ -1,8 +1,10 @@
 package io.steadysink.health;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -12,16 +14,20 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jboss.logging.Logger;
 
 import io.steadysink.failure.FatalStop;
@@ -30,9 +36,10 @@ import io.steadysink.failure.FatalStop;
  * Reads, through an admin client of its own (so the consumer never waits for it), where each
  * partition stands: the group's committed offset, and the log end a {@code read_committed} consumer
  * can reach (records of open transactions are not lag yet). A partition never committed counts from
- * where {@code auto.offset.reset} starts it. Keeps whether the broker answered the last read (the
- * readiness check shows it), and stops the consumer on an authentication or authorization error:
- * the consumer's own client only logs those and retries forever, and they need a person.
+ * where {@code auto.offset.reset} starts it. Also tells which source topics do not exist. Keeps
+ * whether the broker answered the last read (the readiness check shows it), and stops the consumer
+ * on an authentication or authorization error: the consumer's own client only logs those and
+ * retries forever, and they need a person.
  */
 final class LagReader implements AutoCloseable {
 
@@ -110,6 +117,38 @@ final class LagReader implements AutoCloseable {
                         + " answers", e.getCause() == null ? e : e.getCause());
             }
             brokerReachable = false;
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Which of {@code topics} the broker says do not exist; empty when it did not tell (it did not
+     * answer in time, or refused). A topic the broker does not let this client describe is not
+     * counted as missing.
+     */
+    Optional<Set<String>> unknownTopics(Collection<String> topics) throws InterruptedException {
+        Set<String> unknown = new LinkedHashSet<>();
+        try {
+            Map<String, KafkaFuture<TopicDescription>> described = admin().describeTopics(topics,
+                    new DescribeTopicsOptions().timeoutMs((int) timeoutMs)).topicNameValues();
+            for (Map.Entry<String, KafkaFuture<TopicDescription>> topic : described.entrySet()) {
+                try {
+                    topic.getValue().get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                        unknown.add(topic.getKey());
+                    } else if (!(e.getCause() instanceof AuthorizationException)) {
+                        throw e;
+                    }
+                }
+            }
+            return Optional.of(unknown);
+        } catch (ExecutionException | TimeoutException e) {
+            if (!closed) {
+                LOG.debugf("Could not describe the source topics %s: %s", topics, e.getCause() == null
+                        ? e
+                        : e.getCause());
+            }
             return Optional.empty();
         }
     }

@@ -9,8 +9,8 @@ import org.eclipse.microprofile.health.Liveness;
 /**
  * DOWN only where a restart helps: the consumer FAILED (fatal error), STALLED (a batch without
  * progress beyond {@code SINK_STALL_BUDGET_MS}), or its poll loop has been silent longer than
- * {@code max.poll.interval.ms}. Never because the database or broker is away or writes are slow:
- * a restart cannot fix those. Nothing sticks: the check follows the current state.
+ * {@code max.poll.interval.ms}. Never because the database or broker is away, a source topic does
+ * not exist or writes are slow: a restart cannot fix those. Nothing sticks: the check follows the current state.
  */
 @Liveness
 @ApplicationScoped

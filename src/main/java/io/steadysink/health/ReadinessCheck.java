@@ -8,7 +8,8 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * DOWN while STARTING, while the broker is unreachable, while writes fail transiently
- * (DOWNSTREAM_DOWN) and once FAILED. UP while idle, rebalancing or paused for backpressure: those
+ * (DOWNSTREAM_DOWN), while a source topic does not exist (WAITING_FOR_TOPIC, or any state that
+ * outranks it) and once FAILED. UP while idle, rebalancing or paused for backpressure: those
  * are normal for a healthy consumer.
  */
 @Readiness

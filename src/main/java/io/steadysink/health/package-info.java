@@ -3,7 +3,8 @@
  * evaluates the plain {@link io.steadysink.health.ConsumerStateMachine} every second and, every
  * {@code SINK_LAG_INTERVAL_MS}, reads offsets ({@link io.steadysink.health.LagReader}, an admin
  * client) and turns them into lag ({@link io.steadysink.health.LagEvaluator}, Burrow-style history
- * on injected clocks); the liveness, readiness and startup checks read the last
+ * on injected clocks), and asks which source topics do not exist
+ * ({@link io.steadysink.health.SourceTopics}); the liveness, readiness and startup checks read the last
  * {@link io.steadysink.health.Snapshot} and do no I/O.
  * <p>
  * May import {@code consumer} (membership, in-flight batches, fetch observations, the ticker),

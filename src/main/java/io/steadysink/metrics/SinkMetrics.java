@@ -48,6 +48,7 @@ public class SinkMetrics {
     public static final String PAUSED_PARTITIONS = "steady_sink_paused_partitions";
     public static final String POLL_INTERVAL_MARGIN = "steady_sink_poll_interval_margin_seconds";
     public static final String OLDEST_IN_FLIGHT = "steady_sink_oldest_in_flight_seconds";
+    public static final String SOURCE_TOPIC_MISSING = "steady_sink_source_topic_missing";
 
     /**
      * What a rebalance did to this member: partitions assigned, revoked, or lost (taken away without
@@ -63,8 +64,8 @@ public class SinkMetrics {
 
     /**
      * The series that exist from start-up at 0 (so {@code rate()} sees the first count): per topic,
-     * records written and records dead-lettered by every poison reason to the failure strategy;
-     * records skipped in the mode.
+     * records written, records dead-lettered by every poison reason to the failure strategy, and
+     * whether the topic is missing; records skipped in the mode.
      */
     public record StartupSeries(List<String> topics, List<String> poisonReasons, String failureStrategy,
             String mode) {
@@ -85,6 +86,7 @@ public class SinkMetrics {
     private final MultiGauge lagRecords;
     private final MultiGauge lagSeconds;
     private final MultiGauge lagStatus;
+    private final Map<String, AtomicInteger> missingTopics = new ConcurrentHashMap<>();
 
     public SinkMetrics(MeterRegistry registry, StartupSeries startup) {
         this.registry = registry;
@@ -120,6 +122,7 @@ public class SinkMetrics {
         recordsSkipped(startup.mode());
         for (String topic : startup.topics()) {
             recordsWritten(topic);
+            missingTopic(topic);
             for (String reason : startup.poisonReasons()) {
                 poisonRecords(topic, reason, startup.failureStrategy());
             }
@@ -162,6 +165,24 @@ public class SinkMetrics {
                 .description("Age of the longest-running batch write (0 when none runs)")
                 .strongReference(true)
                 .register(registry);
+    }
+
+    /** Sets whether source {@code topic} is missing: the broker said it does not exist. */
+    public void sourceTopicMissing(String topic, boolean missing) {
+        missingTopic(topic).set(missing ? 1 : 0);
+    }
+
+    private AtomicInteger missingTopic(String topic) {
+        return missingTopics.computeIfAbsent(topic, name -> {
+            AtomicInteger missing = new AtomicInteger();
+            Gauge.builder(SOURCE_TOPIC_MISSING, missing, AtomicInteger::get)
+                    .description("1 while the source topic does not exist (the consumer waits for it: state"
+                            + " WAITING_FOR_TOPIC), 0 otherwise")
+                    .tag("topic", name)
+                    .strongReference(true)
+                    .register(registry);
+            return missing;
+        });
     }
 
     /** Replaces the per-partition lag series with {@code partitions} (partitions not listed disappear). */

@@ -3,7 +3,10 @@ package io.steadysink.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.apache.kafka.common.TopicPartition;
@@ -17,6 +20,7 @@ class ConsumerStateMachineTest {
 
     private static final Duration STALL_BUDGET = Duration.ofSeconds(120);
     private static final Duration MAX_POLL_INTERVAL = Duration.ofMinutes(5);
+    private static final Instant MISSING_SINCE = Instant.parse("2025-03-01T12:00:00Z");
 
     private final ConsumerStateMachine machine = new ConsumerStateMachine(STALL_BUDGET, 30_000);
     private final Moment now = new Moment();
@@ -186,6 +190,7 @@ class ConsumerStateMachineTest {
         now.paused = 1;
         now.inFlight = 1;
         now.lag = List.of(lag(0, 7));
+        now.missingTopics.put("orderz", MISSING_SINCE);
 
         assertThat(evaluate().state()).isEqualTo(ConsumerState.FAILED);
         now.fatalStop = Optional.empty();
@@ -199,6 +204,8 @@ class ConsumerStateMachineTest {
         machine.downstreamAnswered();
         assertThat(evaluate().state()).isEqualTo(ConsumerState.STATEMENT_STUCK);
         machine.statementTimeoutsEnded(this);
+        assertThat(evaluate().state()).isEqualTo(ConsumerState.WAITING_FOR_TOPIC);
+        now.missingTopics.clear();
         assertThat(evaluate().state()).isEqualTo(ConsumerState.REBALANCING);
         now.rebalancing = false;
         assertThat(evaluate().state()).isEqualTo(ConsumerState.PAUSED_BACKPRESSURE);
@@ -208,6 +215,91 @@ class ConsumerStateMachineTest {
         assertThat(evaluate().state()).as("lag left to fetch").isEqualTo(ConsumerState.CONSUMING);
         now.lag = List.of(lag(0, 0));
         assertThat(evaluate().state()).isEqualTo(ConsumerState.IDLE);
+    }
+
+    @Test
+    void aMissingSourceTopicIsWaitingForTopicNotReadyButLiveUntilItExists() {
+        now.ownsPartitions = false;
+        now.missingTopics.put("orderz", MISSING_SINCE);
+        Snapshot waiting = evaluate();
+        assertThat(waiting.state()).isEqualTo(ConsumerState.WAITING_FOR_TOPIC);
+        assertThat(waiting.reason()).isEqualTo(
+                "topic orderz of SINK_TOPICS does not exist (since 2025-03-01T12:00:00Z): create it or fix SINK_TOPICS");
+        assertThat(waiting.started()).as("the group is joined").isTrue();
+        assertThat(waiting.readinessProblem()).contains(waiting.reason());
+        assertThat(waiting.livenessProblem()).as("a restart does not create the topic").isEmpty();
+        assertThat(waiting.missingTopics()).containsExactly(Map.entry("orderz", MISSING_SINCE));
+
+        now.missingTopics.clear();
+        Snapshot created = evaluate();
+        assertThat(created.state()).isEqualTo(ConsumerState.IDLE);
+        assertThat(created.reason()).isEqualTo("no partitions assigned");
+        assertThat(created.readinessProblem()).isEmpty();
+        assertThat(created.missingTopics()).isEmpty();
+
+        now.ownsPartitions = true;
+        now.lag = List.of(lag(0, 40));
+        assertState(ConsumerState.CONSUMING, "records to fetch (lag 40)");
+    }
+
+    @Test
+    void whileSomeTopicsAreConsumedAndOthersMissingTheStateStaysWaitingForTopicNamingEveryMissingOne() {
+        now.inFlight = 2;
+        now.lag = List.of(lag(0, 100));
+        now.missingTopics.put("orderz", MISSING_SINCE.plusSeconds(5));
+        now.missingTopics.put("paymentz", MISSING_SINCE);
+
+        Snapshot waiting = evaluate();
+
+        assertThat(waiting.state()).isEqualTo(ConsumerState.WAITING_FOR_TOPIC);
+        assertThat(waiting.reason()).isEqualTo("topics orderz, paymentz of SINK_TOPICS do not exist"
+                + " (since 2025-03-01T12:00:00Z): create them or fix SINK_TOPICS");
+        assertThat(waiting.readinessProblem()).contains(waiting.reason());
+        assertThat(waiting.lag()).as("the topics that exist are consumed").containsExactly(lag(0, 100));
+
+        now.missingTopics.remove("paymentz");
+        assertState(ConsumerState.WAITING_FOR_TOPIC,
+                "topic orderz of SINK_TOPICS does not exist (since 2025-03-01T12:00:05Z): create it or fix SINK_TOPICS");
+        now.missingTopics.clear();
+        assertState(ConsumerState.CONSUMING, "writing 2 batch(es)");
+    }
+
+    @Test
+    void beforeTheGroupIsJoinedAMissingTopicLeavesTheConsumerStarting() {
+        now.joined = false;
+        now.missingTopics.put("orderz", MISSING_SINCE);
+
+        Snapshot starting = evaluate();
+
+        assertThat(starting.state()).isEqualTo(ConsumerState.STARTING);
+        assertThat(starting.started()).isFalse();
+        now.joined = true;
+        Snapshot joined = evaluate();
+        assertThat(joined.state()).isEqualTo(ConsumerState.WAITING_FOR_TOPIC);
+        assertThat(joined.started()).isTrue();
+    }
+
+    @Test
+    void aStateThatOutranksWaitingForTopicStillLeavesReadinessDownWhileATopicIsMissing() {
+        Object write = new Object();
+        now.inFlight = 1;
+        now.missingTopics.put("orderz", MISSING_SINCE);
+        machine.statementTimedOut(write, "batch of 10 records events-0@0..9");
+
+        Snapshot stuck = evaluate();
+
+        assertThat(stuck.state()).isEqualTo(ConsumerState.STATEMENT_STUCK);
+        assertThat(stuck.readinessProblem()).contains(
+                "topic orderz of SINK_TOPICS does not exist (since 2025-03-01T12:00:00Z): create it or fix SINK_TOPICS");
+        assertThat(stuck.livenessProblem()).isEmpty();
+
+        machine.statementTimeoutsEnded(write);
+        now.withoutProgress = STALL_BUDGET.plusSeconds(1);
+        Snapshot stalled = evaluate();
+        assertThat(stalled.state()).isEqualTo(ConsumerState.STALLED);
+        assertThat(stalled.livenessProblem()).contains(stalled.reason());
+        assertThat(stalled.readinessProblem()).contains(
+                "topic orderz of SINK_TOPICS does not exist (since 2025-03-01T12:00:00Z): create it or fix SINK_TOPICS");
     }
 
     @Test
@@ -257,6 +349,7 @@ class ConsumerStateMachineTest {
         assertThat(snapshot.oldestInFlight()).isEqualTo(Duration.ofSeconds(9));
         assertThat(snapshot.lag()).containsExactly(lag(0, 4));
         assertThat(snapshot.brokerReachable()).isTrue();
+        assertThat(snapshot.missingTopics()).isEmpty();
     }
 
     private void assertState(ConsumerState state, String reason) {
@@ -287,10 +380,12 @@ class ConsumerStateMachineTest {
         boolean brokerReachable = true;
         Duration lastPollAge = Duration.ZERO;
         Duration oldestInFlight = Duration.ZERO;
+        Map<String, Instant> missingTopics = new LinkedHashMap<>();
 
         ConsumerStateMachine.Facts facts() {
             return new ConsumerStateMachine.Facts(fatalStop, migrated, joined, rebalancing, withoutProgress, paused,
-                    inFlight, ownsPartitions, lag, brokerReachable, lastPollAge, MAX_POLL_INTERVAL, oldestInFlight);
+                    inFlight, ownsPartitions, lag, brokerReachable, lastPollAge, MAX_POLL_INTERVAL, oldestInFlight,
+                    new LinkedHashMap<>(missingTopics));
         }
     }
 }

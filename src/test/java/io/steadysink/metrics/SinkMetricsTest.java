@@ -49,6 +49,18 @@ class SinkMetricsTest {
     }
 
     @Test
+    void aSourceTopicIsNotMissingFromStartUpUntilSaidOtherwise() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SinkMetrics metrics = new SinkMetrics(registry, ORDERS);
+        assertThat(registry.get(SinkMetrics.SOURCE_TOPIC_MISSING).tag("topic", "orders").gauge().value()).isZero();
+
+        metrics.sourceTopicMissing("orders", true);
+        assertThat(registry.get(SinkMetrics.SOURCE_TOPIC_MISSING).tag("topic", "orders").gauge().value()).isEqualTo(1);
+        metrics.sourceTopicMissing("orders", false);
+        assertThat(registry.get(SinkMetrics.SOURCE_TOPIC_MISSING).tag("topic", "orders").gauge().value()).isZero();
+    }
+
+    @Test
     void writtenRecordsAreCountedPerTopicAndTheBatchTimed() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         SinkMetrics metrics = new SinkMetrics(registry, ORDERS);
