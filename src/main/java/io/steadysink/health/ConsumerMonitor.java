@@ -48,7 +48,7 @@ public class ConsumerMonitor {
 
     private static final Logger LOG = Logger.getLogger(ConsumerMonitor.class);
     private static final Duration EVALUATION = Duration.ofSeconds(1);
-    /** How often a WARN about a condition that lasts (a missing topic) is repeated. */
+    /** How often a WARN about a condition that lasts (a missing topic, the broker away) is repeated. */
     static final Duration REPEAT_WARNING = Duration.ofMinutes(1);
 
     private final FatalStop fatal;
@@ -83,7 +83,7 @@ public class ConsumerMonitor {
         boolean startAtLatest = config.autoOffsetReset().map(reset -> reset.trim().equalsIgnoreCase("latest"))
                 .orElse(false);
         this.reader = new LagReader(() -> KafkaClientSettings.admin(kafka, config.groupId() + "-lag"), config.groupId(),
-                startAtLatest, lagInterval, fatal);
+                startAtLatest, lagInterval, fatal, REPEAT_WARNING, ticker, wallClock);
         this.sources = new SourceTopics(config.topics().orElse(List.of()), metrics, REPEAT_WARNING, ticker, wallClock);
         this.evaluator = new LagEvaluator(lagInterval, ticker, wallClock, new LagEvaluator.Fetches() {
             @Override

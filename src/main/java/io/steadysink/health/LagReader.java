@@ -1,10 +1,12 @@
 package io.steadysink.health;
 
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +32,7 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jboss.logging.Logger;
 
+import io.steadysink.consumer.Ticker;
 import io.steadysink.failure.FatalStop;
 
 /**
@@ -37,13 +40,15 @@ import io.steadysink.failure.FatalStop;
  * partition stands: the group's committed offset, and the log end a {@code read_committed} consumer
  * can reach (records of open transactions are not lag yet). A partition never committed counts from
  * where {@code auto.offset.reset} starts it. Also tells which source topics do not exist. Keeps
- * whether the broker answered the last read (the readiness check shows it), and stops the consumer
- * on an authentication or authorization error: the consumer's own client only logs those and
- * retries forever, and they need a person.
+ * whether the broker answered the last read (the readiness check shows it, and a WARN says since
+ * when, again once per {@code repeat} until it answers), and stops the consumer on an authentication
+ * or authorization error: the consumer's own client only logs those and retries forever, and they
+ * need a person.
  */
 final class LagReader implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(LagReader.class);
+    private static final String BROKER = "broker";
 
     /** A partition's position (committed offset, or where consuming starts) and its log end. */
     record Offsets(long position, long end) {
@@ -54,6 +59,8 @@ final class LagReader implements AutoCloseable {
     private final OffsetSpec start;
     private final long timeoutMs;
     private final FatalStop fatal;
+    /** The one condition {@link #BROKER}: the broker did not answer the last read. */
+    private final OngoingConditions<String> unreachable;
     private volatile Admin admin;
     private volatile boolean brokerReachable = true;
     private volatile boolean closed;
@@ -62,14 +69,16 @@ final class LagReader implements AutoCloseable {
      * @param adminFactory builds the admin client, on the first read
      * @param startAtLatest whether a partition never committed starts at its end ({@code latest})
      * @param interval {@code SINK_LAG_INTERVAL_MS}: each request waits that long, within 1 to 10 s
+     * @param repeat how often the WARN about an unreachable broker is repeated while it lasts
      */
     LagReader(Supplier<Admin> adminFactory, String groupId, boolean startAtLatest, Duration interval,
-            FatalStop fatal) {
+            FatalStop fatal, Duration repeat, Ticker ticker, InstantSource wallClock) {
         this.adminFactory = adminFactory;
         this.groupId = groupId;
         this.start = startAtLatest ? OffsetSpec.latest() : OffsetSpec.earliest();
         this.timeoutMs = Math.max(1_000, Math.min(interval.toMillis(), 10_000));
         this.fatal = fatal;
+        this.unreachable = new OngoingConditions<>(repeat, ticker, wallClock);
     }
 
     /**
@@ -100,8 +109,9 @@ final class LagReader implements AutoCloseable {
                     read.put(partition, new Offsets(position, end.offset()));
                 }
             }
-            if (!brokerReachable) {
-                LOG.info("The Kafka broker is reachable again");
+            for (OngoingConditions.Condition<String> outage : unreachable.holding(List.of()).ended()) {
+                LOG.infof("The Kafka broker is reachable again (unreachable since %s, for %s)", outage.since(),
+                        OngoingConditions.describe(outage.lasted()));
             }
             brokerReachable = true;
             return Optional.of(read);
@@ -112,9 +122,11 @@ final class LagReader implements AutoCloseable {
             if (e.getCause() instanceof AuthenticationException || e.getCause() instanceof AuthorizationException) {
                 // The consumer's own client only logs these and retries forever; they need a person.
                 fatal.stop(e.getCause());
-            } else if (brokerReachable) {
-                LOG.warnf("The Kafka broker is unreachable (reading offsets failed: %s); readiness is DOWN until it"
-                        + " answers", e.getCause() == null ? e : e.getCause());
+            } else {
+                for (OngoingConditions.Condition<String> outage : unreachable.holding(List.of(BROKER)).due()) {
+                    LOG.warnf("The Kafka broker is unreachable (since %s; reading offsets failed: %s); readiness is"
+                            + " DOWN until it answers", outage.since(), e.getCause() == null ? e : e.getCause());
+                }
             }
             brokerReachable = false;
             return Optional.empty();

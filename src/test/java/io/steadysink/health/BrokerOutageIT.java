@@ -24,7 +24,7 @@ import io.steadysink.testing.SteadySinkProcess;
 /**
  * The broker goes away (a broker of its own, stopped for good): readiness goes DOWN because the
  * broker is unreachable, liveness stays UP (the poll loop keeps running; a restart would not bring
- * the broker back).
+ * the broker back), and one WARN says since when.
  */
 class BrokerOutageIT {
 
@@ -70,6 +70,11 @@ class BrokerOutageIT {
                     Thread.sleep(1_000);
                 }
                 assertThat(app.httpStatus("/q/health/ready")).isEqualTo(503);
+                // said at once with since when, and not again at every lag read (1 s): once a minute
+                assertThat(app.output().lines().filter(line -> line.contains("The Kafka broker is unreachable")))
+                        .singleElement().asString().containsPattern(
+                                "WARN .*The Kafka broker is unreachable \\(since \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ;"
+                                        + " reading offsets failed: .*\\); readiness is DOWN until it answers");
                 System.out.printf(
                         "[probes] broker stopped: ready=%d live=%d started=%d (readiness DOWN after %.1f s)%n",
                         app.httpStatus("/q/health/ready"), app.httpStatus("/q/health/live"),
