@@ -28,7 +28,8 @@ import io.steadysink.metrics.SinkMetrics;
  * are written, so revocation and shutdown can wait for running batches (bounded) and know what is
  * safe to commit: per partition, only up to the end of the contiguous written records in fetch
  * order. A batch the connector has handed out but whose worker has not begun is as unwritten as
- * one still running.
+ * one still running. Its size is the bookkeeping of one rule (what may be committed); the
+ * fetch order it is judged in lives in the ledger.
  */
 @ApplicationScoped
 public class InFlightBatches {
