@@ -32,7 +32,6 @@ import org.jboss.logging.Logger;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.common.annotation.Identifier;
 import io.steadysink.config.KafkaClientSettings;
 import io.steadysink.config.SinkConfig;
@@ -41,6 +40,8 @@ import io.steadysink.failure.FatalStop;
 import io.steadysink.sink.RecreatedTopicException;
 import io.steadysink.sink.SchemaMigration;
 import io.steadysink.sink.TopicIds;
+import io.steadysink.startup.ExitCode;
+import io.steadysink.startup.StartupFailure;
 
 /**
  * Stops the consumer when a topic it reads is not the one the table was filled from: deleted and
@@ -96,8 +97,7 @@ public class TopicIdentityGuard {
         try {
             verify(config.topics().orElseThrow());
         } catch (RecreatedTopicException e) {
-            LOG.error(e.getMessage());
-            throw new ConfigurationException("steady-sink cannot start: " + e.getMessage());
+            throw new StartupFailure(ExitCode.ACCESS_REFUSED, "steady-sink cannot start: " + e.getMessage());
         } catch (Exception e) {
             LOG.warnf("Could not compare the topic IDs of %s with table %s (%s); compared again at every partition "
                     + "assignment", config.topics().orElseThrow(), TopicIds.tableFor(config.table()), brief(e));

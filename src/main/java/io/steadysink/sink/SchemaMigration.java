@@ -25,10 +25,11 @@ import org.jboss.logging.Logger;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.runtime.configuration.ConfigurationException;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.config.SinkMode;
 import io.steadysink.config.StartupConfigCheck;
+import io.steadysink.startup.ExitCode;
+import io.steadysink.startup.StartupFailure;
 
 /**
  * Creates or migrates the sink table with Flyway, after the settings are validated and before the
@@ -74,8 +75,7 @@ public class SchemaMigration {
                 .migrate();
         String problem = ownershipProblem(dataSource.get(), mode, config.table());
         if (problem != null) {
-            LOG.error(problem);
-            throw new ConfigurationException("steady-sink cannot start: " + problem);
+            throw new StartupFailure(ExitCode.ACCESS_REFUSED, "steady-sink cannot start: " + problem);
         }
         LOG.infof("Table %s (%s mode) is at schema version %s; %d migration(s) applied", config.table(),
                 mode.configName(),
