@@ -62,7 +62,10 @@ import io.steadysink.startup.StartupFailure;
 @ApplicationScoped
 public class TopicIdentityGuard {
 
-    /** After {@link SchemaMigration} created {@code <table>_topics}, before the channel connects. */
+    /**
+     * After start-up's wait has run the {@link SchemaMigration} (which created {@code <table>_topics})
+     * and reached the broker, before the channel connects.
+     */
     public static final int PRIORITY = SchemaMigration.PRIORITY + 1;
 
     private static final Logger LOG = Logger.getLogger(TopicIdentityGuard.class);
@@ -118,7 +121,7 @@ public class TopicIdentityGuard {
         }
         synchronized (this) {
             if (admin != null) {
-                admin.close(Duration.ofSeconds(2));
+                admin.close(Duration.ZERO); // calls in flight do not matter any more: do not hold up the exit
                 admin = null;
             }
         }

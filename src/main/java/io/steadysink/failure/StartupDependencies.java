@@ -1,15 +1,19 @@
 package io.steadysink.failure;
 
 import java.time.Duration;
+import java.util.Map;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import io.steadysink.config.KafkaClientSettings;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.config.StartupConfigCheck;
 import io.steadysink.sink.SchemaMigration;
@@ -18,14 +22,17 @@ import io.steadysink.startup.StartupWait;
 import io.steadysink.startup.StopSignal;
 
 /**
- * Start-up's dependencies, treated like an outage later on: a PostgreSQL that is not there yet is
- * waited for within {@code SINK_STARTUP_WAIT_MS}, retried with the backoff of the database writes
- * ({@code SINK_RETRY_BACKOFF_*}, at most {@value #LONGEST_PAUSE_SECONDS} s apart), and said once per
- * interval; once it answers, the migration runs ({@link SchemaMigration}, in the same wait: a failure
- * it meets is judged the same way). A failure retrying cannot heal ends start-up at once with its
- * one line ({@link DatabaseAtStartup}). A stop request (SIGTERM) ends the wait at once.
+ * Start-up's dependencies, treated like an outage later on: PostgreSQL, then the Kafka broker, each
+ * waited for while it is not there yet, within one budget ({@code SINK_STARTUP_WAIT_MS}), retried
+ * with the backoff of the database writes ({@code SINK_RETRY_BACKOFF_*}, at most
+ * {@value #LONGEST_PAUSE_SECONDS} s apart) and said once per interval. Once PostgreSQL answers, the
+ * migration runs ({@link SchemaMigration}, in the same wait: a failure it meets is judged the same
+ * way, {@link DatabaseAtStartup}); the broker must resolve and answer an admin client
+ * ({@link BrokerAtStartup}). A failure retrying cannot heal ends start-up at once with its one
+ * line. A stop request (SIGTERM) ends the wait at once.
  * <p>
- * Runs after the settings are checked and before anything else reaches PostgreSQL or Kafka.
+ * Runs after the settings are checked and before anything else reaches PostgreSQL or Kafka: the
+ * topic-ID guard, the dead-letter limits and the channel find both there.
  */
 @ApplicationScoped
 public class StartupDependencies {
@@ -36,7 +43,8 @@ public class StartupDependencies {
     private static final Logger LOG = Logger.getLogger(StartupDependencies.class);
 
     void await(@Observes @Priority(SchemaMigration.PRIORITY) StartupEvent event, SinkConfig config, Config all,
-            SchemaMigration migration) throws Exception {
+            SchemaMigration migration, @Identifier("default-kafka-broker") Instance<Map<String, Object>> kafka)
+            throws Exception {
         if (!StartupConfigCheck.consumerEnabled(all)) {
             return; // a one-off command writes no table (and may run without a database configured)
         }
@@ -66,5 +74,11 @@ public class StartupDependencies {
                 throw database.verdict(e, config.table());
             }
         });
+
+        Map<String, Object> shared = kafka.isResolvable() ? kafka.get() : Map.of();
+        try (BrokerAtStartup broker = new BrokerAtStartup(shared,
+                () -> KafkaClientSettings.admin(kafka, config.groupId() + "-startup"))) {
+            wait.await(broker.dependency(), broker::attempt);
+        }
     }
 }

@@ -133,21 +133,25 @@ public final class StartupWait {
             if (pacing.stopRequested()) {
                 throw stopped(dependency, since);
             }
+            Instant attempted = wallClock.instant().truncatedTo(ChronoUnit.SECONDS);
+            long attemptedNanos = nanos.getAsLong();
             try {
                 if (!pacing.run(attempt)) {
                     throw stopped(dependency, since);
                 }
                 if (since != null) {
-                    report.answered(dependency.name() + " (" + dependency.variable() + ") answered after "
-                            + seconds(nanos.getAsLong() - sinceNanos) + " s of waiting");
+                    String line = dependency.name() + " (" + dependency.variable() + ") answered after "
+                            + seconds(nanos.getAsLong() - sinceNanos) + " s of waiting";
+                    report.answered(Character.toUpperCase(line.charAt(0)) + line.substring(1));
                 }
                 return;
             } catch (Unavailable e) {
                 failures++;
                 long now = nanos.getAsLong();
                 if (since == null) {
-                    since = wallClock.instant().truncatedTo(ChronoUnit.SECONDS);
-                    sinceNanos = now;
+                    // unavailable since the first attempt that failed began: it may have waited for an answer
+                    since = attempted;
+                    sinceNanos = attemptedNanos;
                     nextReport = now;
                 }
                 long remaining = startNanos + budget.toNanos() - now;

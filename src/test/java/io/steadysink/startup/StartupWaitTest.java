@@ -149,6 +149,23 @@ class StartupWaitTest {
     }
 
     @Test
+    void anAttemptThatWaitedForAnAnswerCountsFromWhenItBegan() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        wait.await(KAFKA, () -> {
+            clock.advance(Duration.ofSeconds(5)); // no answer within 5 s
+            if (calls.incrementAndGet() <= 2) {
+                throw new StartupWait.Unavailable("no broker answered within 5 s");
+            }
+        });
+
+        assertThat(waiting).singleElement().asString().startsWith("Waiting for the Kafka broker at k:9092 "
+                + "(KAFKA_BOOTSTRAP_SERVERS) since 2025-03-01T12:00:00Z: no broker answered within 5 s; start-up gives "
+                + "up in 55 s");
+        assertThat(answered).containsExactly("The Kafka broker at k:9092 (KAFKA_BOOTSTRAP_SERVERS) answered after "
+                + "18 s of waiting");
+    }
+
+    @Test
     void aStopRequestedWhileWaitingEndsStartupWithExitCodeZeroWithoutAnotherAttempt() {
         stopAfter = Duration.ofSeconds(9);
 
