@@ -114,7 +114,8 @@ final class DatabaseAtStartup {
 
     /**
      * SQLSTATE and what was said: the server's primary message, or the driver's first sentence when
-     * the failure never reached a server (e.g. "Connection to db:5432 refused").
+     * the failure never reached a server (e.g. "Connection to db:5432 refused"; the pool's timeout
+     * has no SQLSTATE).
      */
     private static String said(SQLException sql) {
         ServerErrorMessage server = SqlErrors.server(sql);
@@ -123,6 +124,6 @@ final class DatabaseAtStartup {
             int sentence = message.indexOf(". ");
             message = sentence > 0 ? message.substring(0, sentence) : message;
         }
-        return "SQLSTATE " + sql.getSQLState() + ": " + message;
+        return sql.getSQLState() == null ? message : "SQLSTATE " + sql.getSQLState() + ": " + message;
     }
 }
