@@ -2,6 +2,7 @@ package io.steadysink.startup;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
 import java.util.regex.Pattern;
@@ -9,6 +10,8 @@ import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import org.jboss.logmanager.ExtHandler;
 
+import io.quarkus.runtime.ApplicationLifecycleManager;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.config.ConfigValidationException;
 
@@ -62,7 +65,12 @@ public final class StartupExit {
         if (failure != null && outcome.status() == ExitCode.UNEXPECTED.status() && logging) {
             LOG.debug("Stack trace of the unexpected failure", failure);
         }
-        System.exit(outcome.status());
+        BiConsumer<Integer, Throwable> quarkus = ApplicationLifecycleManager.getDefaultExitCodeHandler();
+        if (LaunchMode.current() == LaunchMode.DEVELOPMENT && quarkus != null) {
+            quarkus.accept(outcome.status(), failure); // dev mode keeps its session for the next change
+        } else {
+            System.exit(outcome.status());
+        }
     }
 
     static Outcome outcome(int status, Throwable failure) {

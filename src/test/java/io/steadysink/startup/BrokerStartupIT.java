@@ -50,7 +50,10 @@ class BrokerStartupIT {
             assertThat(app.output()).containsPattern("The Kafka broker at localhost:" + gate.port()
                     + " \\(KAFKA_BOOTSTRAP_SERVERS\\) answered after \\d+ s of waiting")
                     .as("the Kafka client's own connection warnings").doesNotContain("[org.apache.kafka.clients");
-            assertThat(app.stop()).isZero();
+            SteadySinkProcess.Stopped stopped = app.stopTimed();
+            System.out.printf("SIGTERM after start-up (the Kafka broker appeared late): exit %d after %d ms%n",
+                    stopped.exitCode(), stopped.afterSignal().toMillis());
+            assertThat(stopped.exitCode()).isZero();
             assertThat(app.errors()).isEmpty();
         }
     }

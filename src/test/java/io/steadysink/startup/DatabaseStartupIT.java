@@ -49,7 +49,10 @@ class DatabaseStartupIT {
                     .until(() -> LocalPostgres.queryLong("SELECT count(*) FROM db_later_events") == 20);
             assertThat(app.output()).containsPattern("PostgreSQL at localhost:" + gate.port()
                     + " \\(QUARKUS_DATASOURCE_JDBC_URL\\) answered after \\d+ s of waiting");
-            assertThat(app.stop()).isZero();
+            SteadySinkProcess.Stopped stopped = app.stopTimed();
+            System.out.printf("SIGTERM after start-up (PostgreSQL appeared late): exit %d after %d ms%n",
+                    stopped.exitCode(), stopped.afterSignal().toMillis());
+            assertThat(stopped.exitCode()).isZero();
             assertThat(app.errors()).isEmpty();
         }
     }
