@@ -22,12 +22,17 @@ class PackageImportsTest {
 
     private static final Path MAIN = Path.of("src", "main", "java", "io", "steadysink");
     private static final List<String> PACKAGES = List.of("config", "sink", "metrics", "failure", "consumer",
-            "health");
+            "health", "startup");
     private static final Pattern IMPORT = Pattern.compile("(?m)^import (?:static )?io\\.steadysink\\.([a-z]+)\\.");
 
     @Test
-    void configImportsNoOtherPackageOfTheProject() {
-        assertThat(importedPackages("config")).as("packages config imports, with the files that do").isEmpty();
+    void startupImportsNoOtherPackageOfTheProject() {
+        assertThat(importedPackages("startup")).as("packages startup imports, with the files that do").isEmpty();
+    }
+
+    @Test
+    void configImportsNoOtherPackageOfTheProjectButStartup() {
+        assertThat(importedPackages("config").keySet()).as("packages config imports").isSubsetOf("startup");
     }
 
     @Test
@@ -36,20 +41,21 @@ class PackageImportsTest {
     }
 
     @Test
-    void sinkImportsConfigOnly() {
-        assertThat(importedPackages("sink").keySet()).as("packages sink imports").containsOnly("config");
+    void sinkImportsConfigAndStartupOnly() {
+        assertThat(importedPackages("sink").keySet()).as("packages sink imports").contains("config")
+                .isSubsetOf("config", "startup");
     }
 
     @Test
     void failureImportsNeitherTheConsumerNorHealth() {
         assertThat(importedPackages("failure").keySet()).as("packages failure imports")
-                .isSubsetOf("config", "sink", "metrics");
+                .isSubsetOf("config", "sink", "metrics", "startup");
     }
 
     @Test
     void consumerImportsNoHealthType() {
         assertThat(importedPackages("consumer").keySet()).as("packages consumer imports")
-                .isSubsetOf("config", "sink", "failure", "metrics");
+                .isSubsetOf("config", "sink", "failure", "metrics", "startup");
     }
 
     @Test

@@ -109,6 +109,14 @@ public interface SinkConfig {
     long retryBackoffMaxMs();
 
     /**
+     * {@code SINK_STARTUP_WAIT_MS}: how long start-up waits, in all, for PostgreSQL and the Kafka
+     * broker to answer (retrying with the backoff above, at most 5 s apart) before it gives up with
+     * exit code 3. Keep it below the startupProbe's window: HTTP is not up while start-up waits.
+     */
+    @WithDefault("180000")
+    long startupWaitMs();
+
+    /**
      * {@code SINK_STALL_BUDGET_MS}: how long a batch may go without progress (no write attempt ending,
      * no poison record handed over) before liveness reports the consumer stalled.
      */

@@ -58,6 +58,10 @@ public final class SinkSettings {
             problems.add("SINK_STALL_BUDGET_MS=" + config.stallBudgetMs()
                     + " is not valid: use 1000 or more milliseconds, or unset it for the default");
         }
+        if (config.startupWaitMs() < 0) {
+            problems.add("SINK_STARTUP_WAIT_MS=" + config.startupWaitMs()
+                    + " is not valid: use 0 (no waiting) or more milliseconds, or unset it for the default");
+        }
         if (config.lagIntervalMs() < 100) {
             problems.add("SINK_LAG_INTERVAL_MS=" + config.lagIntervalMs()
                     + " is not valid: use 100 or more milliseconds, or unset it for the default");

@@ -16,13 +16,15 @@ import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.common.annotation.Identifier;
+import io.steadysink.startup.ExitCode;
+import io.steadysink.startup.StartupFailure;
 
 /**
  * Runs the {@link ConfigDoctor} before anything connects: observes start-up ahead of schema
  * migration and of the messaging extension (which connects the channels at
- * {@code LIBRARY_BEFORE}), so a bad setting never reaches Kafka or PostgreSQL.
+ * {@code LIBRARY_BEFORE}), so a bad setting never reaches Kafka or PostgreSQL. Every error found ends
+ * start-up with one line ({@link ExitCode#SETTINGS_REFUSED}); warnings are logged.
  */
 @ApplicationScoped
 public class StartupConfigCheck {
@@ -70,8 +72,8 @@ public class StartupConfigCheck {
         if (ConfigDoctor.hasErrors(findings)) {
             List<String> errors = findings.stream().filter(f -> f.severity() == ConfigDoctor.Severity.ERROR)
                     .map(ConfigDoctor.Finding::message).toList();
-            errors.forEach(LOG::error);
-            throw new ConfigurationException("steady-sink cannot start: " + String.join("; ", errors));
+            throw new StartupFailure(ExitCode.SETTINGS_REFUSED,
+                    "steady-sink cannot start: " + String.join("; ", errors));
         }
         LOG.infof("Consuming %s as group %s (auto.offset.reset=%s) into table %s in %s mode with %d workers",
                 config.topics().orElseThrow(), config.groupId(), config.autoOffsetReset().orElseThrow(),

@@ -32,7 +32,6 @@ import org.jboss.logging.Logger;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.common.annotation.Identifier;
 import io.steadysink.config.KafkaClientSettings;
 import io.steadysink.config.SinkConfig;
@@ -41,6 +40,8 @@ import io.steadysink.failure.FatalStop;
 import io.steadysink.sink.RecreatedTopicException;
 import io.steadysink.sink.SchemaMigration;
 import io.steadysink.sink.TopicIds;
+import io.steadysink.startup.ExitCode;
+import io.steadysink.startup.StartupFailure;
 
 /**
  * Stops the consumer when a topic it reads is not the one the table was filled from: deleted and
@@ -61,7 +62,10 @@ import io.steadysink.sink.TopicIds;
 @ApplicationScoped
 public class TopicIdentityGuard {
 
-    /** After {@link SchemaMigration} created {@code <table>_topics}, before the channel connects. */
+    /**
+     * After start-up's wait has run the {@link SchemaMigration} (which created {@code <table>_topics})
+     * and reached the broker, before the channel connects.
+     */
     public static final int PRIORITY = SchemaMigration.PRIORITY + 1;
 
     private static final Logger LOG = Logger.getLogger(TopicIdentityGuard.class);
@@ -96,8 +100,7 @@ public class TopicIdentityGuard {
         try {
             verify(config.topics().orElseThrow());
         } catch (RecreatedTopicException e) {
-            LOG.error(e.getMessage());
-            throw new ConfigurationException("steady-sink cannot start: " + e.getMessage());
+            throw new StartupFailure(ExitCode.ACCESS_REFUSED, "steady-sink cannot start: " + e.getMessage());
         } catch (Exception e) {
             LOG.warnf("Could not compare the topic IDs of %s with table %s (%s); compared again at every partition "
                     + "assignment", config.topics().orElseThrow(), TopicIds.tableFor(config.table()), brief(e));
@@ -118,7 +121,7 @@ public class TopicIdentityGuard {
         }
         synchronized (this) {
             if (admin != null) {
-                admin.close(Duration.ofSeconds(2));
+                admin.close(Duration.ZERO); // calls in flight do not matter any more: do not hold up the exit
                 admin = null;
             }
         }

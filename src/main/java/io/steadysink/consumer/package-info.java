@@ -5,7 +5,7 @@
  * creates as an interceptor, the look at the consumer between two polls, the shutdown drain and
  * the topic-ID guard. Durations are measured on the injected {@link io.steadysink.consumer.Ticker}.
  * <p>
- * May import {@code config}, {@code failure}, {@code sink} and {@code metrics}; never
+ * May import {@code config}, {@code failure}, {@code sink}, {@code metrics} and {@code startup}; never
  * {@code health} (the monitor reads this package and hears about membership changes through
  * {@link io.steadysink.consumer.GroupMembership.Listener}) and never the root package.
  */

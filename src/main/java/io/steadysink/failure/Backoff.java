@@ -51,6 +51,19 @@ final class Backoff {
                 .build());
     }
 
+    /**
+     * The wait before retry {@code retry} (counted from 1), without jitter: {@code initial}, doubled
+     * for each retry after the first, at most {@code max}. The schedule this policy follows, for a
+     * wait that cannot run through it: start-up's, which a stop request cuts short.
+     */
+    static Duration delay(int retry, Duration initial, Duration max) {
+        Duration delay = initial;
+        for (int i = 1; i < retry && delay.compareTo(max) < 0; i++) {
+            delay = delay.multipliedBy(2);
+        }
+        return delay.compareTo(max) < 0 ? delay : max;
+    }
+
     /** Runs {@code attempt} until it succeeds or fails with a failure not retried, rethrown as it came. */
     <T> T get(CheckedSupplier<T> attempt) throws Exception {
         try {

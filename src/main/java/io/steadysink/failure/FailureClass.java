@@ -50,6 +50,12 @@ public enum FailureClass {
 
     private static final String QUERY_CANCELED = "57014";
 
+    /**
+     * Class 08 but not transient: pgjdbc's "connection rejected" before the login (no password given
+     * where the server asks for one, SSL or an authentication method the other side does not offer).
+     */
+    private static final String CONNECTION_REJECTED = "08004";
+
     /** Individual transient SQLSTATEs. */
     private static final Set<String> TRANSIENT_STATES = Set.of(
             "40001", // serialization_failure
@@ -88,9 +94,10 @@ public enum FailureClass {
 
     /**
      * Whether a database failure heals by itself and is retried in place: the connection was lost
-     * or refused, the server is shutting down or overloaded, a statement timed out or lost a lock, a
-     * serialization failure or deadlock, the connection pool is exhausted. Kafka's failures are not
-     * judged here (see {@link #of}).
+     * or refused (not rejected for a missing password or SSL: 08004), the server is shutting down,
+     * starting or overloaded, a statement timed out or lost a lock, a serialization failure or
+     * deadlock, the connection pool is exhausted. Kafka's failures are not judged here (see
+     * {@link #of}).
      */
     public static boolean isTransientDatabaseError(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -150,7 +157,7 @@ public enum FailureClass {
             String message = String.valueOf(sql.getMessage()).toLowerCase(Locale.ROOT);
             return message.contains("acquisition timeout");
         }
-        return TRANSIENT_STATES.contains(state)
-                || (state.length() >= 2 && TRANSIENT_CLASSES.contains(state.substring(0, 2)));
+        return TRANSIENT_STATES.contains(state) || (state.length() >= 2
+                && TRANSIENT_CLASSES.contains(state.substring(0, 2)) && !CONNECTION_REJECTED.equals(state));
     }
 }

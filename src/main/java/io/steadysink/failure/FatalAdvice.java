@@ -51,6 +51,8 @@ public final class FatalAdvice {
             case "42703", "42804", "42P10" -> "table " + table + " does not have the columns and keys its SINK_MODE "
                     + "needs: restore its shape or set SINK_TABLE to a new table";
             case "3D000" -> "the database does not exist: fix QUARKUS_DATASOURCE_JDBC_URL";
+            case "08004" -> "PostgreSQL rejected the connection before the login: check QUARKUS_DATASOURCE_PASSWORD "
+                    + "and the sslmode of QUARKUS_DATASOURCE_JDBC_URL";
             case "3F000" -> "the schema does not exist: fix the currentSchema of QUARKUS_DATASOURCE_JDBC_URL";
             case "25006" -> "the database is read-only (a standby?): point QUARKUS_DATASOURCE_JDBC_URL at the primary";
             default -> null;

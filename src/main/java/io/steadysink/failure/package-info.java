@@ -6,7 +6,7 @@
  * place with one backoff policy; a fatal error stops the consumer with its advice. Also the
  * dead-letter producer's size limits, the rejection breaker and the dead-letter replay.
  * <p>
- * May import {@code config}, {@code sink} and {@code metrics}; never {@code consumer} or
+ * May import {@code config}, {@code sink}, {@code metrics} and {@code startup}; never {@code consumer} or
  * {@code health}: the writers' reports (retrying, unanswered, timed out) reach the monitor through
  * {@link io.steadysink.failure.DatabaseRetry.Attempts}, wired by the root package.
  */

@@ -54,6 +54,14 @@ class SinkSettingsTest {
     }
 
     @Test
+    void aNegativeStartupWaitIsRefusedAndZeroMeansNoWaiting() {
+        assertThat(SinkSettings.problems(TestSinkConfig.defaults().with("startup-wait-ms", "-1").build()))
+                .singleElement().asString().isEqualTo("SINK_STARTUP_WAIT_MS=-1 is not valid: use 0 (no waiting) or "
+                        + "more milliseconds, or unset it for the default");
+        assertThat(SinkSettings.problems(TestSinkConfig.defaults().with("startup-wait-ms", "0").build())).isEmpty();
+    }
+
+    @Test
     void modeIsParsedInAnyCaseAndTheFailureStrategyOnlyAsTheConnectorSpellsIt() {
         SinkConfig config = TestSinkConfig.defaults().withMode(" UPSERT ").withFailureStrategy("ignore").build();
 

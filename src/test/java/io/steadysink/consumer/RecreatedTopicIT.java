@@ -125,9 +125,12 @@ class RecreatedTopicIT {
         }
 
         try (SteadySinkProcess restarted = SteadySinkProcess.start(topic + "-restart", env, false)) {
-            assertThat(restarted.awaitExit(Duration.ofSeconds(60))).as("a restart refuses to start").isNotZero();
-            assertThat(restarted.output()).contains("topic " + topic + " was deleted and recreated",
-                    "table " + table + " recorded topic ID " + oldId + " for it, the broker reports " + newId);
+            assertThat(restarted.awaitExit(Duration.ofSeconds(60))).as("a restart refuses to start, as the broker "
+                    + "refuses the table's history (exit code 4)").isEqualTo(4);
+            assertThat(restarted.errors().lines()).as("standard error: one line").singleElement().asString()
+                    .startsWith("steady-sink cannot start: ")
+                    .contains("topic " + topic + " was deleted and recreated",
+                            "table " + table + " recorded topic ID " + oldId + " for it, the broker reports " + newId);
         }
 
         // the first choice, as the line gives it: the new topic is a new stream

@@ -34,6 +34,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.smallrye.config.WithDefault;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.metrics.SinkMetrics;
 
@@ -104,6 +105,18 @@ class DeployManifestsTest {
                     .as(overlay.name() + ": liveness window above max.poll.interval.ms and the stall budget")
                     .isGreaterThan(maxPollInterval)
                     .isGreaterThan(stallBudget);
+        }
+    }
+
+    @Test
+    void startupWindowOutlastsTheStartupWaitByAMinute() throws NoSuchMethodException {
+        String defaultWait = SinkConfig.class.getMethod("startupWaitMs").getAnnotation(WithDefault.class).value();
+        for (RenderedOverlay overlay : overlays) {
+            long waitMs = Long.parseLong(overlay.appConfig().getOrDefault("SINK_STARTUP_WAIT_MS", defaultWait));
+            assertThat(windowMs(container(overlay).getStartupProbe()))
+                    .as(overlay.name() + ": startup window >= SINK_STARTUP_WAIT_MS (HTTP is down while start-up "
+                            + "waits) + 60 s to migrate, join and start")
+                    .isGreaterThanOrEqualTo(waitMs + 60_000);
         }
     }
 

@@ -18,6 +18,19 @@ class BackoffTest {
             failure -> failure instanceof IOException, (attempts, elapsed, failure) -> retried.add(attempts));
 
     @Test
+    void theScheduleDoublesFromTheFirstWaitUpToTheLongest() {
+        List<Duration> waits = new ArrayList<>();
+        for (int retry = 1; retry <= 7; retry++) {
+            waits.add(Backoff.delay(retry, Duration.ofMillis(200), Duration.ofSeconds(5)));
+        }
+
+        assertThat(waits).containsExactly(Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(800),
+                Duration.ofMillis(1600), Duration.ofMillis(3200), Duration.ofSeconds(5), Duration.ofSeconds(5));
+        assertThat(Backoff.delay(10_000, Duration.ofMillis(200), Duration.ofSeconds(5)))
+                .isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
     void aRetryableFailureIsRetriedUntilTheAttemptSucceedsAndEachRetryIsReported() throws Exception {
         AtomicInteger calls = new AtomicInteger();
 

@@ -45,6 +45,17 @@ class FailureClassTest {
     }
 
     @Test
+    void aConnectionRejectedForAMissingPasswordOrSslIsFatalThoughItsClassIsConnectionException() {
+        SQLException noPassword = new SQLException("The server requested SCRAM-based authentication, but no password "
+                + "was provided.", "08004");
+
+        assertThat(FailureClass.isTransientDatabaseError(noPassword)).isFalse();
+        assertThat(FailureClass.of(noPassword)).isEqualTo(FailureClass.FATAL);
+        assertThat(FatalAdvice.of(noPassword, "orders")).startsWith("PostgreSQL rejected the connection before the "
+                + "login: check QUARKUS_DATASOURCE_PASSWORD and the sslmode of QUARKUS_DATASOURCE_JDBC_URL");
+    }
+
+    @Test
     void classifiesConnectionLossTimeoutsAndConflictsAsTransientButNotDataOrPermissionErrors() {
         assertThat(FailureClass.isTransientDatabaseError(new SQLException("refused", "08001"))).isTrue();
         assertThat(FailureClass.isTransientDatabaseError(new SQLException("canceled", "57014"))).isTrue();

@@ -27,12 +27,14 @@ public final class SteadySinkProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
+    private final Path errors;
     private final int httpPort;
 
-    private SteadySinkProcess(String name, Process process, Path log, int httpPort) {
+    private SteadySinkProcess(String name, Process process, Path log, Path errors, int httpPort) {
         this.name = name;
         this.process = process;
         this.log = log;
+        this.errors = errors;
         this.httpPort = httpPort;
     }
 
@@ -79,8 +81,9 @@ public final class SteadySinkProcess implements AutoCloseable {
 
     /**
      * Starts the application with exactly {@code env} as its steady-sink settings (inherited
-     * {@code SINK_*}, {@code KAFKA_*} and {@code QUARKUS_*} variables are dropped). Output goes to
-     * {@code target/app-logs/<name>.log}, or to this process's console when {@code console} is set.
+     * {@code SINK_*}, {@code KAFKA_*} and {@code QUARKUS_*} variables are dropped). Standard output
+     * (the log) goes to {@code target/app-logs/<name>.log} and standard error to
+     * {@code target/app-logs/<name>.err}, or both to this process's console when {@code console} is set.
      */
     public static SteadySinkProcess start(String name, Map<String, String> env, boolean console) {
         return start(name, env, console, List.of());
@@ -101,16 +104,18 @@ public final class SteadySinkProcess implements AutoCloseable {
         int port = Integer.parseInt(env.getOrDefault("QUARKUS_HTTP_PORT", "8080"));
         try {
             Path log = Path.of("target", "app-logs", name + ".log");
+            Path errors = Path.of("target", "app-logs", name + ".err");
             Files.createDirectories(log.getParent());
+            Files.deleteIfExists(errors);
             if (console) {
                 builder.inheritIO();
             } else {
-                builder.redirectErrorStream(true).redirectOutput(log.toFile());
+                builder.redirectOutput(log.toFile()).redirectError(errors.toFile());
             }
             Process process = builder.start();
             // A failed test must not leave an instance running after its JVM (and broker) is gone.
             Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-" + name));
-            return new SteadySinkProcess(name, process, log, port);
+            return new SteadySinkProcess(name, process, log, errors, port);
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start " + name, e);
         }
@@ -179,6 +184,17 @@ public final class SteadySinkProcess implements AutoCloseable {
         return awaitExit(Duration.ofSeconds(60));
     }
 
+    /** Sends SIGTERM and waits for the exit; returns the exit code and how long the exit took. */
+    public Stopped stopTimed() {
+        long signalled = System.nanoTime();
+        int exit = stop();
+        return new Stopped(exit, Duration.ofNanos(System.nanoTime() - signalled));
+    }
+
+    /** How a process ended after SIGTERM: its exit code, and the time from the signal to the exit. */
+    public record Stopped(int exitCode, Duration afterSignal) {
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -201,10 +217,22 @@ public final class SteadySinkProcess implements AutoCloseable {
         return -1;
     }
 
-    /** Everything the process printed so far (empty for a console process). */
+    /**
+     * Everything the process printed so far, its log then its standard error (empty for a console
+     * process).
+     */
     public String output() {
+        return read(log) + read(errors);
+    }
+
+    /** What the process printed on standard error so far (empty for a console process). */
+    public String errors() {
+        return read(errors);
+    }
+
+    private static String read(Path file) {
         try {
-            return Files.exists(log) ? Files.readString(log) : "";
+            return Files.exists(file) ? Files.readString(file) : "";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
