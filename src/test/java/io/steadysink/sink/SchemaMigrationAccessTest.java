@@ -2,15 +2,13 @@ package io.steadysink.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-
 import javax.sql.DataSource;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import io.steadysink.config.SinkMode;
+import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.PasswordPostgres;
 
 /**
@@ -77,15 +75,6 @@ class SchemaMigrationAccessTest {
         superuser.setUrl(PasswordPostgres.jdbcUrl());
         superuser.setUser(PasswordPostgres.SUPERUSER);
         superuser.setPassword(PasswordPostgres.SUPERUSER_PASSWORD);
-        Flyway.configure()
-                .dataSource(superuser)
-                .locations("classpath:db/migration")
-                .sqlMigrationPrefix(mode.configName() + "_V")
-                .table(table + "_schema_history")
-                .placeholders(Map.of("table", table))
-                .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .load()
-                .migrate();
+        LocalPostgres.migrate(superuser, mode, table);
     }
 }

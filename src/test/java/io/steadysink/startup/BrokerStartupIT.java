@@ -4,15 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.SteadySinkProcess;
@@ -26,13 +21,14 @@ import io.steadysink.testing.TcpGate;
  */
 class BrokerStartupIT {
 
-    private static final Duration PROMPT_EXIT = Duration.ofSeconds(2);
+    private static final String BROKER_FIX = "start the broker or correct KAFKA_BOOTSTRAP_SERVERS, or raise"
+            + " SINK_STARTUP_WAIT_MS";
 
     @Test
     void aBrokerThatAppearsDuringTheWaitIsUsedAndRecordsLand() {
         String topic = "broker-later-events";
         LocalKafka.createTopic(topic, 1);
-        produce(topic, 20);
+        StartupRuns.produce(topic, 20);
         try (TcpGate gate = gateToTheBroker();
                 SteadySinkProcess app = SteadySinkProcess.start("broker-later", gated(topic, "broker_later_events",
                         gate, "60000"), false)) {
@@ -50,11 +46,7 @@ class BrokerStartupIT {
             assertThat(app.output()).containsPattern("The Kafka broker at localhost:" + gate.port()
                     + " \\(KAFKA_BOOTSTRAP_SERVERS\\) answered after \\d+ s of waiting")
                     .as("the Kafka client's own connection warnings").doesNotContain("[org.apache.kafka.clients");
-            SteadySinkProcess.Stopped stopped = app.stopTimed();
-            System.out.printf("SIGTERM after start-up (the Kafka broker appeared late): exit %d after %d ms%n",
-                    stopped.exitCode(), stopped.afterSignal().toMillis());
-            assertThat(stopped.exitCode()).isZero();
-            assertThat(app.errors()).isEmpty();
+            StartupRuns.stopsCleanlyAfterAppearing(app, "the Kafka broker");
         }
     }
 
@@ -65,13 +57,9 @@ class BrokerStartupIT {
                         "broker_never_events", gate, "3000"), false)) {
             assertThat(app.awaitExit(Duration.ofSeconds(60))).as("exit code of an unavailable dependency")
                     .isEqualTo(3);
-            assertThat(app.errors()).matches(Pattern.quote("steady-sink cannot start: the Kafka broker at localhost:"
-                    + gate.port() + " (KAFKA_BOOTSTRAP_SERVERS) is still unavailable after ") + "\\d+"
-                    + Pattern.quote(" s of waiting, since ") + "\\S+Z" + Pattern.quote(" (no broker answered within "
-                            + "5 s), and the start-up wait is over (SINK_STARTUP_WAIT_MS=3000): start the broker or "
-                            + "correct KAFKA_BOOTSTRAP_SERVERS, or raise SINK_STARTUP_WAIT_MS")
-                    + "\n");
-            assertNoStackTrace(app);
+            assertThat(app.errors()).matches(StartupRuns.gaveUp("the Kafka broker at localhost:" + gate.port()
+                    + " (KAFKA_BOOTSTRAP_SERVERS)", "no broker answered within 5 s", "3000", BROKER_FIX));
+            StartupRuns.assertNoStackTrace(app);
         }
     }
 
@@ -82,16 +70,7 @@ class BrokerStartupIT {
                         "broker_term_events", gate, "60000"), false)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> app.output().contains("Waiting for the Kafka broker"));
 
-            SteadySinkProcess.Stopped stopped = app.stopTimed();
-            System.out.printf("SIGTERM while waiting for the Kafka broker: exit %d after %d ms%n", stopped.exitCode(),
-                    stopped.afterSignal().toMillis());
-
-            assertThat(stopped.exitCode()).as("exit code of a requested stop").isZero();
-            assertThat(stopped.afterSignal()).as("time from SIGTERM to exit").isLessThan(PROMPT_EXIT);
-            assertThat(app.errors()).as("standard error").isEmpty();
-            assertThat(app.output()).contains("Stopped on request during start-up, while waiting for the Kafka broker "
-                    + "at localhost:" + gate.port());
-            assertNoStackTrace(app);
+            StartupRuns.stopsAtOnceWhileWaitingFor(app, "the Kafka broker at localhost:" + gate.port());
         }
     }
 
@@ -104,16 +83,12 @@ class BrokerStartupIT {
         try (SteadySinkProcess app = SteadySinkProcess.start("broker-unresolved", env, false)) {
             assertThat(app.awaitExit(Duration.ofSeconds(60))).as("exit code of an unavailable dependency")
                     .isEqualTo(3);
-            assertThat(app.errors()).matches(Pattern.quote("steady-sink cannot start: the Kafka broker at "
-                    + "nosuch-broker.invalid:9092 (KAFKA_BOOTSTRAP_SERVERS) is still unavailable after ") + "\\d+"
-                    + Pattern.quote(" s of waiting, since ") + "\\S+Z" + Pattern.quote(" (no bootstrap address "
-                            + "resolves: nosuch-broker.invalid), and the start-up wait is over "
-                            + "(SINK_STARTUP_WAIT_MS=2000): start the broker or correct KAFKA_BOOTSTRAP_SERVERS, or "
-                            + "raise SINK_STARTUP_WAIT_MS")
-                    + "\n");
+            assertThat(app.errors()).matches(StartupRuns.gaveUp("the Kafka broker at nosuch-broker.invalid:9092"
+                    + " (KAFKA_BOOTSTRAP_SERVERS)", "no bootstrap address resolves: nosuch-broker.invalid", "2000",
+                    BROKER_FIX));
             assertThat(app.output()).contains("Waiting for the Kafka broker at nosuch-broker.invalid:9092 "
                     + "(KAFKA_BOOTSTRAP_SERVERS) since");
-            assertNoStackTrace(app);
+            StartupRuns.assertNoStackTrace(app);
         }
     }
 
@@ -132,17 +107,4 @@ class BrokerStartupIT {
         return env;
     }
 
-    private static void produce(String topic, int records) {
-        List<ProducerRecord<String, String>> batch = new ArrayList<>();
-        for (int i = 0; i < records; i++) {
-            batch.add(new ProducerRecord<>(topic, "k" + i, "{\"id\":" + i + "}"));
-        }
-        try (KafkaCompanion kafka = new KafkaCompanion(LocalKafka.bootstrapServers())) {
-            kafka.produceStrings().fromRecords(batch).awaitCompletion(Duration.ofSeconds(30));
-        }
-    }
-
-    private static void assertNoStackTrace(SteadySinkProcess app) {
-        assertThat(app.output()).as("no stack trace").doesNotContain("\tat ").doesNotContain("Caused by");
-    }
 }

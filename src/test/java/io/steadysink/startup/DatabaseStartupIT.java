@@ -4,15 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.PasswordPostgres;
@@ -26,13 +21,11 @@ import io.steadysink.testing.TcpGate;
  */
 class DatabaseStartupIT {
 
-    private static final Duration PROMPT_EXIT = Duration.ofSeconds(2);
-
     @Test
     void aDatabaseThatAppearsDuringTheWaitIsUsedAndRecordsLand() {
         String topic = "db-later-events";
         LocalKafka.createTopic(topic, 1);
-        produce(topic, 20);
+        StartupRuns.produce(topic, 20);
         try (TcpGate gate = TcpGate.to("localhost", LocalPostgres.port());
                 SteadySinkProcess app = SteadySinkProcess.start("db-later", gated(topic, "db_later_events", gate,
                         "60000"), false)) {
@@ -49,11 +42,7 @@ class DatabaseStartupIT {
                     .until(() -> LocalPostgres.queryLong("SELECT count(*) FROM db_later_events") == 20);
             assertThat(app.output()).containsPattern("PostgreSQL at localhost:" + gate.port()
                     + " \\(QUARKUS_DATASOURCE_JDBC_URL\\) answered after \\d+ s of waiting");
-            SteadySinkProcess.Stopped stopped = app.stopTimed();
-            System.out.printf("SIGTERM after start-up (PostgreSQL appeared late): exit %d after %d ms%n",
-                    stopped.exitCode(), stopped.afterSignal().toMillis());
-            assertThat(stopped.exitCode()).isZero();
-            assertThat(app.errors()).isEmpty();
+            StartupRuns.stopsCleanlyAfterAppearing(app, "PostgreSQL");
         }
     }
 
@@ -64,14 +53,13 @@ class DatabaseStartupIT {
                         "db_never_events", gate, "3000"), false)) {
             assertThat(app.awaitExit(Duration.ofSeconds(60))).as("exit code of an unavailable dependency")
                     .isEqualTo(3);
-            assertThat(app.errors()).matches(Pattern.quote("steady-sink cannot start: PostgreSQL at localhost:"
-                    + gate.port() + " (QUARKUS_DATASOURCE_JDBC_URL) is still unavailable after ") + "\\d+"
-                    + Pattern.quote(" s of waiting, since ") + "\\S+Z" + Pattern.quote(" (SQLSTATE 08001: Connection "
-                            + "to localhost:" + gate.port() + " refused), and the start-up wait is over "
-                            + "(SINK_STARTUP_WAIT_MS=3000): start PostgreSQL or correct QUARKUS_DATASOURCE_JDBC_URL, "
-                            + "or raise SINK_STARTUP_WAIT_MS")
-                    + "\n");
-            assertNoStackTrace(app);
+            assertThat(app.errors()).matches(StartupRuns.gaveUp("PostgreSQL at localhost:" + gate.port()
+                    + " (QUARKUS_DATASOURCE_JDBC_URL)",
+                    "SQLSTATE 08001: Connection to localhost:" + gate.port()
+                            + " refused",
+                    "3000",
+                    "start PostgreSQL or correct QUARKUS_DATASOURCE_JDBC_URL, or raise SINK_STARTUP_WAIT_MS"));
+            StartupRuns.assertNoStackTrace(app);
         }
     }
 
@@ -82,16 +70,7 @@ class DatabaseStartupIT {
                         "db_term_events", gate, "60000"), false)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> app.output().contains("Waiting for PostgreSQL"));
 
-            SteadySinkProcess.Stopped stopped = app.stopTimed();
-            System.out.printf("SIGTERM while waiting for PostgreSQL: exit %d after %d ms%n", stopped.exitCode(),
-                    stopped.afterSignal().toMillis());
-
-            assertThat(stopped.exitCode()).as("exit code of a requested stop").isZero();
-            assertThat(stopped.afterSignal()).as("time from SIGTERM to exit").isLessThan(PROMPT_EXIT);
-            assertThat(app.errors()).as("standard error").isEmpty();
-            assertThat(app.output()).contains("Stopped on request during start-up, while waiting for PostgreSQL at "
-                    + "localhost:" + gate.port());
-            assertNoStackTrace(app);
+            StartupRuns.stopsAtOnceWhileWaitingFor(app, "PostgreSQL at localhost:" + gate.port());
         }
     }
 
@@ -106,7 +85,7 @@ class DatabaseStartupIT {
                     + "(SQLSTATE 28P01: password authentication failed for user \"wrong_pw_user\"): check "
                     + "QUARKUS_DATASOURCE_USERNAME and QUARKUS_DATASOURCE_PASSWORD\n");
             assertThat(app.output()).doesNotContain("wrong-password");
-            assertNoStackTrace(app);
+            StartupRuns.assertNoStackTrace(app);
         }
     }
 
@@ -120,7 +99,7 @@ class DatabaseStartupIT {
                     + "in schema public of database postgres, where no_create_events, no_create_events_schema_history"
                     + " and no_create_events_topics do not exist yet (SINK_TABLE=no_create_events): GRANT CREATE ON "
                     + "SCHEMA public TO no_create_user\n");
-            assertNoStackTrace(app);
+            StartupRuns.assertNoStackTrace(app);
         }
     }
 
@@ -134,7 +113,7 @@ class DatabaseStartupIT {
                     + PasswordPostgres.port() + " asks user no_pw_user for a password and QUARKUS_DATASOURCE_PASSWORD "
                     + "is not set or empty (SQLSTATE 08004: The server requested SCRAM-based authentication, but no "
                     + "password was provided.): set QUARKUS_DATASOURCE_PASSWORD\n");
-            assertNoStackTrace(app);
+            StartupRuns.assertNoStackTrace(app);
         }
     }
 
@@ -148,7 +127,7 @@ class DatabaseStartupIT {
             assertThat(app.errors()).isEqualTo("steady-sink cannot start: database nosuchdb does not exist on "
                     + "PostgreSQL at localhost:" + PasswordPostgres.port() + " (SQLSTATE 3D000: database \"nosuchdb\" "
                     + "does not exist): correct the database name in QUARKUS_DATASOURCE_JDBC_URL\n");
-            assertNoStackTrace(app);
+            StartupRuns.assertNoStackTrace(app);
         }
     }
 
@@ -167,17 +146,4 @@ class DatabaseStartupIT {
         return env;
     }
 
-    private static void produce(String topic, int records) {
-        List<ProducerRecord<String, String>> batch = new ArrayList<>();
-        for (int i = 0; i < records; i++) {
-            batch.add(new ProducerRecord<>(topic, "k" + i, "{\"id\":" + i + "}"));
-        }
-        try (KafkaCompanion kafka = new KafkaCompanion(LocalKafka.bootstrapServers())) {
-            kafka.produceStrings().fromRecords(batch).awaitCompletion(Duration.ofSeconds(30));
-        }
-    }
-
-    private static void assertNoStackTrace(SteadySinkProcess app) {
-        assertThat(app.output()).as("no stack trace").doesNotContain("\tat ").doesNotContain("Caused by");
-    }
 }

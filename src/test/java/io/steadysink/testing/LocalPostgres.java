@@ -29,7 +29,6 @@ public final class LocalPostgres {
 
     private static final String SHARED_PORT = "steady-sink.test.postgres.port";
 
-    private static EmbeddedPostgres postgres;
     private static DataSource dataSource;
 
     private LocalPostgres() {
@@ -37,20 +36,15 @@ public final class LocalPostgres {
 
     /** Starts the server on first use; returns its port. */
     public static int port() {
-        synchronized (System.class) {
-            String shared = System.getProperty(SHARED_PORT);
-            if (shared == null) {
-                try {
-                    postgres = EmbeddedPostgres.builder().start();
-                } catch (IOException e) {
-                    throw new UncheckedIOException("Could not start embedded PostgreSQL", e);
-                }
-                Runtime.getRuntime().addShutdownHook(new Thread(LocalPostgres::stop, "local-postgres-stop"));
-                shared = Integer.toString(postgres.getPort());
-                System.setProperty(SHARED_PORT, shared);
+        return Integer.parseInt(OncePerJvm.value(SHARED_PORT, () -> {
+            try {
+                EmbeddedPostgres started = EmbeddedPostgres.builder().start();
+                OncePerJvm.closeAtExit("local-postgres-stop", started);
+                return Integer.toString(started.getPort());
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not start embedded PostgreSQL", e);
             }
-            return Integer.parseInt(shared);
-        }
+        }));
     }
 
     public static String jdbcUrl() {
@@ -70,8 +64,13 @@ public final class LocalPostgres {
 
     /** Runs the application's own migration scripts for {@code mode} into {@code table}. */
     public static void migrate(SinkMode mode, String table) {
+        migrate(dataSource(), mode, table);
+    }
+
+    /** Runs the application's own migration scripts for {@code mode} into {@code table} of {@code database}. */
+    public static void migrate(DataSource database, SinkMode mode, String table) {
         Flyway.configure()
-                .dataSource(dataSource())
+                .dataSource(database)
                 .locations("classpath:db/migration")
                 .sqlMigrationPrefix(mode.configName() + "_V")
                 .table(table + "_schema_history")
@@ -100,17 +99,6 @@ public final class LocalPostgres {
             statement.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql, e);
-        }
-    }
-
-    private static synchronized void stop() {
-        if (postgres != null) {
-            try {
-                postgres.close();
-            } catch (IOException e) {
-                // the JVM is exiting; nothing to recover
-            }
-            postgres = null;
         }
     }
 }

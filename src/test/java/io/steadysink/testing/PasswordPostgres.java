@@ -35,24 +35,22 @@ public final class PasswordPostgres {
     private static final String SHARED_PORT = "steady-sink.test.password-postgres.port";
     private static final Pattern ROLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
-    private static EmbeddedPostgres postgres;
-
     private PasswordPostgres() {
     }
 
     /** Starts the server on first use; returns its port. */
     public static int port() {
-        synchronized (System.class) {
-            String shared = System.getProperty(SHARED_PORT);
-            if (shared == null) {
-                postgres = start();
-                Runtime.getRuntime().addShutdownHook(new Thread(PasswordPostgres::stop, "password-postgres-stop"));
-                shared = Integer.toString(postgres.getPort());
-                System.setProperty(SHARED_PORT, shared);
-                execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        return Integer.parseInt(OncePerJvm.value(SHARED_PORT, () -> {
+            EmbeddedPostgres started = start();
+            OncePerJvm.closeAtExit("password-postgres-stop", started);
+            try (Connection connection = started.getPostgresDatabase().getConnection();
+                    Statement statement = connection.createStatement()) {
+                statement.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+            } catch (SQLException e) {
+                throw new IllegalStateException("Could not revoke CREATE on schema public", e);
             }
-            return Integer.parseInt(shared);
-        }
+            return Integer.toString(started.getPort());
+        }));
     }
 
     public static String jdbcUrl() {
@@ -163,16 +161,5 @@ public final class PasswordPostgres {
 
     private static String literal(String text) {
         return "'" + text.replace("'", "''") + "'";
-    }
-
-    private static synchronized void stop() {
-        if (postgres != null) {
-            try {
-                postgres.close();
-            } catch (IOException e) {
-                // the JVM is exiting; nothing to recover
-            }
-            postgres = null;
-        }
     }
 }
