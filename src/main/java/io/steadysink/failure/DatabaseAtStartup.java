@@ -9,7 +9,6 @@ import java.util.Properties;
 
 import org.flywaydb.core.api.FlywayException;
 import org.postgresql.Driver;
-import org.postgresql.util.ServerErrorMessage;
 
 import io.steadysink.startup.ExitCode;
 import io.steadysink.startup.StartupFailure;
@@ -26,7 +25,6 @@ import io.steadysink.startup.StartupWait;
 final class DatabaseAtStartup {
 
     static final String URL_VARIABLE = "QUARKUS_DATASOURCE_JDBC_URL";
-    private static final String PREFIX = "steady-sink cannot start: ";
 
     private final String server;
     private final String database;
@@ -70,27 +68,28 @@ final class DatabaseAtStartup {
         SQLException sql = SqlErrors.firstIn(failure);
         String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
         if (state.equals("08004")) {
-            return new StartupFailure(ExitCode.SETTINGS_REFUSED, String.valueOf(sql.getMessage())
+            return StartupFailure.cannotStart(ExitCode.SETTINGS_REFUSED, String.valueOf(sql.getMessage())
                     .toLowerCase(Locale.ROOT).contains("password")
-                            ? PREFIX + server + " asks user " + user + " for a password and QUARKUS_DATASOURCE_PASSWORD"
-                                    + " is not set or empty (" + said(sql) + "): set QUARKUS_DATASOURCE_PASSWORD"
-                            : PREFIX + server + " rejected the connection of user " + user + " (" + said(sql)
+                            ? server + " asks user " + user + " for a password and QUARKUS_DATASOURCE_PASSWORD"
+                                    + " is not set or empty (" + SqlErrors.said(sql)
+                                    + "): set QUARKUS_DATASOURCE_PASSWORD"
+                            : server + " rejected the connection of user " + user + " (" + SqlErrors.said(sql)
                                     + "): check the sslmode of " + URL_VARIABLE + " and QUARKUS_DATASOURCE_PASSWORD");
         }
         if (FailureClass.isTransientDatabaseError(failure)) {
-            return new StartupWait.Unavailable(sql == null ? failure.getMessage() : said(sql));
+            return new StartupWait.Unavailable(sql == null ? failure.getMessage() : SqlErrors.said(sql));
         }
         if (state.startsWith("28")) {
             return refused(server + " refused the login of user " + user + " to database " + database + " ("
-                    + said(sql) + "): check QUARKUS_DATASOURCE_USERNAME and QUARKUS_DATASOURCE_PASSWORD");
+                    + SqlErrors.said(sql) + "): check QUARKUS_DATASOURCE_USERNAME and QUARKUS_DATASOURCE_PASSWORD");
         }
         if (state.equals("3D000")) {
-            return refused("database " + database + " does not exist on " + server + " (" + said(sql)
+            return refused("database " + database + " does not exist on " + server + " (" + SqlErrors.said(sql)
                     + "): correct the database name in " + URL_VARIABLE);
         }
         if (state.equals("42501")) {
             return refused("user " + user + " lacks a privilege in database " + database + " on " + server + " ("
-                    + said(sql) + "): grant it to " + user + ", or make " + user
+                    + SqlErrors.said(sql) + "): grant it to " + user + ", or make " + user
                     + " the owner of the tables of SINK_TABLE="
                     + table);
         }
@@ -98,7 +97,7 @@ final class DatabaseAtStartup {
             String advice = FatalAdvice.of(sql, table);
             return refused(advice.startsWith("unexpected failure")
                     ? server + " refused what start-up asked of user " + user + " in database " + database + " ("
-                            + said(sql) + ")"
+                            + SqlErrors.said(sql) + ")"
                     : advice);
         }
         if (failure instanceof FlywayException flyway) {
@@ -109,21 +108,6 @@ final class DatabaseAtStartup {
     }
 
     private static StartupFailure refused(String line) {
-        return new StartupFailure(ExitCode.ACCESS_REFUSED, PREFIX + line);
-    }
-
-    /**
-     * SQLSTATE and what was said: the server's primary message, or the driver's first sentence when
-     * the failure never reached a server (e.g. "Connection to db:5432 refused"; the pool's timeout
-     * has no SQLSTATE).
-     */
-    private static String said(SQLException sql) {
-        ServerErrorMessage server = SqlErrors.server(sql);
-        String message = server != null ? server.getMessage() : String.valueOf(sql.getMessage());
-        if (server == null) {
-            int sentence = message.indexOf(". ");
-            message = sentence > 0 ? message.substring(0, sentence) : message;
-        }
-        return sql.getSQLState() == null ? message : "SQLSTATE " + sql.getSQLState() + ": " + message;
+        return StartupFailure.cannotStart(ExitCode.ACCESS_REFUSED, line);
     }
 }

@@ -26,6 +26,25 @@ final class SqlErrors {
         return failure instanceof Exception ? failure.getMessage() : String.valueOf(failure);
     }
 
+    /**
+     * SQLSTATE and what was said, for failures to reach or log in to PostgreSQL: the server's primary
+     * message, or the driver's first sentence when the failure never reached a server (e.g.
+     * "Connection to db:5432 refused"; the pool's timeout has no SQLSTATE). Unlike
+     * {@link #summary}, it quotes the driver, whose messages about connecting carry no row data.
+     */
+    static String said(SQLException sql) {
+        ServerErrorMessage server = server(sql);
+        String message;
+        if (server != null) {
+            message = server.getMessage();
+        } else {
+            String driver = String.valueOf(sql.getMessage());
+            int sentence = driver.indexOf(". ");
+            message = sentence > 0 ? driver.substring(0, sentence) : driver;
+        }
+        return sql.getSQLState() == null ? message : "SQLSTATE " + sql.getSQLState() + ": " + message;
+    }
+
     /** The first {@link SQLException} in {@code failure}'s cause chain, itself included; null if none. */
     static SQLException firstIn(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
