@@ -73,7 +73,7 @@ public class StartupConfigCheck {
             List<String> errors = findings.stream().filter(f -> f.severity() == ConfigDoctor.Severity.ERROR)
                     .map(ConfigDoctor.Finding::message).toList();
             throw new StartupFailure(ExitCode.SETTINGS_REFUSED,
-                    "steady-sink cannot start: " + String.join("; ", errors));
+                    StartupFailure.CANNOT_START + String.join("; ", errors));
         }
         LOG.infof("Consuming %s as group %s (auto.offset.reset=%s) into table %s in %s mode with %d workers",
                 config.topics().orElseThrow(), config.groupId(), config.autoOffsetReset().orElseThrow(),

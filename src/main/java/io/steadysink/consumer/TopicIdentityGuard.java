@@ -100,7 +100,7 @@ public class TopicIdentityGuard {
         try {
             verify(config.topics().orElseThrow());
         } catch (RecreatedTopicException e) {
-            throw new StartupFailure(ExitCode.ACCESS_REFUSED, "steady-sink cannot start: " + e.getMessage());
+            throw StartupFailure.cannotStart(ExitCode.ACCESS_REFUSED, e.getMessage());
         } catch (Exception e) {
             LOG.warnf("Could not compare the topic IDs of %s with table %s (%s); compared again at every partition "
                     + "assignment", config.topics().orElseThrow(), TopicIds.tableFor(config.table()), brief(e));

@@ -41,7 +41,6 @@ final class BrokerAtStartup implements AutoCloseable {
     /** How long one attempt waits for the cluster's answer. */
     static final Duration ANSWER = Duration.ofSeconds(5);
 
-    private static final String PREFIX = "steady-sink cannot start: ";
     private static final Pattern USERNAME = Pattern.compile("username\\s*=\\s*\"([^\"]*)\"");
 
     private final Map<String, Object> settings;
@@ -87,7 +86,7 @@ final class BrokerAtStartup implements AutoCloseable {
                 while (root.getCause() != null) {
                     root = root.getCause();
                 }
-                throw new StartupFailure(ExitCode.SETTINGS_REFUSED, PREFIX + "the Kafka client refuses its settings ("
+                throw StartupFailure.cannotStart(ExitCode.SETTINGS_REFUSED, "the Kafka client refuses its settings ("
                         + root.getMessage() + "): check the KAFKA_* variables");
             }
         }
@@ -142,7 +141,7 @@ final class BrokerAtStartup implements AutoCloseable {
     }
 
     private static StartupFailure refused(String line) {
-        return new StartupFailure(ExitCode.ACCESS_REFUSED, PREFIX + line);
+        return StartupFailure.cannotStart(ExitCode.ACCESS_REFUSED, line);
     }
 
     private List<String> bootstrapServers() {

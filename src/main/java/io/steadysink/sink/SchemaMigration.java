@@ -117,7 +117,7 @@ public class SchemaMigration {
                 return;
             }
         }
-        throw new StartupFailure(ExitCode.ACCESS_REFUSED, "steady-sink cannot start: " + problem);
+        throw StartupFailure.cannotStart(ExitCode.ACCESS_REFUSED, problem);
     }
 
     /**

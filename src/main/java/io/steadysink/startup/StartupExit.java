@@ -33,7 +33,6 @@ import io.smallrye.config.ConfigValidationException;
 public final class StartupExit {
 
     private static final Logger LOG = Logger.getLogger(StartupExit.class);
-    private static final String PREFIX = "steady-sink cannot start: ";
     private static final String SMALLRYE_CONFIG_CODE = "SRCFG";
     /** How SmallRye Config begins a problem that an exception reported: its class name. */
     private static final Pattern EXCEPTION_CLASS = Pattern.compile("^[\\w.$]+(Exception|Error): ");
@@ -128,7 +127,7 @@ public final class StartupExit {
 
     private static String prefixed(String message) {
         String text = String.valueOf(message).strip();
-        return oneLine(text.startsWith(PREFIX) ? text : PREFIX + text);
+        return oneLine(text.startsWith(StartupFailure.CANNOT_START) ? text : StartupFailure.CANNOT_START + text);
     }
 
     private static String oneLine(String text) {

@@ -9,6 +9,9 @@ import java.util.Objects;
  */
 public final class StartupFailure extends RuntimeException {
 
+    /** How the line of every start-up failure but a requested stop begins. */
+    public static final String CANNOT_START = "steady-sink cannot start: ";
+
     private static final long serialVersionUID = 1L;
 
     private final ExitCode code;
@@ -17,6 +20,11 @@ public final class StartupFailure extends RuntimeException {
     public StartupFailure(ExitCode code, String line) {
         super(Objects.requireNonNull(line).replace('\n', ' '), null, false, false);
         this.code = Objects.requireNonNull(code);
+    }
+
+    /** A failure whose line is {@link #CANNOT_START} followed by {@code what}. */
+    public static StartupFailure cannotStart(ExitCode code, String what) {
+        return new StartupFailure(code, CANNOT_START + what);
     }
 
     public ExitCode code() {

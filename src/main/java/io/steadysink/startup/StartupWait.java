@@ -156,11 +156,13 @@ public final class StartupWait {
                 }
                 long remaining = startNanos + budget.toNanos() - now;
                 if (remaining <= 0) {
-                    throw new StartupFailure(ExitCode.DEPENDENCY_UNAVAILABLE, "steady-sink cannot start: "
-                            + dependency.name() + " (" + dependency.variable() + ") is still unavailable after "
-                            + seconds(now - sinceNanos) + " s of waiting, since " + since + " (" + e.getMessage()
-                            + "), and the start-up wait is over (" + budgetSetting + "=" + budget.toMillis() + "): "
-                            + dependency.fix() + ", or raise " + budgetSetting);
+                    throw StartupFailure.cannotStart(ExitCode.DEPENDENCY_UNAVAILABLE,
+                            dependency.name() + " (" + dependency.variable() + ") is still unavailable after "
+                                    + seconds(now - sinceNanos) + " s of waiting, since " + since + " ("
+                                    + e.getMessage()
+                                    + "), and the start-up wait is over (" + budgetSetting + "=" + budget.toMillis()
+                                    + "): "
+                                    + dependency.fix() + ", or raise " + budgetSetting);
                 }
                 if (now - nextReport >= 0) {
                     report.waiting("Waiting for " + dependency.name() + " (" + dependency.variable() + ") since "
