@@ -28,6 +28,7 @@ public final class TcpGate implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
+    private Thread acceptor;
 
     private TcpGate(int port, String targetHost, int targetPort) {
         this.port = port;
@@ -56,7 +57,7 @@ public final class TcpGate implements AutoCloseable {
                 listening.setReuseAddress(true);
                 listening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
                 server = listening;
-                daemon("tcp-gate-" + port, () -> accept(listening));
+                acceptor = daemon("tcp-gate-" + port, () -> accept(listening));
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not listen on port " + port, e);
             }
@@ -64,12 +65,24 @@ public final class TcpGate implements AutoCloseable {
         return this;
     }
 
-    /** Stops listening and cuts every forwarded connection; {@link #open()} may follow again. */
+    /**
+     * Stops listening and cuts every forwarded connection; {@link #open()} may follow again. Returns
+     * once the accepting thread has ended: a socket closed while a thread waits in {@code accept}
+     * is released by the kernel only when that call returns, and until then it may still accept.
+     */
     @Override
     public synchronized void close() {
         ServerSocket listening = server;
         server = null;
         closeQuietly(listening);
+        if (acceptor != null) {
+            try {
+                acceptor.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            acceptor = null;
+        }
         sockets.forEach(TcpGate::closeQuietly);
         sockets.clear();
     }
@@ -78,6 +91,11 @@ public final class TcpGate implements AutoCloseable {
         while (!listening.isClosed()) {
             try {
                 Socket client = listening.accept();
+                if (listening.isClosed()) {
+                    // accepted in the moment the gate shut: refuse it as the closed gate would
+                    closeQuietly(client);
+                    return;
+                }
                 Socket target;
                 try {
                     target = new Socket(targetHost, targetPort);
@@ -113,10 +131,11 @@ public final class TcpGate implements AutoCloseable {
         }
     }
 
-    private static void daemon(String name, Runnable task) {
+    private static Thread daemon(String name, Runnable task) {
         Thread thread = new Thread(task, name);
         thread.setDaemon(true);
         thread.start();
+        return thread;
     }
 
     private static void closeQuietly(AutoCloseable closeable) {
