@@ -4,10 +4,14 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +19,7 @@ import io.steadysink.config.Channels;
 import io.steadysink.config.FailureStrategy;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.config.SinkMode;
+import io.steadysink.config.SinkSettings;
 import io.steadysink.config.TableName;
 import io.steadysink.consumer.InFlightBatches;
 import io.steadysink.consumer.Ticker;
@@ -27,7 +32,10 @@ import io.steadysink.metrics.SinkMetrics;
 import io.steadysink.sink.BatchWriter;
 import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.PostgresSink;
+import io.steadysink.sink.RecordCheck;
 import io.steadysink.sink.RecordValidator;
+import io.steadysink.sink.RouteTables;
+import io.steadysink.sink.RoutedWriter;
 
 /**
  * The composition root: every bean that is not a CDI class of its own is built here, so that the
@@ -66,8 +74,12 @@ public class SteadySinkWiring {
         List<String> poisonReasons = Arrays.stream(InvalidRecordException.Defect.values())
                 .map(InvalidRecordException.Defect::tag).toList();
         String mode = SinkMode.parse(config.mode()).map(SinkMode::configName).orElse(config.mode());
-        return new SinkMetrics(registry, new SinkMetrics.StartupSeries(config.topics().orElse(List.of()),
-                poisonReasons, config.failureStrategy(), mode));
+        List<SinkMetrics.RouteSeries> routes = new TreeMap<>(config.routes()).entrySet().stream()
+                .map(route -> new SinkMetrics.RouteSeries(route.getKey(), route.getValue().table(),
+                        route.getValue().topics()))
+                .toList();
+        return new SinkMetrics(registry, new SinkMetrics.StartupSeries(config.subscribedTopics(),
+                poisonReasons, config.failureStrategy(), mode, routes));
     }
 
     /**
@@ -77,10 +89,37 @@ public class SteadySinkWiring {
      */
     @Produces
     @ApplicationScoped
-    PostgresSink postgresSink(Instance<AgroalDataSource> dataSource, SinkConfig config) {
-        return new PostgresSink(dataSource.get(),
-                BatchWriter.forMode(config.parsedMode(), TableName.of(config.table())),
+    PostgresSink postgresSink(Instance<AgroalDataSource> dataSource, SinkConfig config, RouteTables routes,
+            RoutedWriter routed) {
+        return new PostgresSink(dataSource.get(), routes.isEmpty() ? fixedShape(config) : routed,
                 Duration.ofMillis(config.statementTimeoutMs()));
+    }
+
+    /** The routes of the route file ({@code SINK_ROUTES_FILE}), bound to their tables at start-up. */
+    @Produces
+    @Singleton
+    RouteTables routeTables(SinkConfig config) {
+        return new RouteTables(SinkSettings.routes(config), config.routesAlterTables());
+    }
+
+    /**
+     * With a route file: the writer and record check that send each record to the fixed-shape table
+     * (its topic in {@code SINK_TOPICS}) and to every route taking its topic, in one transaction.
+     */
+    @Produces
+    @Singleton
+    RoutedWriter routedWriter(SinkConfig config, RouteTables routes) {
+        return new RoutedWriter(Set.copyOf(config.topics().orElse(List.of())),
+                config.hasDefaultRoute() ? Optional.of(fixedShape(config)) : Optional.empty(), fixedCheck(config),
+                config.maxRecordBytes(), routes);
+    }
+
+    private static BatchWriter fixedShape(SinkConfig config) {
+        return BatchWriter.forMode(config.parsedMode(), TableName.of(config.table()));
+    }
+
+    private static RecordValidator fixedCheck(SinkConfig config) {
+        return new RecordValidator(config.parsedMode(), config.maxRecordBytes());
     }
 
     /**
@@ -132,9 +171,10 @@ public class SteadySinkWiring {
      */
     @Produces
     @ApplicationScoped
-    IsolatingWriter isolatingWriter(SinkConfig config, PostgresSink sink, DatabaseRetry retry) {
-        RecordValidator validator = new RecordValidator(config.parsedMode(), config.maxRecordBytes());
-        return new IsolatingWriter(validator, sink, retry, new RejectionBreaker(config.rejectionsMin(),
+    IsolatingWriter isolatingWriter(SinkConfig config, PostgresSink sink, DatabaseRetry retry, RouteTables routes,
+            RoutedWriter routed) {
+        RecordCheck check = routes.isEmpty() ? fixedCheck(config) : routed;
+        return new IsolatingWriter(check, sink, retry, new RejectionBreaker(config.rejectionsMin(),
                 config.rejectionsMaxRatio(), config.rejectionsWindow()));
     }
 

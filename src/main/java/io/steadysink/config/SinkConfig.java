@@ -1,6 +1,7 @@
 package io.steadysink.config;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -154,4 +155,39 @@ public interface SinkConfig {
     /** {@code SINK_SESSION_TIMEOUT_MAX_MS}: the broker's {@code group.max.session.timeout.ms}. */
     @WithDefault("300000")
     long sessionTimeoutMaxMs();
+
+    /**
+     * {@code SINK_ROUTES_FILE}: path of the route file (YAML) that writes topics into the user's own
+     * typed tables (docs/routes.md). Its top-level {@code routes:} are read as {@link #routes()}.
+     * Without it, {@code SINK_TOPICS}, {@code SINK_TABLE} and {@code SINK_MODE} are the one route.
+     */
+    Optional<String> routesFile();
+
+    /**
+     * The routes of the route file by name ({@code sink.routes.<name>.*}); empty without one. Not an
+     * environment variable of its own: the route file's settings (docs/routes.md).
+     */
+    Map<String, RouteSettings> routes();
+
+    /**
+     * Whether {@code SINK_TOPICS} names topics for the fixed-shape table ({@code SINK_TABLE}); with a
+     * route file it may be left unset, and then only the routes write.
+     */
+    default boolean hasDefaultRoute() {
+        return topics().map(topics -> !topics.isEmpty()).orElse(false);
+    }
+
+    /** Every topic consumed: {@code SINK_TOPICS}, then each route's topics, without repeats. */
+    default List<String> subscribedTopics() {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(topics().orElse(List.of()));
+        new java.util.TreeMap<>(routes()).values().forEach(route -> all.addAll(route.topics()));
+        return List.copyOf(all);
+    }
+
+    /**
+     * {@code SINK_ROUTES_ALTER_TABLES}: when {@code true}, start-up adds to routed tables the columns
+     * and unique constraints exactly-once needs (the statements the config doctor prints otherwise).
+     */
+    @WithDefault("false")
+    boolean routesAlterTables();
 }

@@ -16,13 +16,44 @@ public final class SinkSettings {
     private SinkSettings() {
     }
 
+    /**
+     * The routes of the route file, parsed; empty without a route file.
+     *
+     * @throws IllegalArgumentException when a route is not usable ({@link #problems} lists why)
+     */
+    public static List<RouteSpec> routes(SinkConfig config) {
+        List<String> problems = new ArrayList<>();
+        List<RouteSpec> routes = new ArrayList<>();
+        new java.util.TreeMap<>(config.routes())
+                .forEach((name, route) -> RouteSpec.parse(name, route, problems).ifPresent(routes::add));
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        return routes;
+    }
+
+    private static void routeProblems(SinkConfig config, List<String> problems) {
+        for (java.util.Map.Entry<String, RouteSettings> route : new java.util.TreeMap<>(config.routes()).entrySet()) {
+            if (!ROUTE_NAME.matcher(route.getKey()).matches()) {
+                problems.add("route \"" + route.getKey() + "\" in SINK_ROUTES_FILE: name routes with lower-case"
+                        + " letters, digits, - and _");
+                continue;
+            }
+            RouteSpec.parse(route.getKey(), route.getValue(), problems);
+        }
+    }
+
+    private static final java.util.regex.Pattern ROUTE_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]*");
+
     /** Returns one message per problem; empty when the settings are usable. */
     public static List<String> problems(SinkConfig config) {
         List<String> problems = new ArrayList<>();
-        if (config.topics().map(List::isEmpty).orElse(true)) {
+        if (!config.hasDefaultRoute() && config.routes().isEmpty()) {
             problems.add(
-                    "SINK_TOPICS is not set: set it to the comma-separated topics to consume, e.g. SINK_TOPICS=orders");
+                    "SINK_TOPICS is not set: set it to the comma-separated topics to consume, e.g. SINK_TOPICS=orders"
+                            + (config.routesFile().isPresent() ? ", or declare routes in SINK_ROUTES_FILE" : ""));
         }
+        routeProblems(config, problems);
         String reset = config.autoOffsetReset().map(v -> v.trim().toLowerCase(Locale.ROOT)).orElse("");
         if (reset.isEmpty()) {
             problems.add("SINK_AUTO_OFFSET_RESET is not set: set it to 'earliest' (replay the topic's history) "

@@ -1,10 +1,12 @@
 package io.steadysink.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,15 +71,24 @@ public class StartupConfigCheck {
                 all.getValue("quarkus.datasource.jdbc.max-size", Integer.class));
         findings.stream().filter(f -> f.severity() == ConfigDoctor.Severity.WARNING)
                 .forEach(f -> LOG.warn(f.message()));
-        if (ConfigDoctor.hasErrors(findings)) {
-            List<String> errors = findings.stream().filter(f -> f.severity() == ConfigDoctor.Severity.ERROR)
-                    .map(ConfigDoctor.Finding::message).toList();
+        Optional<String> routeFile = all.getOptionalValue(RouteFileSource.PROBLEM, String.class);
+        if (ConfigDoctor.hasErrors(findings) || routeFile.isPresent()) {
+            List<String> errors = new ArrayList<>();
+            routeFile.ifPresent(errors::add);
+            findings.stream().filter(f -> f.severity() == ConfigDoctor.Severity.ERROR)
+                    .map(ConfigDoctor.Finding::message).forEach(errors::add);
             throw new StartupFailure(ExitCode.SETTINGS_REFUSED,
                     StartupFailure.CANNOT_START + String.join("; ", errors));
         }
-        LOG.infof("Consuming %s as group %s (auto.offset.reset=%s) into table %s in %s mode with %d workers",
-                config.topics().orElseThrow(), config.groupId(), config.autoOffsetReset().orElseThrow(),
-                config.table(), config.parsedMode().configName(), config.workers());
+        String into = (config.hasDefaultRoute()
+                ? "into table " + config.table() + " in " + config.parsedMode().configName() + " mode"
+                : "")
+                + (config.routes().isEmpty()
+                        ? ""
+                        : (config.hasDefaultRoute() ? " and " : "through ") + config.routes().size()
+                                + " route(s) of " + config.routesFile().orElse("SINK_ROUTES_FILE"));
+        LOG.infof("Consuming %s as group %s (auto.offset.reset=%s) %s with %d workers", config.subscribedTopics(),
+                config.groupId(), config.autoOffsetReset().orElseThrow(), into, config.workers());
     }
 
     /** Whether this run consumes (the service) or is a one-off command with the channel disabled. */

@@ -93,8 +93,8 @@ public class TopicIdentityGuard {
     }
 
     void start(@Observes @Priority(PRIORITY) StartupEvent event, Config all) {
-        if (!StartupConfigCheck.consumerEnabled(all)) {
-            return;
+        if (!StartupConfigCheck.consumerEnabled(all) || !config.hasDefaultRoute()) {
+            return; // the topic IDs are kept beside the fixed-shape table
         }
         ids = new TopicIds(dataSource.get(), config.table());
         try {

@@ -67,7 +67,7 @@ public class DeadLetterLimits implements ClientCustomizer<Map<String, Object>> {
                 || config.parsedFailureStrategy() != FailureStrategy.DEAD_LETTER_QUEUE) {
             return;
         }
-        List<String> sources = config.topics().orElse(List.of());
+        List<String> sources = config.subscribedTopics();
         try (Admin admin = KafkaClientSettings.admin(kafka, config.groupId() + "-dead-letter-limits")) {
             Map<String, Integer> sourceLimits = maxMessageBytes(admin, sources);
             Map<String, Integer> dlqLimit = maxMessageBytes(admin, List.of(config.dlqTopic()));

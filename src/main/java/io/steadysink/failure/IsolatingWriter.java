@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.InvalidRecordException.Defect;
 import io.steadysink.sink.PostgresSink;
+import io.steadysink.sink.RecordCheck;
 import io.steadysink.sink.RecordValidator;
 import io.steadysink.sink.SinkRecord;
 
@@ -25,17 +26,17 @@ public final class IsolatingWriter {
 
     private static final Logger LOG = Logger.getLogger(IsolatingWriter.class);
 
-    private final RecordValidator validator;
+    private final RecordCheck validator;
     private final PostgresSink sink;
     private final DatabaseRetry retry;
     private final RejectionBreaker breaker;
 
     /** Without a breaker: every rejection is reported. */
-    public IsolatingWriter(RecordValidator validator, PostgresSink sink, DatabaseRetry retry) {
+    public IsolatingWriter(RecordCheck validator, PostgresSink sink, DatabaseRetry retry) {
         this(validator, sink, retry, RejectionBreaker.OFF);
     }
 
-    public IsolatingWriter(RecordValidator validator, PostgresSink sink, DatabaseRetry retry,
+    public IsolatingWriter(RecordCheck validator, PostgresSink sink, DatabaseRetry retry,
             RejectionBreaker breaker) {
         this.validator = validator;
         this.sink = sink;

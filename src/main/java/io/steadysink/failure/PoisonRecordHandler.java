@@ -41,6 +41,9 @@ public final class PoisonRecordHandler {
 
     private static final Logger LOG = Logger.getLogger(PoisonRecordHandler.class);
 
+    /** Dead-letter header naming the route that found a record poison (records of routed topics only). */
+    public static final String DEAD_LETTER_ROUTE = "dead-letter-route";
+
     /** Longest wait for one hand-over before it counts as failed and is retried. */
     static final Duration HAND_OVER_TIMEOUT = Duration.ofMinutes(3);
 
@@ -162,7 +165,7 @@ public final class PoisonRecordHandler {
     }
 
     private void handOver(Message<?> message, InvalidRecordException poison) throws Exception {
-        Metadata withOrigin = originTimestamp(poison.record());
+        Metadata withOrigin = originTimestamp(poison);
         retry.run(() -> {
             CompletionStage<Void> acknowledged;
             synchronized (handOver) {
@@ -177,15 +180,20 @@ public final class PoisonRecordHandler {
      * The record's own timestamp as a header of its dead letter (the dead-letter topic stamps its
      * own), so a replay can give the record back its event time.
      */
-    private static Metadata originTimestamp(SinkRecord record) {
-        Long eventTime = record.eventTime();
-        if (eventTime == null) {
+    private static Metadata originTimestamp(InvalidRecordException poison) {
+        Long eventTime = poison.record().eventTime();
+        if (eventTime == null && poison.route().isEmpty()) {
             return Metadata.empty();
         }
-        return Metadata.of(OutgoingKafkaRecordMetadata.builder()
-                .addHeaders(
-                        new RecordHeader(Origin.TIMESTAMP, Long.toString(eventTime).getBytes(StandardCharsets.UTF_8)))
-                .build());
+        OutgoingKafkaRecordMetadata.OutgoingKafkaRecordMetadataBuilder<Object> headers = OutgoingKafkaRecordMetadata
+                .builder();
+        if (eventTime != null) {
+            headers.addHeaders(
+                    new RecordHeader(Origin.TIMESTAMP, Long.toString(eventTime).getBytes(StandardCharsets.UTF_8)));
+        }
+        poison.route().ifPresent(route -> headers
+                .addHeaders(new RecordHeader(DEAD_LETTER_ROUTE, route.getBytes(StandardCharsets.UTF_8))));
+        return Metadata.of(headers.build());
     }
 
     private void await(CompletionStage<Void> acknowledged, InvalidRecordException poison) throws Exception {

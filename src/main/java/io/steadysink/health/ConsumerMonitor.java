@@ -84,7 +84,7 @@ public class ConsumerMonitor {
                 .orElse(false);
         this.reader = new LagReader(() -> KafkaClientSettings.admin(kafka, config.groupId() + "-lag"), config.groupId(),
                 startAtLatest, lagInterval, fatal, REPEAT_WARNING, ticker, wallClock);
-        this.sources = new SourceTopics(config.topics().orElse(List.of()), metrics, REPEAT_WARNING, ticker, wallClock);
+        this.sources = new SourceTopics(config.subscribedTopics(), metrics, REPEAT_WARNING, ticker, wallClock);
         this.evaluator = new LagEvaluator(lagInterval, ticker, wallClock, new LagEvaluator.Fetches() {
             @Override
             public OptionalLong timestampAt(TopicPartition partition, long offset) {

@@ -1,6 +1,7 @@
 package io.steadysink.metrics;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -50,6 +51,9 @@ public class SinkMetrics {
     public static final String POLL_INTERVAL_MARGIN = "steady_sink_poll_interval_margin_seconds";
     public static final String OLDEST_IN_FLIGHT = "steady_sink_oldest_in_flight_seconds";
     public static final String SOURCE_TOPIC_MISSING = "steady_sink_source_topic_missing";
+    public static final String ROUTE_RECORDS_WRITTEN = "steady_sink_route_records_written";
+    public static final String ROUTE_LAG_RECORDS = "steady_sink_route_lag_records";
+    public static final String ROUTE_LAG_SECONDS = "steady_sink_route_lag_seconds";
 
     /**
      * What a rebalance did to this member: partitions assigned, revoked, or lost (taken away without
@@ -69,7 +73,15 @@ public class SinkMetrics {
      * whether the topic is missing; records skipped in the mode.
      */
     public record StartupSeries(List<String> topics, List<String> poisonReasons, String failureStrategy,
-            String mode) {
+            String mode, List<RouteSeries> routes) {
+
+        public StartupSeries(List<String> topics, List<String> poisonReasons, String failureStrategy, String mode) {
+            this(topics, poisonReasons, failureStrategy, mode, List.of());
+        }
+    }
+
+    /** A route of the route file: its name, its table and the topics it takes. */
+    public record RouteSeries(String route, String table, List<String> topics) {
     }
 
     /** One assigned partition's lag, as the lag gauges show it. */
@@ -88,6 +100,9 @@ public class SinkMetrics {
     private final MultiGauge lagSeconds;
     private final MultiGauge lagStatus;
     private final Map<String, AtomicInteger> missingTopics = new ConcurrentHashMap<>();
+    private final List<RouteSeries> routes;
+    private final MultiGauge routeLagRecords;
+    private final MultiGauge routeLagSeconds;
 
     public SinkMetrics(MeterRegistry registry, StartupSeries startup) {
         this.registry = registry;
@@ -120,6 +135,20 @@ public class SinkMetrics {
         Gauge.builder(GROUP_GENERATION, generation, AtomicInteger::get)
                 .description("Consumer group generation at the last assignment (-1 before joining)")
                 .register(registry);
+        routes = List.copyOf(startup.routes());
+        routeLagRecords = MultiGauge.builder(ROUTE_LAG_RECORDS)
+                .description("Records between the group's committed offset and the log end, summed over the"
+                        + " assigned partitions of the topics a route takes, per route and table")
+                .baseUnit("records")
+                .register(registry);
+        routeLagSeconds = MultiGauge.builder(ROUTE_LAG_SECONDS)
+                .description("Age of the oldest record not yet committed among the assigned partitions of the"
+                        + " topics a route takes (0 when caught up), per route and table")
+                .baseUnit("seconds")
+                .register(registry);
+        for (RouteSeries route : routes) {
+            routeRecordsWritten(route);
+        }
         recordsSkipped(startup.mode());
         for (String topic : startup.topics()) {
             recordsWritten(topic);
@@ -191,6 +220,20 @@ public class SinkMetrics {
         lagRecords.register(partitions.stream().map(p -> MultiGauge.Row.of(tags(p), p.records())).toList(), true);
         lagSeconds.register(partitions.stream().map(p -> MultiGauge.Row.of(tags(p), p.seconds())).toList(), true);
         lagStatus.register(partitions.stream().map(p -> MultiGauge.Row.of(tags(p), p.status())).toList(), true);
+        if (!routes.isEmpty()) {
+            List<MultiGauge.Row<?>> records = new ArrayList<>();
+            List<MultiGauge.Row<?>> seconds = new ArrayList<>();
+            for (RouteSeries route : routes) {
+                Tags tags = Tags.of("route", route.route(), "table", route.table());
+                List<PartitionLagRow> taken = partitions.stream().filter(p -> route.topics().contains(p.topic()))
+                        .toList();
+                records.add(MultiGauge.Row.of(tags, taken.stream().mapToLong(PartitionLagRow::records).sum()));
+                seconds.add(MultiGauge.Row.of(tags, taken.stream().mapToDouble(PartitionLagRow::seconds).max()
+                        .orElse(0)));
+            }
+            routeLagRecords.register(records, true);
+            routeLagSeconds.register(seconds, true);
+        }
     }
 
     private static Tags tags(PartitionLagRow lag) {
@@ -236,6 +279,17 @@ public class SinkMetrics {
             perTopic.merge(topic, 1, Integer::sum);
         }
         perTopic.forEach((topic, count) -> recordsWritten(topic).add(count));
+        for (RouteSeries route : routes) {
+            int count = route.topics().stream().mapToInt(topic -> perTopic.getOrDefault(topic, 0)).sum();
+            if (count > 0) {
+                routeRecordsWritten(route).add(count);
+            }
+        }
+    }
+
+    private LongAdder routeRecordsWritten(RouteSeries route) {
+        return counter(ROUTE_RECORDS_WRITTEN, "Records a route wrote into its table (replays included), by route"
+                + " and table", null, Tags.of("route", route.route(), "table", route.table()));
     }
 
     /** Counts a poison record handed to the failure {@code strategy}, tagged by the rule it broke. */

@@ -40,6 +40,8 @@ public class InvalidRecordException extends RuntimeException {
         /** A number jsonb refuses (SQLSTATE 22003); see {@link JsonbValue#NUMERIC_MAX_POWER}. */
         VALUE_NUMBER_OUT_OF_RANGE("record value has a number beyond the range of PostgreSQL numeric (up to 131072"
                 + " digits before the decimal point, 16383 after)"),
+        /** A route's column cannot take what the record holds (type, range, missing value). */
+        VALUE_DOES_NOT_FIT("record does not fit the route's table"),
         /** What only PostgreSQL can judge: SQLSTATE class 22, 23 or 54 for the record alone. */
         REJECTED_BY_DATABASE("PostgreSQL rejected the record as data");
 
@@ -69,6 +71,7 @@ public class InvalidRecordException extends RuntimeException {
 
     private final transient SinkRecord record;
     private final Defect defect;
+    private String route;
 
     public InvalidRecordException(SinkRecord record, Defect defect, Throwable cause) {
         super(defect.rule() + " (" + record.coordinates() + ")", cause);
@@ -78,6 +81,17 @@ public class InvalidRecordException extends RuntimeException {
 
     public InvalidRecordException(SinkRecord record, Defect defect, String finding) {
         this(record, defect, new Finding(finding));
+    }
+
+    /** Marks the poison record as found by the route named {@code name}; returns this. */
+    public InvalidRecordException onRoute(String name) {
+        this.route = name;
+        return this;
+    }
+
+    /** The route that found the record poison, if a route did. */
+    public java.util.Optional<String> route() {
+        return java.util.Optional.ofNullable(route);
     }
 
     public SinkRecord record() {

@@ -20,7 +20,7 @@ import io.steadysink.sink.InvalidRecordException.Defect;
  * for PostgreSQL alone to judge (constraints or triggers added to the table) is isolated later by
  * bisecting a rejected batch.
  */
-public final class RecordValidator {
+public final class RecordValidator implements RecordCheck {
 
     /**
      * Longest key accepted in upsert mode, in UTF-8 bytes. A btree index entry holds at most 2704
@@ -41,6 +41,7 @@ public final class RecordValidator {
     public record Checked(List<SinkRecord> valid, List<InvalidRecordException> invalid) {
     }
 
+    @Override
     public Checked check(List<SinkRecord> batch) {
         List<SinkRecord> valid = new ArrayList<>(batch.size());
         List<InvalidRecordException> invalid = new ArrayList<>(0);

@@ -78,12 +78,15 @@ public class SchemaMigration {
 
     private final Instance<Flyway> flyway;
     private final SinkConfig config;
+    private final RouteTables routes;
     private final Instance<AgroalDataSource> dataSource;
 
-    SchemaMigration(Instance<Flyway> flyway, SinkConfig config, Instance<AgroalDataSource> dataSource) {
+    SchemaMigration(Instance<Flyway> flyway, SinkConfig config, Instance<AgroalDataSource> dataSource,
+            RouteTables routes) {
         this.flyway = flyway;
         this.config = config;
         this.dataSource = dataSource;
+        this.routes = routes;
     }
 
     /**
@@ -97,6 +100,13 @@ public class SchemaMigration {
      *         its cause
      */
     public void migrate() throws SQLException {
+        if (config.hasDefaultRoute()) {
+            migrateFixedTable();
+        }
+        routes.bind(dataSource.get());
+    }
+
+    private void migrateFixedTable() throws SQLException {
         SinkMode mode = config.parsedMode();
         // The prefix follows the parsed mode, not the raw setting: SINK_MODE=UPSERT must find upsert_V*.
         Flyway configured = Flyway.configure(flyway.get().getConfiguration().getClassLoader())

@@ -1,0 +1,54 @@
+package io.steadysink.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.WithDefault;
+
+/**
+ * One route of the route file: which topics it takes, the table it writes and how each column is
+ * filled. Read as written; {@link RouteSpec#of} checks and parses it, and the config doctor lists
+ * every problem of every route at once.
+ */
+public interface RouteSettings {
+
+    /** Topics the route takes (names). A topic may feed several routes (one transaction). */
+    List<String> topics();
+
+    /** Target table, {@code table} or {@code schema.table}, as in the catalog. */
+    String table();
+
+    /** {@code append} (one row per record) or {@code upsert} (one row per identity, newest wins). */
+    @WithDefault("append")
+    String mode();
+
+    /**
+     * The columns that identify a row, backed by a unique constraint. Upsert: required. Append:
+     * defaults to the Kafka coordinates' columns.
+     */
+    Optional<List<String>> identity();
+
+    /**
+     * Column name to source: {@code /json/pointer} (into the value), {@code key:/json/pointer},
+     * {@code key} (the key as text), {@code header:<name>}, {@code kafka:topic|partition|offset|timestamp},
+     * {@code value} (the whole value) or {@code rest} (the value's top-level fields no pointer took).
+     */
+    Map<String, String> columns();
+
+    /**
+     * Column name to the unit of epoch numbers written into a timestamp column: {@code seconds},
+     * {@code millis} or {@code micros}. A timestamp column not listed takes ISO-8601 strings only.
+     */
+    Map<String, String> epochUnits();
+
+    /**
+     * What a tombstone (a record without value) does: {@code delete} the row, {@code mark} it with
+     * {@link #deletedColumn()}, or {@code ignore} it. Upsert only; append ignores tombstones.
+     */
+    @WithDefault("delete")
+    String tombstones();
+
+    /** Boolean column set true by a tombstone under {@code tombstones: mark}, false by any later write. */
+    Optional<String> deletedColumn();
+}

@@ -1,0 +1,138 @@
+package io.steadysink.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A route of the route file, checked and parsed: everything that can be judged without the
+ * database. What needs the live catalog (column types, unique keys) is judged when the route is
+ * bound to its table.
+ *
+ * @param columns column name to its source, in the order the file lists them
+ * @param identity the columns identifying a row; for append without an identity of its own, the
+ *        columns of the Kafka coordinates
+ * @param epochUnits column name to {@code seconds}, {@code millis} or {@code micros}
+ */
+public record RouteSpec(String name, List<String> topics, QualifiedTable table, SinkMode mode,
+        Map<String, ColumnSource> columns, List<String> identity, Map<String, String> epochUnits,
+        Tombstones tombstones, Optional<String> deletedColumn) {
+
+    /** What a tombstone does to the row of its identity. */
+    public enum Tombstones {
+        DELETE, MARK, IGNORE;
+
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Default names of the columns that hold the Kafka coordinates of a row's source. */
+    public static final List<String> COORDINATE_COLUMNS = List.of("kafka_topic", "kafka_partition", "kafka_offset");
+
+    private static final List<String> UNITS = List.of("seconds", "millis", "micros");
+
+    /**
+     * Parses the route named {@code name}, or returns empty after adding to {@code problems} one line
+     * per problem found, each starting with {@code route <name>:}.
+     */
+    public static Optional<RouteSpec> parse(String name, RouteSettings settings, List<String> problems) {
+        List<String> found = new ArrayList<>();
+        List<String> topics = settings.topics().stream().map(String::trim).filter(t -> !t.isEmpty()).toList();
+        if (topics.isEmpty()) {
+            found.add("topics is empty; name at least one topic");
+        }
+        QualifiedTable table = null;
+        try {
+            table = QualifiedTable.parse(settings.table());
+        } catch (IllegalArgumentException e) {
+            found.add("table: " + e.getMessage());
+        }
+        SinkMode mode = SinkMode.parse(settings.mode()).orElse(null);
+        if (mode == null) {
+            found.add("mode \"" + settings.mode() + "\" is not a mode; use append or upsert");
+        }
+        Map<String, ColumnSource> columns = new LinkedHashMap<>();
+        new TreeMap<>(settings.columns()).forEach((column, source) -> {
+            try {
+                columns.put(column, ColumnSource.parse(source));
+            } catch (IllegalArgumentException e) {
+                found.add("column " + column + ": " + e.getMessage());
+            }
+        });
+        if (settings.columns().isEmpty()) {
+            found.add("columns is empty; map at least one column, e.g. columns: {id: /id}");
+        }
+        long rests = columns.values().stream().filter(ColumnSource.Rest.class::isInstance).count();
+        if (rests > 1) {
+            found.add("more than one column takes rest; at most one column holds the fields no pointer took");
+        }
+        Tombstones tombstones = parseTombstones(settings.tombstones(), found);
+        if (tombstones == Tombstones.MARK && settings.deletedColumn().isEmpty()) {
+            found.add("tombstones: mark needs deleted-column, the boolean column a tombstone sets");
+        }
+        settings.epochUnits().forEach((column, unit) -> {
+            if (!UNITS.contains(unit.toLowerCase(Locale.ROOT))) {
+                found.add("epoch-units." + column + " \"" + unit + "\" is not a unit; use seconds, millis or micros");
+            }
+        });
+        List<String> identity = settings.identity().orElse(List.of());
+        if (mode == SinkMode.UPSERT && identity.isEmpty()) {
+            found.add("an upsert route needs identity, the columns naming a row (backed by a unique constraint)");
+        }
+        if (identity.isEmpty() && mode == SinkMode.APPEND) {
+            identity = coordinateColumns(columns);
+        }
+        for (String column : identity) {
+            if (!columns.containsKey(column) && !COORDINATE_COLUMNS.contains(column)) {
+                found.add("identity column " + column + " is not among the columns");
+            }
+        }
+        if (mode == SinkMode.UPSERT && tombstones != Tombstones.IGNORE) {
+            for (String column : identity) {
+                ColumnSource source = columns.get(column);
+                if (source != null && !source.availableInTombstones()) {
+                    found.add("identity column " + column + " comes from the value, which a tombstone lacks;"
+                            + " take it from the key or set tombstones: ignore");
+                }
+            }
+        }
+        found.forEach(problem -> problems.add("route " + name + ": " + problem));
+        if (!found.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, String> units = new TreeMap<>();
+        settings.epochUnits().forEach((column, unit) -> units.put(column, unit.toLowerCase(Locale.ROOT)));
+        return Optional.of(new RouteSpec(name, topics, table, mode, columns, List.copyOf(identity), units,
+                mode == SinkMode.APPEND ? Tombstones.IGNORE : tombstones, settings.deletedColumn()));
+    }
+
+    /**
+     * The columns the route fills from the Kafka coordinates (topic, partition, offset), in that
+     * order; {@link #COORDINATE_COLUMNS} where the route maps none of them.
+     */
+    public static List<String> coordinateColumns(Map<String, ColumnSource> columns) {
+        List<String> names = new ArrayList<>(3);
+        for (ColumnSource.KafkaField field : List.of(ColumnSource.KafkaField.TOPIC, ColumnSource.KafkaField.PARTITION,
+                ColumnSource.KafkaField.OFFSET)) {
+            names.add(columns.entrySet().stream().filter(e -> e.getValue().equals(new ColumnSource.Kafka(field)))
+                    .map(Map.Entry::getKey).findFirst()
+                    .orElse(COORDINATE_COLUMNS.get(names.size())));
+        }
+        return names;
+    }
+
+    private static Tombstones parseTombstones(String text, List<String> found) {
+        for (Tombstones tombstones : Tombstones.values()) {
+            if (tombstones.configName().equalsIgnoreCase(text.trim())) {
+                return tombstones;
+            }
+        }
+        found.add("tombstones \"" + text + "\" is not a choice; use delete, mark or ignore");
+        return Tombstones.IGNORE;
+    }
+}

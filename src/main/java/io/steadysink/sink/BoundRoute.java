@@ -1,0 +1,212 @@
+package io.steadysink.sink;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+
+import io.steadysink.config.ColumnSource;
+import io.steadysink.config.QualifiedTable;
+import io.steadysink.config.RouteSpec;
+import io.steadysink.config.SinkMode;
+
+/**
+ * A route bound to its table as the live catalog describes it: every column it fills with its type,
+ * the identity (backed by a unique key) and, in upsert mode, the columns of the ordering guard.
+ * {@link #bind} lists everything that keeps the route from working, each finding one line, and the
+ * {@code ALTER TABLE} statements that give the table what exactly-once needs.
+ *
+ * @param guard upsert: the columns holding the Kafka coordinates of the row's source (topic,
+ *        partition, offset); append: empty
+ * @param restExcluded the top-level fields of the value that value pointers of the route take
+ */
+public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String> identity, List<String> guard,
+        Optional<String> deletedColumn, Set<String> restExcluded) {
+
+    /** What binding found: the route, or the problems and the statements that fix some of them. */
+    public record Binding(Optional<BoundRoute> route, List<String> findings, List<String> alterStatements) {
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    public QualifiedTable table() {
+        return spec.table();
+    }
+
+    public SinkMode mode() {
+        return spec.mode();
+    }
+
+    /** Binds {@code spec} to {@code shape} (empty: the table does not exist). */
+    public static Binding bind(RouteSpec spec, Optional<TableShape> shape) {
+        String prefix = "route " + spec.name() + ": ";
+        List<String> findings = new ArrayList<>();
+        List<String> alters = new ArrayList<>();
+        if (shape.isEmpty()) {
+            findings.add(prefix + "table " + spec.table() + " does not exist; create it (docs/routes.md shows one"
+                    + " for each mode) or correct table:");
+            return new Binding(Optional.empty(), findings, alters);
+        }
+        TableShape table = shape.get();
+        Map<String, ColumnSource> sources = new LinkedHashMap<>(spec.columns());
+        List<String> coordinates = RouteSpec.coordinateColumns(spec.columns());
+        boolean needsCoordinates = spec.mode() == SinkMode.UPSERT || spec.identity().equals(coordinates);
+        List<String> missingCoordinates = new ArrayList<>();
+        if (needsCoordinates) {
+            ColumnSource.KafkaField[] fields = {ColumnSource.KafkaField.TOPIC, ColumnSource.KafkaField.PARTITION,
+                    ColumnSource.KafkaField.OFFSET};
+            String[] types = {"text", "integer", "bigint"};
+            for (int i = 0; i < 3; i++) {
+                sources.putIfAbsent(coordinates.get(i), new ColumnSource.Kafka(fields[i]));
+                if (table.column(coordinates.get(i)).isEmpty()) {
+                    missingCoordinates.add("ADD COLUMN " + QualifiedTable.quote(coordinates.get(i)) + " " + types[i]);
+                }
+            }
+        }
+        if (!missingCoordinates.isEmpty()) {
+            findings.add(prefix + "table " + spec.table() + " lacks the columns " + coordinates
+                    + " that hold each row's Kafka coordinates (" + (spec.mode() == SinkMode.UPSERT
+                            ? "the ordering guard: an older record never overwrites a newer one"
+                            : "the identity of an appended row: a replay never writes it twice")
+                    + ")");
+            alters.add("ALTER TABLE " + spec.table().sql() + " "
+                    + String.join(", ", missingCoordinates).replace("ADD COLUMN ", "ADD COLUMN IF NOT EXISTS ") + ";");
+        }
+        List<MappedColumn> columns = new ArrayList<>();
+        Set<String> restExcluded = new LinkedHashSet<>();
+        sources.forEach((name, source) -> {
+            if (source instanceof ColumnSource.ValuePointer pointer) {
+                restExcluded.add(firstToken(pointer.pointer()));
+            }
+            Optional<Column> column = table.column(name);
+            if (column.isEmpty()) {
+                if (!missingCoordinates.isEmpty() && coordinates.contains(name)) {
+                    return; // reported above, with its ALTER
+                }
+                findings.add(prefix + "column " + name + " is not in table " + spec.table() + " (its columns: "
+                        + String.join(", ", table.columns().keySet()) + ")");
+                return;
+            }
+            ColumnType type = column.get().type();
+            if (!type.supported()) {
+                findings.add(prefix + "column " + name + " has type " + type.formatted()
+                        + ", which steady-sink cannot write");
+                return;
+            }
+            EpochUnit unit = unit(spec, name, source);
+            JsonNodeType fixed = fixedJsonType(source);
+            if (fixed != null && !type.accepts(fixed, unit)) {
+                findings.add(prefix + "column " + name + " (" + type.formatted() + ") can never take "
+                        + describe(source) + ", which is always a JSON " + fixed.name().toLowerCase(Locale.ROOT)
+                        + (type.formatted().startsWith("timestamp") && unit == EpochUnit.NONE
+                                ? "; declare its unit under epoch-units"
+                                : ""));
+                return;
+            }
+            boolean required = column.get().notNull() && !column.get().hasDefault() || spec.identity().contains(name);
+            columns.add(new MappedColumn(name, source, type, unit, required,
+                    spec.identity().contains(name) ? Optional.empty() : column.get().defaultExpression()));
+        });
+        for (Column column : table.columns().values()) {
+            if (column.notNull() && !column.hasDefault() && !sources.containsKey(column.name())) {
+                findings.add(prefix + "column " + column.name() + " of " + spec.table()
+                        + " is NOT NULL without a default and no source fills it; map it under columns:");
+            }
+        }
+        List<String> identity = spec.identity();
+        if (!identity.isEmpty() && missingCoordinates.isEmpty() && !table.hasUniqueKey(identity)) {
+            findings.add(prefix + "no primary key or unique constraint of " + spec.table() + " is exactly "
+                    + identity + " (the identity): without one a replay could write a row twice");
+            alters.add(addIdentity(spec, identity));
+        } else if (!identity.isEmpty() && !missingCoordinates.isEmpty() && identity.equals(coordinates)) {
+            alters.add(addIdentity(spec, identity));
+        }
+        Optional<String> deleted = spec.tombstones() == RouteSpec.Tombstones.MARK
+                ? spec.deletedColumn()
+                : Optional.empty();
+        deleted.ifPresent(name -> {
+            Optional<Column> column = table.column(name);
+            if (column.isEmpty() || !column.get().type().formatted().equals("boolean")) {
+                findings.add(prefix + "deleted-column " + name + " must be a boolean column of " + spec.table());
+                if (column.isEmpty()) {
+                    alters.add("ALTER TABLE " + spec.table().sql() + " ADD COLUMN " + QualifiedTable.quote(name)
+                            + " boolean NOT NULL DEFAULT false;");
+                }
+            }
+        });
+        if (!findings.isEmpty()) {
+            return new Binding(Optional.empty(), findings, alters);
+        }
+        List<String> guard = spec.mode() == SinkMode.UPSERT ? coordinates : List.of();
+        return new Binding(Optional.of(new BoundRoute(spec, List.copyOf(columns), identity, guard, deleted,
+                Set.copyOf(restExcluded))), findings, alters);
+    }
+
+    /** A named constraint: replicas starting at once add it once (the second gets duplicate_object). */
+    private static String addIdentity(RouteSpec spec, List<String> identity) {
+        return "ALTER TABLE " + spec.table().sql() + " ADD CONSTRAINT "
+                + QualifiedTable.quote(truncate(spec.table().name() + "_" + String.join("_", identity) + "_key"))
+                + " UNIQUE (" + String.join(", ", identity.stream().map(QualifiedTable::quote).toList()) + ");";
+    }
+
+    private static String truncate(String name) {
+        return name.length() > 63 ? name.substring(0, 63) : name;
+    }
+
+    private static EpochUnit unit(RouteSpec spec, String column, ColumnSource source) {
+        if (source instanceof ColumnSource.Kafka kafka && kafka.field() == ColumnSource.KafkaField.TIMESTAMP) {
+            return EpochUnit.MILLIS;
+        }
+        String unit = spec.epochUnits().get(column);
+        return unit == null ? EpochUnit.NONE : EpochUnit.valueOf(unit.toUpperCase(Locale.ROOT));
+    }
+
+    /** The JSON type a source always yields, or {@code null} when it depends on the record. */
+    private static JsonNodeType fixedJsonType(ColumnSource source) {
+        if (source instanceof ColumnSource.Kafka kafka) {
+            return kafka.field() == ColumnSource.KafkaField.TOPIC ? JsonNodeType.STRING : JsonNodeType.NUMBER;
+        }
+        if (source instanceof ColumnSource.KeyText || source instanceof ColumnSource.Header) {
+            return JsonNodeType.STRING;
+        }
+        return source instanceof ColumnSource.Rest ? JsonNodeType.OBJECT : null;
+    }
+
+    /** A source as the route file writes it, for findings and reasons. */
+    static String describe(ColumnSource source) {
+        if (source instanceof ColumnSource.ValuePointer pointer) {
+            return pointer.pointer().isEmpty() ? "value" : pointer.pointer();
+        }
+        if (source instanceof ColumnSource.KeyPointer pointer) {
+            return "key:" + pointer.pointer();
+        }
+        if (source instanceof ColumnSource.Header header) {
+            return "header:" + header.name();
+        }
+        if (source instanceof ColumnSource.Kafka kafka) {
+            return "kafka:" + kafka.field().name().toLowerCase(Locale.ROOT);
+        }
+        if (source instanceof ColumnSource.KeyText) {
+            return "key";
+        }
+        return source instanceof ColumnSource.Rest ? "rest" : "value";
+    }
+
+    /** The first reference token of a JSON Pointer, unescaped ({@code ~1} is {@code /}, {@code ~0} is {@code ~}). */
+    static String firstToken(String pointer) {
+        if (pointer.isEmpty()) {
+            return "";
+        }
+        int next = pointer.indexOf('/', 1);
+        String token = next < 0 ? pointer.substring(1) : pointer.substring(1, next);
+        return token.replace("~1", "/").replace("~0", "~");
+    }
+}

@@ -1,0 +1,179 @@
+package io.steadysink.sink;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.util.List;
+
+import org.apache.kafka.common.header.Header;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import io.steadysink.config.ColumnSource;
+import io.steadysink.sink.InvalidRecordException.Defect;
+
+/**
+ * Turns a record into the row a route writes: each column's value found by its source and converted
+ * strictly into the column's type ({@link ColumnType}). A record that does not fit is poison, with a
+ * reason naming the route, the source, the column and its type, and the JSON type found (never the
+ * value).
+ */
+final class RouteRows {
+
+    private static final ObjectMapper JSON = ColumnType.jsonMapper();
+
+    /** A record as one row: the PostgreSQL text of each column of the route, in its order. */
+    record Row(SinkRecord record, String[] values) {
+
+        boolean tombstone() {
+            return record.isTombstone();
+        }
+    }
+
+    private final BoundRoute route;
+    private final int[] identity;
+
+    RouteRows(BoundRoute route) {
+        this.route = route;
+        this.identity = route.identity().stream().mapToInt(this::indexOf).toArray();
+    }
+
+    private int indexOf(String column) {
+        List<MappedColumn> columns = route.columns();
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equals(column)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("identity column " + column + " is not mapped");
+    }
+
+    /** The identity of {@code row}: its identity columns' texts. */
+    List<String> identity(Row row) {
+        String[] key = new String[identity.length];
+        for (int i = 0; i < identity.length; i++) {
+            key[i] = row.values()[identity[i]];
+        }
+        return List.of(key);
+    }
+
+    /** @throws InvalidRecordException when the record does not fit the route's table */
+    Row row(SinkRecord record) {
+        JsonNode value = record.isTombstone() ? null : parse(record, record.value(), "value");
+        JsonNode key = null;
+        List<MappedColumn> columns = route.columns();
+        String[] values = new String[columns.size()];
+        for (int i = 0; i < values.length; i++) {
+            MappedColumn column = columns.get(i);
+            if (record.isTombstone() && !column.source().availableInTombstones()) {
+                continue; // NULL: a tombstone writes only its identity and coordinates
+            }
+            JsonNode found;
+            if (column.source() instanceof ColumnSource.KeyPointer pointer) {
+                if (key == null) {
+                    key = record.key() == null ? NullNode.getInstance() : parse(record, record.key(), "key");
+                }
+                found = key.at(pointer.pointer());
+            } else {
+                found = find(record, value, column.source());
+            }
+            if (found == null || found.isMissingNode()) {
+                found = NullNode.getInstance();
+            }
+            try {
+                if (found.isNull() && column.required()) {
+                    throw new Unconvertible("no value (missing or JSON null), and the column is part of the"
+                            + " identity or NOT NULL without a default");
+                }
+                values[i] = column.type().toText(found, column.unit());
+            } catch (Unconvertible e) {
+                throw new InvalidRecordException(record, Defect.VALUE_DOES_NOT_FIT,
+                        "route " + route.name() + ": " + BoundRoute.describe(column.source()) + " -> column "
+                                + column.name() + " (" + column.type().formatted() + "): " + e.getMessage())
+                        .onRoute(route.name());
+            }
+        }
+        return new Row(record, values);
+    }
+
+    private JsonNode find(SinkRecord record, JsonNode value, ColumnSource source) {
+        if (source instanceof ColumnSource.ValuePointer pointer) {
+            return value.at(pointer.pointer());
+        }
+        if (source instanceof ColumnSource.WholeValue) {
+            return value;
+        }
+        if (source instanceof ColumnSource.Rest) {
+            if (!(value instanceof ObjectNode object)) {
+                return NullNode.getInstance();
+            }
+            ObjectNode rest = JsonNodeFactory.instance.objectNode();
+            object.fields().forEachRemaining(field -> {
+                if (!route.restExcluded().contains(field.getKey())) {
+                    rest.set(field.getKey(), field.getValue());
+                }
+            });
+            return rest;
+        }
+        if (source instanceof ColumnSource.KeyText) {
+            String key = record.keyText();
+            return key == null ? NullNode.getInstance() : TextNode.valueOf(key);
+        }
+        if (source instanceof ColumnSource.Header header) {
+            return header(record, header.name());
+        }
+        ColumnSource.Kafka kafka = (ColumnSource.Kafka) source;
+        return switch (kafka.field()) {
+            case TOPIC -> TextNode.valueOf(record.topic());
+            case PARTITION -> IntNode.valueOf(record.partition());
+            case OFFSET -> LongNode.valueOf(record.rowOffset());
+            case TIMESTAMP ->
+                record.eventTime() == null ? NullNode.getInstance() : LongNode.valueOf(record.eventTime());
+        };
+    }
+
+    private JsonNode header(SinkRecord record, String name) {
+        Header last = null;
+        for (Header header : record.headers()) {
+            if (header.key().equals(name)) {
+                last = header;
+            }
+        }
+        if (last == null || last.value() == null) {
+            return NullNode.getInstance();
+        }
+        try {
+            return TextNode.valueOf(Utf8.decode(last.value()));
+        } catch (CharacterCodingException e) {
+            throw new InvalidRecordException(record, Defect.VALUE_DOES_NOT_FIT,
+                    "route " + route.name() + ": header " + name + " is not valid UTF-8").onRoute(route.name());
+        }
+    }
+
+    private JsonNode parse(SinkRecord record, byte[] bytes, String what) {
+        try {
+            JsonNode node = JSON.readTree(bytes);
+            return node == null ? NullNode.getInstance() : node;
+        } catch (IOException e) {
+            Defect defect = "value".equals(what) ? Defect.VALUE_NOT_JSON : Defect.VALUE_DOES_NOT_FIT;
+            throw new InvalidRecordException(record, defect,
+                    "route " + route.name() + ": the " + what + " is not JSON: " + firstLine(e.getMessage()))
+                    .onRoute(route.name());
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int newline = message.indexOf('\n');
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+    }
+}

@@ -1,0 +1,217 @@
+package io.steadysink.sink;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import io.steadysink.config.QualifiedTable;
+import io.steadysink.config.RouteSpec;
+import io.steadysink.config.SinkMode;
+
+/**
+ * Writes a route's records into the user's table: each record becomes a typed row
+ * ({@link RouteRows}), the rows are COPYed into a session-local staging table of the same column
+ * types and merged in identity order (so concurrent batches lock rows in one order):
+ * <ul>
+ * <li>append: {@code ON CONFLICT (identity) DO NOTHING}; the identity is the Kafka coordinates or a
+ * natural key, so a replay changes nothing;</li>
+ * <li>upsert: the batch is reduced to its newest record per identity and merged with the ordering
+ * guard of the fixed-shape upsert: a write applies only when its coordinates come after those of
+ * the row's current source ({@link SinkRecord#WRITE_ORDER}); a row without coordinates (written by
+ * something else) takes any write. Tombstones delete the row, mark it deleted, or are ignored, per
+ * route, under the same guard.</li>
+ * </ul>
+ * A column with a default takes it where the record has no value (missing or JSON null).
+ */
+public final class RouteWriter implements BatchWriter {
+
+    private static final String TOMBSTONE = "steady_sink_tombstone";
+
+    private final BoundRoute route;
+    private final RouteRows rows;
+    private final String stage;
+    private final String createStage;
+    private final String copyColumns;
+    private final String merge;
+    private final String recordTombstones;
+    private final String tombstones;
+
+    public RouteWriter(BoundRoute route) {
+        this.route = route;
+        this.rows = new RouteRows(route);
+        this.stage = QualifiedTable.quote("steady_sink_route_" + route.name().replace('-', '_'));
+        List<MappedColumn> columns = route.columns();
+        this.createStage = "CREATE TEMP TABLE IF NOT EXISTS " + stage + " ("
+                + columns.stream().map(c -> c.sql() + " " + c.type().formatted()).collect(Collectors.joining(", "))
+                + ", " + TOMBSTONE + " boolean) ON COMMIT DELETE ROWS";
+        this.copyColumns = columns.stream().map(MappedColumn::sql).collect(Collectors.joining(", ")) + ", "
+                + TOMBSTONE;
+        String table = route.table().sql();
+        String names = columns.stream().map(MappedColumn::sql).collect(Collectors.joining(", "));
+        List<String> identityColumns = route.identity().stream().map(QualifiedTable::quote).toList();
+        String identity = String.join(", ", identityColumns);
+        String orderBy = identityColumns.stream().map(c -> "s." + c).collect(Collectors.joining(", "));
+        if (route.mode() == SinkMode.APPEND) {
+            this.merge = "INSERT INTO " + table + " (" + names + ") SELECT " + values(columns, null) + " FROM " + stage
+                    + " s WHERE NOT s." + TOMBSTONE + " ORDER BY " + orderBy + " ON CONFLICT (" + identity
+                    + ") DO NOTHING";
+            this.recordTombstones = null;
+            this.tombstones = null;
+            return;
+        }
+        RouteSpec.Tombstones onTombstone = route.spec().tombstones();
+        List<String> guard = route.guard().stream().map(QualifiedTable::quote).toList();
+        String deletedName = route.deletedColumn().map(QualifiedTable::quote).orElse(null);
+        String identityArray = "ARRAY[" + identityColumns.stream().map(c -> "s." + c + "::text")
+                .collect(Collectors.joining(", ")) + "]";
+        String from = " FROM " + stage + " s";
+        String where = " WHERE NOT s." + TOMBSTONE;
+        if (onTombstone != RouteSpec.Tombstones.IGNORE) {
+            // a deleted identity's record of its tombstone: older writes landing later never bring the row back
+            from += " LEFT JOIN " + RouteTables.TOMBSTONES + " d ON d.route = '" + route.name() + "' AND d.identity = "
+                    + identityArray + " AND " + after("d", COORDINATES, "s", guard);
+            if (onTombstone == RouteSpec.Tombstones.DELETE) {
+                where += " AND d.route IS NULL";
+            }
+        }
+        String marked = onTombstone == RouteSpec.Tombstones.MARK ? ", " + deletedName : "";
+        String markedValue = onTombstone == RouteSpec.Tombstones.MARK ? ", d.route IS NOT NULL" : "";
+        List<String> updates = new ArrayList<>();
+        for (MappedColumn column : columns) {
+            if (!route.identity().contains(column.name())) {
+                updates.add(column.sql() + " = EXCLUDED." + column.sql());
+            }
+        }
+        if (onTombstone == RouteSpec.Tombstones.MARK) {
+            updates.add(deletedName + " = EXCLUDED." + deletedName);
+        }
+        this.merge = "INSERT INTO " + table + " AS cur (" + names + marked + ") SELECT "
+                + values(columns, onTombstone == RouteSpec.Tombstones.MARK ? guard : null) + markedValue + from + where
+                + " ORDER BY " + orderBy + " ON CONFLICT (" + identity + ") DO UPDATE SET " + String.join(", ", updates)
+                + " WHERE " + newer("EXCLUDED", guard);
+        if (onTombstone == RouteSpec.Tombstones.IGNORE) {
+            this.recordTombstones = null;
+            this.tombstones = null;
+            return;
+        }
+        this.recordTombstones = "INSERT INTO " + RouteTables.TOMBSTONES + " AS cur (route, identity, "
+                + String.join(", ", COORDINATES) + ") SELECT '" + route.name() + "', " + identityArray + ", "
+                + guard.stream().map(c -> "s." + c).collect(Collectors.joining(", ")) + " FROM " + stage + " s WHERE s."
+                + TOMBSTONE + " ORDER BY 2 ON CONFLICT (route, identity) DO UPDATE SET "
+                + COORDINATES.stream().map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", ")) + " WHERE "
+                + after("EXCLUDED", COORDINATES, "cur", COORDINATES);
+        String matches = identityColumns.stream().map(c -> "cur." + c + " = s." + c)
+                .collect(Collectors.joining(" AND "));
+        String tombstoneWhere = " WHERE s." + TOMBSTONE + " AND " + matches + " AND " + newer("s", guard);
+        this.tombstones = onTombstone == RouteSpec.Tombstones.DELETE
+                ? "DELETE FROM " + table + " AS cur USING " + stage + " s" + tombstoneWhere
+                : "UPDATE " + table + " AS cur SET " + deletedName + " = true, "
+                        + guard.stream().map(c -> c + " = s." + c).collect(Collectors.joining(", ")) + " FROM " + stage
+                        + " s" + tombstoneWhere;
+    }
+
+    private static final List<String> COORDINATES = List.of("kafka_topic", "kafka_partition", "kafka_offset");
+
+    /**
+     * The staged value of each column: its default where it has none; with {@code markedGuard}, a row
+     * older than its identity's recorded tombstone takes the tombstone's coordinates (it lands marked).
+     */
+    private static String values(List<MappedColumn> columns, List<String> markedGuard) {
+        List<String> values = new ArrayList<>();
+        for (MappedColumn column : columns) {
+            int guardIndex = markedGuard == null ? -1 : markedGuard.indexOf(column.sql());
+            if (guardIndex >= 0) {
+                values.add("COALESCE(d." + COORDINATES.get(guardIndex) + ", s." + column.sql() + ")");
+            } else {
+                values.add(column.defaultExpression().map(d -> "COALESCE(s." + column.sql() + ", " + d + ")")
+                        .orElse("s." + column.sql()));
+            }
+        }
+        return String.join(", ", values);
+    }
+
+    /**
+     * The ordering guard: the {@code incoming} row's coordinates come after those of the current row
+     * ({@code cur}); a current row without coordinates (written by something else) takes any write.
+     */
+    private static String newer(String incoming, List<String> guard) {
+        return "(cur." + guard.get(0) + " IS NULL OR " + after(incoming, guard, "cur", guard) + ")";
+    }
+
+    /** {@code a}'s coordinates come after {@code b}'s, in {@link SinkRecord#WRITE_ORDER}. */
+    private static String after(String a, List<String> aColumns, String b, List<String> bColumns) {
+        return "(" + a + "." + aColumns.get(0) + " COLLATE \"C\", " + a + "." + aColumns.get(1) + ", " + a + "."
+                + aColumns.get(2) + ") > (" + b + "." + bColumns.get(0) + " COLLATE \"C\", " + b + "."
+                + bColumns.get(1) + ", " + b + "." + bColumns.get(2) + ")";
+    }
+
+    public BoundRoute route() {
+        return route;
+    }
+
+    /** Converts {@code record} as this route would, throwing what a poison record throws. */
+    void check(SinkRecord record) {
+        if (!skipped(record)) {
+            rows.row(record);
+        }
+    }
+
+    private boolean skipped(SinkRecord record) {
+        return record.isTombstone()
+                && (route.mode() == SinkMode.APPEND || route.spec().tombstones() == RouteSpec.Tombstones.IGNORE);
+    }
+
+    @Override
+    public int write(Connection connection, List<SinkRecord> batch) throws SQLException {
+        List<RouteRows.Row> converted = new ArrayList<>(batch.size());
+        for (SinkRecord record : batch) {
+            if (!skipped(record)) {
+                converted.add(rows.row(record));
+            }
+        }
+        if (route.mode() == SinkMode.UPSERT) {
+            converted = newestPerIdentity(converted);
+        }
+        if (converted.isEmpty()) {
+            return 0;
+        }
+        CopyText copy = new CopyText(converted.size());
+        boolean anyTombstone = false;
+        for (RouteRows.Row row : converted) {
+            for (String value : row.values()) {
+                copy.text(value);
+            }
+            copy.bool(row.tombstone()).endRow();
+            anyTombstone |= row.tombstone();
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(createStage);
+            copy.copyInto(connection, stage, copyColumns);
+            int changed = 0;
+            if (anyTombstone && tombstones != null) {
+                statement.executeUpdate(recordTombstones);
+                changed += statement.executeUpdate(tombstones);
+            }
+            return changed + statement.executeUpdate(merge);
+        }
+    }
+
+    /**
+     * The newest write per identity by {@link SinkRecord#WRITE_ORDER} (one INSERT cannot change a row
+     * twice), and the newest tombstone per identity beside it: the tombstone is recorded first, so a
+     * write older than it lands deleted (or not at all) whichever batch it comes in.
+     */
+    private List<RouteRows.Row> newestPerIdentity(List<RouteRows.Row> converted) {
+        Map<List<Object>, RouteRows.Row> newest = new HashMap<>(converted.size() * 2);
+        for (RouteRows.Row row : converted) {
+            newest.merge(List.of(rows.identity(row), row.tombstone()), row,
+                    (current, candidate) -> candidate.record().isNewerThan(current.record()) ? candidate : current);
+        }
+        return new ArrayList<>(newest.values());
+    }
+}

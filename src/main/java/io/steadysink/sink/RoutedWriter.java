@@ -1,0 +1,104 @@
+package io.steadysink.sink;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import io.steadysink.sink.InvalidRecordException.Defect;
+
+/**
+ * Writes a batch into every table its records are routed to, in the caller's one transaction: each
+ * record goes to every route taking its topic (a topic may feed several tables) and to the
+ * fixed-shape table when its topic is one of {@code SINK_TOPICS}. Tables are written in name order.
+ * It is also the batch's {@link RecordCheck}: a record is poison when the fixed-shape checks or any
+ * of its routes refuse it, so a record is written to all its tables or to none.
+ */
+public final class RoutedWriter implements BatchWriter, RecordCheck {
+
+    private final Set<String> defaultTopics;
+    private final Optional<BatchWriter> fixed;
+    private final RecordValidator fixedCheck;
+    private final int maxValueBytes;
+    private final RouteTables tables;
+    private volatile List<RouteWriter> routes;
+
+    /**
+     * @param defaultTopics {@code SINK_TOPICS}, written by {@code fixed} after {@code fixedCheck}
+     * @param tables the routes, bound to their tables at start-up before the first batch
+     */
+    public RoutedWriter(Set<String> defaultTopics, Optional<BatchWriter> fixed, RecordValidator fixedCheck,
+            int maxValueBytes, RouteTables tables) {
+        this.defaultTopics = Set.copyOf(defaultTopics);
+        this.fixed = fixed;
+        this.fixedCheck = fixedCheck;
+        this.maxValueBytes = maxValueBytes;
+        this.tables = tables;
+    }
+
+    private List<RouteWriter> routes() {
+        List<RouteWriter> writers = routes;
+        if (writers == null) {
+            writers = tables.bound().stream().sorted(Comparator.comparing((BoundRoute r) -> r.table().toString())
+                    .thenComparing(BoundRoute::name)).map(RouteWriter::new).toList();
+            routes = writers;
+        }
+        return writers;
+    }
+
+    @Override
+    public RecordValidator.Checked check(List<SinkRecord> batch) {
+        List<SinkRecord> valid = new ArrayList<>(batch.size());
+        List<InvalidRecordException> invalid = new ArrayList<>(0);
+        for (SinkRecord record : batch) {
+            InvalidRecordException problem = problem(record);
+            if (problem == null) {
+                valid.add(record);
+            } else {
+                invalid.add(problem);
+            }
+        }
+        return new RecordValidator.Checked(valid, invalid);
+    }
+
+    private InvalidRecordException problem(SinkRecord record) {
+        if (defaultTopics.contains(record.topic())) {
+            InvalidRecordException problem = fixedCheck.problem(record);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        if (record.value() != null && record.value().length > maxValueBytes) {
+            return new InvalidRecordException(record, Defect.VALUE_TOO_LARGE,
+                    record.value().length + " bytes, the limit is " + maxValueBytes);
+        }
+        for (RouteWriter route : routes()) {
+            if (route.route().spec().topics().contains(record.topic())) {
+                try {
+                    route.check(record);
+                } catch (InvalidRecordException e) {
+                    return e;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public int write(Connection connection, List<SinkRecord> batch) throws SQLException {
+        int rows = 0;
+        if (fixed.isPresent()) {
+            List<SinkRecord> taken = batch.stream().filter(record -> defaultTopics.contains(record.topic())).toList();
+            rows += taken.isEmpty() ? 0 : fixed.get().write(connection, taken);
+        }
+        for (RouteWriter route : routes()) {
+            List<String> topics = route.route().spec().topics();
+            List<SinkRecord> taken = batch.stream().filter(record -> topics.contains(record.topic())).toList();
+            rows += taken.isEmpty() ? 0 : route.write(connection, taken);
+        }
+        return rows;
+    }
+}
