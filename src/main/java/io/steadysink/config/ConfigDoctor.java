@@ -64,6 +64,7 @@ public final class ConfigDoctor {
         doctor.groupProtocol();
         doctor.pollInterval();
         doctor.workersAndPool();
+        doctor.sourceTopics();
         doctor.deadLetterTopic();
         doctor.delayedRetry();
         doctor.stallBudget();
@@ -162,6 +163,17 @@ public final class ConfigDoctor {
         }
     }
 
+    private void sourceTopics() {
+        for (String source : sink.subscribedTopics()) {
+            if (!TOPIC_NAME.matcher(source).matches() || source.equals(".") || source.equals("..")) {
+                error("the topic '" + source + "' (" + (sink.topics().orElse(List.of()).contains(source)
+                        ? "SINK_TOPICS"
+                        : "a route in SINK_ROUTES_FILE")
+                        + ") is not a valid Kafka topic name: use 1 to 249 of the characters a-z A-Z 0-9 . _ -");
+            }
+        }
+    }
+
     private void deadLetterTopic() {
         if (strategy() != FailureStrategy.DEAD_LETTER_QUEUE) {
             return;
@@ -173,9 +185,12 @@ public final class ConfigDoctor {
         if (!TOPIC_NAME.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
             error("SINK_DLQ_TOPIC='" + topic + "' is not a valid Kafka topic name: use 1 to 249 of the characters"
                     + " a-z A-Z 0-9 . _ -");
-        } else if (sink.topics().orElse(List.of()).contains(topic)) {
-            error("SINK_DLQ_TOPIC='" + topic + "' is also in SINK_TOPICS: dead-lettered records would be consumed"
-                    + " again and loop; name a separate topic, e.g. SINK_DLQ_TOPIC=" + topic + "-dlq");
+        } else if (sink.subscribedTopics().contains(topic)) {
+            error("SINK_DLQ_TOPIC='" + topic + "' is also " + (sink.topics().orElse(List.of()).contains(topic)
+                    ? "in SINK_TOPICS"
+                    : "a topic of a route in SINK_ROUTES_FILE")
+                    + ": dead-lettered records would be consumed again and loop; name a separate topic, e.g."
+                    + " SINK_DLQ_TOPIC=" + topic + "-dlq");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.steadysink.config;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -49,7 +50,7 @@ public record QualifiedTable(Optional<String> schema, String name) {
             throw new IllegalArgumentException("the " + what + " name \"" + part
                     + "\" is not a plain identifier: use letters, digits, underscores and $, starting with a letter or underscore");
         }
-        if (part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PART_BYTES) {
+        if (part.getBytes(StandardCharsets.UTF_8).length > MAX_PART_BYTES) {
             throw new IllegalArgumentException(
                     "the " + what + " name \"" + part + "\" is longer than PostgreSQL's " + MAX_PART_BYTES + " bytes");
         }

@@ -1,8 +1,10 @@
 package io.steadysink.config;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -179,8 +181,8 @@ public interface SinkConfig {
 
     /** Every topic consumed: {@code SINK_TOPICS}, then each route's topics, without repeats. */
     default List<String> subscribedTopics() {
-        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(topics().orElse(List.of()));
-        new java.util.TreeMap<>(routes()).values().forEach(route -> all.addAll(route.topics()));
+        LinkedHashSet<String> all = new LinkedHashSet<>(topics().orElse(List.of()));
+        new TreeMap<>(routes()).values().forEach(route -> all.addAll(route.topics()));
         return List.copyOf(all);
     }
 

@@ -3,7 +3,10 @@ package io.steadysink.config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Checks the {@code SINK_*} settings. Each problem is one line naming the environment variable,
@@ -12,6 +15,9 @@ import java.util.Set;
 public final class SinkSettings {
 
     static final Set<String> OFFSET_RESETS = Set.of("earliest", "latest", "none");
+
+    /** A route's name: it names the route's staging table too, within PostgreSQL's 63 bytes. */
+    private static final Pattern ROUTE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
 
     private SinkSettings() {
     }
@@ -24,7 +30,7 @@ public final class SinkSettings {
     public static List<RouteSpec> routes(SinkConfig config) {
         List<String> problems = new ArrayList<>();
         List<RouteSpec> routes = new ArrayList<>();
-        new java.util.TreeMap<>(config.routes())
+        new TreeMap<>(config.routes())
                 .forEach((name, route) -> RouteSpec.parse(name, route, problems).ifPresent(routes::add));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
@@ -33,17 +39,15 @@ public final class SinkSettings {
     }
 
     private static void routeProblems(SinkConfig config, List<String> problems) {
-        for (java.util.Map.Entry<String, RouteSettings> route : new java.util.TreeMap<>(config.routes()).entrySet()) {
+        for (Map.Entry<String, RouteSettings> route : new TreeMap<>(config.routes()).entrySet()) {
             if (!ROUTE_NAME.matcher(route.getKey()).matches()) {
-                problems.add("route \"" + route.getKey() + "\" in SINK_ROUTES_FILE: name routes with lower-case"
-                        + " letters, digits, - and _");
+                problems.add("route \"" + route.getKey() + "\" in SINK_ROUTES_FILE: name routes with at most 40"
+                        + " lower-case letters, digits, - and _");
                 continue;
             }
             RouteSpec.parse(route.getKey(), route.getValue(), problems);
         }
     }
-
-    private static final java.util.regex.Pattern ROUTE_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]*");
 
     /** Returns one message per problem; empty when the settings are usable. */
     public static List<String> problems(SinkConfig config) {

@@ -1,6 +1,7 @@
 package io.steadysink.sink;
 
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * A record that cannot become a row, whatever the state of the database: a poison record. Its
@@ -90,8 +91,8 @@ public class InvalidRecordException extends RuntimeException {
     }
 
     /** The route that found the record poison, if a route did. */
-    public java.util.Optional<String> route() {
-        return java.util.Optional.ofNullable(route);
+    public Optional<String> route() {
+        return Optional.ofNullable(route);
     }
 
     public SinkRecord record() {

@@ -3,6 +3,7 @@ package io.steadysink.sink;
 import java.util.Optional;
 
 import io.steadysink.config.ColumnSource;
+import io.steadysink.config.QualifiedTable;
 
 /**
  * A column of a routed table as a route fills it: where its value comes from, the catalog's type,
@@ -14,6 +15,6 @@ public record MappedColumn(String name, ColumnSource source, ColumnType type, Ep
 
     /** The column name quoted for SQL. */
     String sql() {
-        return io.steadysink.config.QualifiedTable.quote(name);
+        return QualifiedTable.quote(name);
     }
 }

@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 import io.steadysink.config.RouteSpec;
+import io.steadysink.config.SinkMode;
 import io.steadysink.startup.ExitCode;
 import io.steadysink.startup.StartupFailure;
 
@@ -105,7 +106,7 @@ public final class RouteTables {
                                     : "; run " + String.join(" ", alters)
                                             + " (or set SINK_ROUTES_ALTER_TABLES=true to let steady-sink run them)"));
         }
-        if (routes.stream().anyMatch(route -> route.mode() == io.steadysink.config.SinkMode.UPSERT
+        if (routes.stream().anyMatch(route -> route.mode() == SinkMode.UPSERT
                 && route.spec().tombstones() != RouteSpec.Tombstones.IGNORE)) {
             createTombstones(dataSource);
         }

@@ -189,4 +189,19 @@ class ConfigDoctorTest {
         assertThat(findings).singleElement().extracting(Finding::severity).isEqualTo(severity);
         return findings.get(0).message();
     }
+
+    @Test
+    void aRouteTopicThatIsNoKafkaTopicNameOrIsTheDeadLetterTopicIsAnErrorNamingTheRouteFile() {
+        SinkConfig config = TestSinkConfig.defaults().withDeadLetterQueue("orders-dlq")
+                .with("routes.a.topics", "orders-dlq,bad topic")
+                .with("routes.a.table", "a")
+                .with("routes.a.columns.id", "/id")
+                .build();
+
+        assertThat(ConfigDoctor.examine(config, Map.of(), POOL)).extracting(Finding::message).containsExactly(
+                "the topic 'bad topic' (a route in SINK_ROUTES_FILE) is not a valid Kafka topic name: use 1 to 249 of"
+                        + " the characters a-z A-Z 0-9 . _ -",
+                "SINK_DLQ_TOPIC='orders-dlq' is also a topic of a route in SINK_ROUTES_FILE: dead-lettered records"
+                        + " would be consumed again and loop; name a separate topic, e.g. SINK_DLQ_TOPIC=orders-dlq-dlq");
+    }
 }
