@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.eclipse.microprofile.config.spi.ConfigSource;
@@ -37,6 +39,13 @@ public final class RouteFileSource implements ConfigSourceFactory {
 
     private static final Pattern TOPICS = Pattern.compile("routes\\.[^.]+\\.topics(\\[\\d+])?");
 
+    /** {@code routes.<name>.<setting>...}: the setting a property belongs to. */
+    private static final Pattern SETTING = Pattern.compile("routes\\.(\"[^\"]*\"|[^.]+)\\.([^.\\[]+).*");
+
+    /** The settings of a route ({@link RouteSettings}), as the file spells them. */
+    static final Set<String> SETTINGS = Set.of("topics", "table", "mode", "identity", "columns", "epoch-units",
+            "tombstones", "deleted-column");
+
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
         ConfigValue file = context.getValue("sink.routes-file");
@@ -50,11 +59,19 @@ public final class RouteFileSource implements ConfigSourceFactory {
             String yaml = Files.readString(path, StandardCharsets.UTF_8);
             YamlConfigSource parsed = new YamlConfigSource(name, yaml, ORDINAL);
             Set<String> topics = new LinkedHashSet<>(split(context.getValue("sink.topics")));
+            Set<String> problems = new LinkedHashSet<>();
             for (String property : parsed.getPropertyNames()) {
                 String value = parsed.getValue(property);
                 if (!property.startsWith("routes.")) {
                     properties.put(PROBLEM, "SINK_ROUTES_FILE=" + path + " has \"" + property.split("\\.")[0]
                             + "\" at the top level; a route file holds only routes:");
+                    continue;
+                }
+                Matcher setting = SETTING.matcher(property);
+                if (setting.matches() && !SETTINGS.contains(setting.group(2))) {
+                    problems.add("SINK_ROUTES_FILE=" + path + ": route " + setting.group(1) + " has no setting \""
+                            + setting.group(2) + "\"; a route has "
+                            + String.join(", ", new TreeSet<>(SETTINGS)));
                     continue;
                 }
                 properties.put("sink." + property, value);
@@ -67,6 +84,9 @@ public final class RouteFileSource implements ConfigSourceFactory {
                         + " least one route (docs/routes.md)");
             }
             properties.put("mp.messaging.incoming." + Channels.EVENTS + ".topics", String.join(",", topics));
+            if (!problems.isEmpty() && !properties.containsKey(PROBLEM)) {
+                properties.put(PROBLEM, String.join("; ", problems));
+            }
         } catch (IOException e) {
             properties.put(PROBLEM, "SINK_ROUTES_FILE=" + path + " cannot be read (" + e.getClass().getSimpleName()
                     + ": " + e.getMessage() + "); mount the route file there or unset SINK_ROUTES_FILE");
