@@ -49,6 +49,13 @@ public interface RouteSettings {
     @WithDefault("delete")
     String tombstones();
 
+    /**
+     * Column name to its SQL type ({@code uuid}, {@code numeric(12,2)}, {@code text[]}, ...): what a
+     * table that does not exist is created with, when {@code SINK_ROUTES_ALTER_TABLES=true}. Every
+     * mapped column needs one then.
+     */
+    Map<String, String> types();
+
     /** Boolean column set true by a tombstone under {@code tombstones: mark}, false by any later write. */
     Optional<String> deletedColumn();
 }

@@ -20,7 +20,7 @@ import java.util.TreeMap;
  */
 public record RouteSpec(String name, List<String> topics, QualifiedTable table, SinkMode mode,
         Map<String, ColumnSource> columns, List<String> identity, Map<String, String> epochUnits,
-        Tombstones tombstones, Optional<String> deletedColumn) {
+        Tombstones tombstones, Optional<String> deletedColumn, Map<String, String> types) {
 
     /** What a tombstone does to the row of its identity. */
     public enum Tombstones {
@@ -35,6 +35,11 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
     public static final List<String> COORDINATE_COLUMNS = List.of("kafka_topic", "kafka_partition", "kafka_offset");
 
     private static final List<String> UNITS = List.of("seconds", "millis", "micros");
+
+    /** A column type as a route may declare it: a (possibly qualified) type name, modifiers, array brackets. */
+    private static final java.util.regex.Pattern TYPE = java.util.regex.Pattern
+            .compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?( [A-Za-z_][A-Za-z0-9_]*)*"
+                    + "(\\( *\\d+ *(, *\\d+ *)?\\))?( with(out)? time zone)?(\\[])*");
 
     /**
      * Parses the route named {@code name}, or returns empty after adding to {@code problems} one line
@@ -80,6 +85,15 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
                 found.add("epoch-units." + column + " \"" + unit + "\" is not a unit; use seconds, millis or micros");
             }
         });
+        settings.types().forEach((column, type) -> {
+            if (!TYPE.matcher(type.trim()).matches()) {
+                found.add("types." + column + " \"" + type + "\" is not a column type, e.g. uuid, numeric(12,2),"
+                        + " timestamp with time zone, text[]");
+            } else if (!settings.columns().containsKey(column) && !COORDINATE_COLUMNS.contains(column)
+                    && !settings.deletedColumn().map(column::equals).orElse(false)) {
+                found.add("types." + column + " names no column of the route");
+            }
+        });
         List<String> identity = settings.identity().orElse(List.of());
         if (mode == SinkMode.UPSERT && identity.isEmpty()) {
             found.add("an upsert route needs identity, the columns naming a row (backed by a unique constraint)");
@@ -108,7 +122,8 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         Map<String, String> units = new TreeMap<>();
         settings.epochUnits().forEach((column, unit) -> units.put(column, unit.toLowerCase(Locale.ROOT)));
         return Optional.of(new RouteSpec(name, topics, table, mode, columns, List.copyOf(identity), units,
-                mode == SinkMode.APPEND ? Tombstones.IGNORE : tombstones, settings.deletedColumn()));
+                mode == SinkMode.APPEND ? Tombstones.IGNORE : tombstones, settings.deletedColumn(),
+                new TreeMap<>(settings.types())));
     }
 
     /**

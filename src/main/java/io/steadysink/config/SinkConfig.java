@@ -188,7 +188,8 @@ public interface SinkConfig {
 
     /**
      * {@code SINK_ROUTES_ALTER_TABLES}: when {@code true}, start-up adds to routed tables the columns
-     * and unique constraints exactly-once needs (the statements the config doctor prints otherwise).
+     * and unique constraints exactly-once needs, and creates a missing table whose route declares
+     * every column's type (the statements start-up prints otherwise).
      */
     @WithDefault("false")
     boolean routesAlterTables();

@@ -51,8 +51,12 @@ public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String
         List<String> findings = new ArrayList<>();
         List<String> alters = new ArrayList<>();
         if (shape.isEmpty()) {
+            Optional<String> create = createTable(spec);
             findings.add(prefix + "table " + spec.table() + " does not exist; create it (docs/routes.md shows one"
-                    + " for each mode) or correct table:");
+                    + " for each mode) or correct table:" + (create.isPresent()
+                            ? ""
+                            : "; to let SINK_ROUTES_ALTER_TABLES=true create it, give every column a type under types:"));
+            create.ifPresent(alters::add);
             return new Binding(Optional.empty(), findings, alters);
         }
         TableShape table = shape.get();
@@ -122,12 +126,15 @@ public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String
             }
         }
         List<String> identity = spec.identity();
-        if (!identity.isEmpty() && missingCoordinates.isEmpty() && !table.hasUniqueKey(identity)) {
-            findings.add(prefix + "no primary key or unique constraint of " + spec.table() + " is exactly "
-                    + identity + " (the identity): without one a replay could write a row twice");
-            alters.add(addIdentity(spec, identity));
-        } else if (!identity.isEmpty() && !missingCoordinates.isEmpty() && identity.equals(coordinates)) {
-            alters.add(addIdentity(spec, identity));
+        if (!identity.isEmpty() && !table.hasUniqueKey(identity)) {
+            boolean inTable = identity.stream().allMatch(column -> table.column(column).isPresent());
+            if (inTable) {
+                findings.add(prefix + "no primary key or unique constraint of " + spec.table() + " is exactly "
+                        + identity + " (the identity): without one a replay could write a row twice");
+            }
+            if (inTable || !missingCoordinates.isEmpty()) {
+                alters.add(addIdentity(spec, identity)); // after the columns it names are added
+            }
         }
         Optional<String> deleted = spec.tombstones() == RouteSpec.Tombstones.MARK
                 ? spec.deletedColumn()
@@ -148,6 +155,44 @@ public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String
         List<String> guard = spec.mode() == SinkMode.UPSERT ? coordinates : List.of();
         return new Binding(Optional.of(new BoundRoute(spec, List.copyOf(columns), identity, guard, deleted,
                 Set.copyOf(restExcluded))), findings, alters);
+    }
+
+    /**
+     * The table as the route declares it ({@link RouteSpec#types()}), with the coordinate columns
+     * exactly-once needs, the deleted column and the identity's constraint; empty when a column has no
+     * declared type. {@code IF NOT EXISTS}: replicas starting at once create it once.
+     */
+    static Optional<String> createTable(RouteSpec spec) {
+        Map<String, String> types = new LinkedHashMap<>();
+        List<String> coordinates = RouteSpec.coordinateColumns(spec.columns());
+        for (String column : spec.columns().keySet()) {
+            String type = spec.types().get(column);
+            if (type == null) {
+                return Optional.empty();
+            }
+            types.put(column, type.trim());
+        }
+        boolean needsCoordinates = spec.mode() == SinkMode.UPSERT || spec.identity().equals(coordinates);
+        if (needsCoordinates) {
+            String[] defaults = {"text", "integer", "bigint"};
+            for (int i = 0; i < 3; i++) {
+                types.putIfAbsent(coordinates.get(i), spec.types().getOrDefault(coordinates.get(i), defaults[i]));
+            }
+        }
+        if (spec.tombstones() == RouteSpec.Tombstones.MARK) {
+            spec.deletedColumn().ifPresent(column -> types.putIfAbsent(column, "boolean NOT NULL DEFAULT false"));
+        }
+        List<String> definitions = new ArrayList<>();
+        types.forEach((column, type) -> definitions.add(QualifiedTable.quote(column) + " " + type));
+        if (!spec.identity().isEmpty()) {
+            definitions.add("CONSTRAINT "
+                    + QualifiedTable
+                            .quote(truncate(spec.table().name() + "_" + String.join("_", spec.identity()) + "_key"))
+                    + " UNIQUE (" + String.join(", ", spec.identity().stream().map(QualifiedTable::quote).toList())
+                    + ")");
+        }
+        return Optional.of("CREATE TABLE IF NOT EXISTS " + spec.table().sql() + " (" + String.join(", ", definitions)
+                + ");");
     }
 
     /** A named constraint: replicas starting at once add it once (the second gets duplicate_object). */

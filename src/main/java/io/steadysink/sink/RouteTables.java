@@ -43,8 +43,11 @@ public final class RouteTables {
     /** unique_violation on the catalog: another replica created the table in the same moment. */
     private static final String UNIQUE_VIOLATION = "23505";
 
-    /** duplicate_object, duplicate_table, duplicate_column: another replica altered the table first. */
-    private static final List<String> ALREADY_DONE = List.of("42710", "42P07", "42701");
+    /**
+     * duplicate_object, duplicate_table, duplicate_column, and unique_violation in the catalog (two
+     * {@code CREATE TABLE IF NOT EXISTS} at once): another replica altered or created the table first.
+     */
+    private static final List<String> ALREADY_DONE = List.of("42710", "42P07", "42701", "23505");
 
     private final List<RouteSpec> specs;
     private final boolean alterTables;
@@ -98,13 +101,14 @@ public final class RouteTables {
         findings.addAll(conflicts(routes));
         if (!findings.isEmpty()) {
             findings.forEach(LOG::error);
-            throw StartupFailure.cannotStart(ExitCode.SETTINGS_REFUSED, findings.size() == 1
+            String first = findings.size() == 1
                     ? findings.get(0)
                     : findings.size() + " problems with the routes of SINK_ROUTES_FILE (each logged above), first: "
-                            + findings.get(0) + (alters.isEmpty()
-                                    ? ""
-                                    : "; run " + String.join(" ", alters)
-                                            + " (or set SINK_ROUTES_ALTER_TABLES=true to let steady-sink run them)"));
+                            + findings.get(0);
+            throw StartupFailure.cannotStart(ExitCode.SETTINGS_REFUSED, first + (alters.isEmpty()
+                    ? ""
+                    : "; run " + String.join(" ", alters)
+                            + " (or set SINK_ROUTES_ALTER_TABLES=true to let steady-sink run them)"));
         }
         if (routes.stream().anyMatch(route -> route.mode() == SinkMode.UPSERT
                 && route.spec().tombstones() != RouteSpec.Tombstones.IGNORE)) {
