@@ -28,6 +28,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.steadysink.testing.GroupProgress;
 import io.steadysink.testing.LocalKafka;
 import io.steadysink.testing.LocalPostgres;
+import io.steadysink.testing.Scrape;
 import io.steadysink.testing.SinkInfrastructure;
 import io.steadysink.testing.SinkUnderTest;
 
@@ -147,6 +148,16 @@ class RoutedTablesTest extends SinkUnderTest {
                 .allSatisfy(row -> assertThat(row).contains("|trace-"));
         assertThat(rows("SELECT id, name, deleted::text FROM routes.customers ORDER BY id"))
                 .containsExactly("1|Ada|false", "2|Grace|true", "3|Ümit 日本|false");
+
+        String scrape = scrape();
+        assertThat(Scrape.value(scrape,
+                "steady_sink_route_records_written_total{route=\"orders\",table=\"routed_orders\"}"))
+                .as("the valid records of the orders topic").isEqualTo(3);
+        assertThat(Scrape.value(scrape,
+                "steady_sink_route_records_written_total{route=\"customers\",table=\"routes.customers\"}"))
+                .isEqualTo(4);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Scrape.value(scrape(),
+                "steady_sink_route_lag_records{route=\"order-events\",table=\"routed_order_events\"}") == 0);
 
         List<ConsumerRecord<String, String>> dead = kafka.consumeStrings().fromTopics(DLQ, 2)
                 .awaitCompletion(Duration.ofSeconds(60)).getRecords();
