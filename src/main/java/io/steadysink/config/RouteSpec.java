@@ -101,6 +101,24 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         if (identity.isEmpty() && mode == SinkMode.APPEND) {
             identity = coordinateColumns(columns);
         }
+        if (mode == SinkMode.UPSERT || identity.equals(coordinateColumns(columns))) {
+            List<String> coordinates = coordinateColumns(columns);
+            ColumnSource.KafkaField[] fields = {ColumnSource.KafkaField.TOPIC, ColumnSource.KafkaField.PARTITION,
+                    ColumnSource.KafkaField.OFFSET};
+            for (int i = 0; i < 3; i++) {
+                ColumnSource source = columns.get(coordinates.get(i));
+                if (source != null && !source.equals(new ColumnSource.Kafka(fields[i]))) {
+                    found.add("column " + coordinates.get(i) + " is filled from " + settings.columns().get(
+                            coordinates.get(i)).trim() + ", but it holds the Kafka "
+                            + fields[i].name().toLowerCase(Locale.ROOT) + " of each row's source ("
+                            + (mode == SinkMode.UPSERT ? "the ordering guard" : "the identity")
+                            + "); map it from kafka:" + fields[i].name().toLowerCase(Locale.ROOT)
+                            + " or map kafka:" + fields[i].name().toLowerCase(Locale.ROOT) + " to another column");
+                }
+            }
+        }
+        settings.deletedColumn().filter(columns::containsKey).ifPresent(column -> found.add("deleted-column "
+                + column + " is also under columns: a column is filled once; remove it from columns"));
         for (String column : identity) {
             if (!columns.containsKey(column) && !COORDINATE_COLUMNS.contains(column)) {
                 found.add("identity column " + column + " is not among the columns");

@@ -114,4 +114,25 @@ class RouteSpecTest {
         assertThat(ColumnSource.parse("rest")).isEqualTo(new ColumnSource.Rest());
         assertThat(ColumnSource.parse(" key ")).isEqualTo(new ColumnSource.KeyText());
     }
+
+    @Test
+    void aColumnTheOrderingGuardOrTombstonesFillIsNotFilledTwice() {
+        SinkConfig config = TestSinkConfig.defaults()
+                .with("routes.state.topics", "state")
+                .with("routes.state.table", "state")
+                .with("routes.state.mode", "upsert")
+                .with("routes.state.identity", "id")
+                .with("routes.state.tombstones", "mark")
+                .with("routes.state.deleted-column", "gone")
+                .with("routes.state.columns.id", "key")
+                .with("routes.state.columns.gone", "/gone")
+                .with("routes.state.columns.kafka_offset", "/offset")
+                .build();
+
+        assertThat(SinkSettings.problems(config)).containsExactly(
+                "route state: column kafka_offset is filled from /offset, but it holds the Kafka offset of each row's"
+                        + " source (the ordering guard); map it from kafka:offset or map kafka:offset to another column",
+                "route state: deleted-column gone is also under columns: a column is filled once; remove it from"
+                        + " columns");
+    }
 }
