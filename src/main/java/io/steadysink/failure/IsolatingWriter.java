@@ -10,7 +10,6 @@ import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.InvalidRecordException.Defect;
 import io.steadysink.sink.PostgresSink;
 import io.steadysink.sink.RecordCheck;
-import io.steadysink.sink.RecordValidator;
 import io.steadysink.sink.SinkRecord;
 
 /**
@@ -63,7 +62,7 @@ public final class IsolatingWriter {
      *         {@link InterruptedException} when shutdown abandons the batch
      */
     public Outcome write(List<SinkRecord> batch) throws Exception {
-        RecordValidator.Checked checked = validator.check(batch);
+        RecordCheck.Checked checked = validator.check(batch);
         List<SinkRecord> written = new ArrayList<>(checked.valid().size());
         List<InvalidRecordException> rejected = new ArrayList<>(checked.invalid());
         int rows = writeIsolating(checked.valid(), written, rejected, true);

@@ -1,8 +1,5 @@
 package io.steadysink.sink;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import org.apache.kafka.common.header.Header;
 
 import io.steadysink.config.SinkMode;
@@ -37,27 +34,8 @@ public final class RecordValidator implements RecordCheck {
         this.maxValueBytes = maxValueBytes;
     }
 
-    /** A batch split into the records that may be written and the poison ones, each in batch order. */
-    public record Checked(List<SinkRecord> valid, List<InvalidRecordException> invalid) {
-    }
-
     @Override
-    public Checked check(List<SinkRecord> batch) {
-        List<SinkRecord> valid = new ArrayList<>(batch.size());
-        List<InvalidRecordException> invalid = new ArrayList<>(0);
-        for (SinkRecord record : batch) {
-            InvalidRecordException problem = problem(record);
-            if (problem == null) {
-                valid.add(record);
-            } else {
-                invalid.add(problem);
-            }
-        }
-        return new Checked(valid, invalid);
-    }
-
-    /** The first rule {@code record} breaks, or {@code null} when it may be written. */
-    InvalidRecordException problem(SinkRecord record) {
+    public InvalidRecordException problem(SinkRecord record) {
         byte[] key = record.key();
         if (key == null) {
             if (mode == SinkMode.UPSERT) {

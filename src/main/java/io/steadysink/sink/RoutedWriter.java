@@ -2,7 +2,6 @@ package io.steadysink.sink;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -50,21 +49,7 @@ public final class RoutedWriter implements BatchWriter, RecordCheck {
     }
 
     @Override
-    public RecordValidator.Checked check(List<SinkRecord> batch) {
-        List<SinkRecord> valid = new ArrayList<>(batch.size());
-        List<InvalidRecordException> invalid = new ArrayList<>(0);
-        for (SinkRecord record : batch) {
-            InvalidRecordException problem = problem(record);
-            if (problem == null) {
-                valid.add(record);
-            } else {
-                invalid.add(problem);
-            }
-        }
-        return new RecordValidator.Checked(valid, invalid);
-    }
-
-    private InvalidRecordException problem(SinkRecord record) {
+    public InvalidRecordException problem(SinkRecord record) {
         if (defaultTopics.contains(record.topic())) {
             InvalidRecordException problem = fixedCheck.problem(record);
             if (problem != null) {

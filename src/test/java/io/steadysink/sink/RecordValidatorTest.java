@@ -199,7 +199,7 @@ class RecordValidatorTest {
     @Test
     void checkSplitsABatchKeepingTheOrderOfEachSide() {
         List<SinkRecord> batch = List.of(record("a", "{}"), record("b", "[]"), record("c", "{}"), record("d", "x"));
-        RecordValidator.Checked checked = APPEND.check(batch);
+        RecordCheck.Checked checked = APPEND.check(batch);
         assertThat(checked.valid()).extracting(SinkRecord::keyText).containsExactly("a", "c");
         assertThat(checked.invalid()).extracting(e -> e.record().keyText()).containsExactly("b", "d");
     }
