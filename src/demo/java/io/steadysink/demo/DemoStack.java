@@ -48,7 +48,7 @@ public final class DemoStack {
     static final String ORDERS = "orders";
     static final String ORDER_EVENTS = "order_events";
     static final String NEWEST_ORDERS = "SELECT order_id, customer_id, amount, placed_at, status FROM " + ORDERS
-            + " ORDER BY placed_at DESC, order_id LIMIT 3";
+            + " ORDER BY updated_at DESC, order_id LIMIT 3";
     private static final String[] STATUSES = {"created", "paid", "packed", "shipped", "delivered"};
     /** Orders in flight at once: each moves one status further every {@value} events. */
     private static final int OPEN_ORDERS = 10;
@@ -117,47 +117,60 @@ public final class DemoStack {
             producer.start();
 
             double firstRow = -1;
-            long rows = 0;
             long lastReport = 0;
             int reports = 0;
             long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
             while (running.get() && app.isAlive() && System.nanoTime() < end) {
                 sleep(250);
-                rows = LocalPostgres.queryLong("SELECT count(*) FROM " + TABLE);
-                if (rows > 0 && firstRow < 0) {
+                Counts counts = Counts.now();
+                if (counts.rows() > 0 && firstRow < 0) {
                     firstRow = (System.nanoTime() - start) / 1e9;
                     say("first row landed %.1f s after the demo started", firstRow);
                 }
                 if (System.nanoTime() - lastReport > Duration.ofSeconds(5).toNanos()) {
                     lastReport = System.nanoTime();
-                    long orders = count(ORDERS);
-                    long orderEvents = count(ORDER_EVENTS);
                     say("%d events produced, %d rows in %s, %d malformed ones dead-lettered to %s, ready=%d",
-                            produced.get(), rows, TABLE, deadLettered(app), DEAD_LETTERS,
+                            produced.get(), counts.rows(), TABLE, deadLettered(app), DEAD_LETTERS,
                             app.httpStatus("/q/health/ready"));
-                    say("routes: %d rows in %s (upsert by order_id), %d rows in %s", orders, ORDERS, orderEvents,
-                            ORDER_EVENTS);
+                    say("routes: %d rows in %s (upsert by order_id), %d rows in %s", counts.orders(), ORDERS,
+                            counts.orderEvents(), ORDER_EVENTS);
                     if (reports++ % 3 == 1) {
                         printNewestOrders();
                     }
                 }
             }
-            Result result = new Result(produced.get(), rows, count(ORDERS), count(ORDER_EVENTS), firstRow,
-                    app.httpStatus("/q/health/live"), app.httpStatus("/q/health/ready"));
+            int live = app.httpStatus("/q/health/live");
+            int ready = app.httpStatus("/q/health/ready");
             running.set(false);
             if (app.isAlive()) {
                 say("stopping steady-sink (SIGTERM) ...");
                 app.stop();
             }
-            return result;
+            Counts counts = Counts.now(); // what the stopped instance left in the tables
+            return new Result(produced.get(), counts.rows(), counts.orders(), counts.orderEvents(), firstRow, live,
+                    ready);
         }
     }
 
-    private static long count(String table) {
-        return LocalPostgres.queryLong("SELECT count(*) FROM " + table);
+    /** The rows of the three tables in one snapshot: a batch is one transaction across all of them. */
+    private record Counts(long rows, long orders, long orderEvents) {
+
+        private static final String SQL = "SELECT (SELECT count(*) FROM " + TABLE + "), (SELECT count(*) FROM "
+                + ORDERS + "), (SELECT count(*) FROM " + ORDER_EVENTS + ")";
+
+        static Counts now() {
+            try (Connection connection = LocalPostgres.dataSource().getConnection();
+                    Statement statement = connection.createStatement();
+                    ResultSet counts = statement.executeQuery(SQL)) {
+                counts.next();
+                return new Counts(counts.getLong(1), counts.getLong(2), counts.getLong(3));
+            } catch (SQLException e) {
+                throw new IllegalStateException(SQL, e);
+            }
+        }
     }
 
-    /** The newest orders as their typed columns hold them, one line each. */
+    /** The orders written last, as their typed columns hold them, one line each. */
     private static void printNewestOrders() {
         say("%s:", NEWEST_ORDERS);
         try (Connection connection = LocalPostgres.dataSource().getConnection();

@@ -30,9 +30,9 @@ import io.steadysink.testing.SteadySinkProcess;
 /**
  * The packaged application started with the dev overlay's ConfigMap (only the addresses, topic,
  * table and port pointed at the local broker and database, and no route file): its settings pass
- * the config doctor, every probe path of every overlay answers 200, and every metric the alert rules and dashboards
- * query is one the running instance exports, once records have been written, dead-lettered and
- * skipped. And the static-membership overlay's variable, {@code KAFKA_GROUP_INSTANCE_ID}, reaches the
+ * the config doctor, every probe path of every overlay answers 200, and every metric the alert
+ * rules and dashboards query is one the running instance exports, once records have been written,
+ * dead-lettered and skipped. And the static-membership overlay's variable, {@code KAFKA_GROUP_INSTANCE_ID}, reaches the
  * consumer as {@code group.instance.id}.
  */
 class DeployWiringIT {
