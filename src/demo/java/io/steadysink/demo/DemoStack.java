@@ -1,8 +1,19 @@
 package io.steadysink.demo;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -20,28 +31,43 @@ import io.steadysink.testing.SteadySinkProcess;
 /**
  * README command 1: a real KRaft broker and a real PostgreSQL on this machine, the packaged
  * steady-sink consuming from one and writing to the other, and a stream of demo order events, with
- * progress printed every few seconds. Runs until Ctrl-C, or for {@code -Ddemo.seconds}.
+ * progress printed every few seconds. The events land in the fixed-shape table {@value #TABLE} and,
+ * through the dev overlay's route file ({@value #ROUTES_FILE}, its tables created from
+ * {@value #ROUTES_SQL}), in the typed tables {@value #ORDERS} and {@value #ORDER_EVENTS}. Runs until
+ * Ctrl-C, or for {@code -Ddemo.seconds}.
  */
 public final class DemoStack {
 
-    static final String TOPIC = "demo-events";
+    /** The topic the dev overlay's route file takes. */
+    static final String TOPIC = "orders";
     static final String TABLE = "demo_events";
-    static final String DEAD_LETTERS = "demo-events-dlq";
+    static final String DEAD_LETTERS = "orders-dlq";
+    /** One copy for the demo and Kubernetes: the file the dev overlay mounts, and its tables. */
+    static final String ROUTES_FILE = "deploy/overlays/dev/routes.yaml";
+    static final String ROUTES_SQL = "deploy/overlays/dev/routes.sql";
+    static final String ORDERS = "orders";
+    static final String ORDER_EVENTS = "order_events";
+    static final String NEWEST_ORDERS = "SELECT order_id, customer_id, amount, placed_at, status FROM " + ORDERS
+            + " ORDER BY updated_at DESC, order_id LIMIT 3";
     private static final String[] STATUSES = {"created", "paid", "packed", "shipped", "delivered"};
+    /** Orders in flight at once: each moves one status further every {@value} events. */
+    private static final int OPEN_ORDERS = 10;
 
     private DemoStack() {
     }
 
     /** What one demo run achieved. */
-    public record Result(long produced, long rows, double secondsToFirstRow, int liveStatus, int readyStatus) {
+    public record Result(long produced, long rows, long orders, long orderEvents, double secondsToFirstRow,
+            int liveStatus, int readyStatus) {
     }
 
     public static void main(String[] args) {
         long seconds = Long.getLong("demo.seconds", 0);
         Result result = run(System.getProperty("demo.mode", "append"), Integer.getInteger("demo.http-port", 8080),
                 seconds > 0 ? Duration.ofSeconds(seconds) : null);
-        say("done: %d events produced, %d rows in %s", result.produced(), result.rows(), TABLE);
-        System.exit(result.rows() > 0 ? 0 : 1);
+        say("done: %d events produced, %d rows in %s, %d in %s, %d in %s", result.produced(), result.rows(), TABLE,
+                result.orders(), ORDERS, result.orderEvents(), ORDER_EVENTS);
+        System.exit(result.rows() > 0 && result.orders() > 0 ? 0 : 1);
     }
 
     /** Runs the whole stack for {@code duration} (forever when {@code null}). */
@@ -55,6 +81,10 @@ public final class DemoStack {
         say("starting PostgreSQL (embedded binaries) ...");
         String jdbcUrl = LocalPostgres.jdbcUrl();
         say("PostgreSQL is up at %s (user %s)", jdbcUrl, LocalPostgres.USER);
+        Path routes = Path.of(ROUTES_FILE).toAbsolutePath();
+        LocalPostgres.execute(read(Path.of(ROUTES_SQL)));
+        say("created the typed tables %s and %s (%s) for the route file %s", ORDERS, ORDER_EVENTS, ROUTES_SQL,
+                ROUTES_FILE);
 
         Map<String, String> env = SteadySinkProcess.localInfrastructure(httpPort);
         env.put("SINK_TOPICS", TOPIC);
@@ -63,7 +93,9 @@ public final class DemoStack {
         env.put("SINK_MODE", mode);
         env.put("SINK_TABLE", TABLE);
         env.put("SINK_DLQ_TOPIC", DEAD_LETTERS);
-        say("starting steady-sink: java -jar %s (SINK_MODE=%s)", SteadySinkProcess.runner(), mode);
+        env.put("SINK_ROUTES_FILE", routes.toString());
+        say("starting steady-sink: java -jar %s (SINK_MODE=%s, SINK_ROUTES_FILE=%s)", SteadySinkProcess.runner(),
+                mode, ROUTES_FILE);
         AtomicLong produced = new AtomicLong();
         AtomicBoolean running = new AtomicBoolean(true);
         try (SteadySinkProcess app = SteadySinkProcess.start("demo", env, true)) {
@@ -75,41 +107,90 @@ public final class DemoStack {
             say("steady-sink is up:");
             say("  health   http://localhost:%d/q/health  (live, ready, started)", httpPort);
             say("  metrics  http://localhost:%d/q/metrics  (steady_sink_*, kafka_consumer_*)", httpPort);
-            say("  rows     psql '%s' -c 'SELECT * FROM %s ORDER BY ingested_at DESC LIMIT 5'", jdbcUrl
-                    .replace("jdbc:", "").replace("localhost", LocalPostgres.USER + ":" + LocalPostgres.PASSWORD
-                            + "@localhost"),
-                    TABLE);
+            String psql = jdbcUrl.replace("jdbc:", "").replace("localhost",
+                    LocalPostgres.USER + ":" + LocalPostgres.PASSWORD + "@localhost");
+            say("  rows     psql '%s' -c 'SELECT * FROM %s ORDER BY ingested_at DESC LIMIT 5'", psql, TABLE);
+            say("  typed    psql '%s' -c 'SELECT * FROM %s ORDER BY placed_at DESC LIMIT 5'", psql, ORDERS);
 
             Thread producer = new Thread(() -> produce(bootstrap, produced, running), "demo-producer");
             producer.setDaemon(true);
             producer.start();
 
             double firstRow = -1;
-            long rows = 0;
             long lastReport = 0;
+            int reports = 0;
             long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
             while (running.get() && app.isAlive() && System.nanoTime() < end) {
                 sleep(250);
-                rows = LocalPostgres.queryLong("SELECT count(*) FROM " + TABLE);
-                if (rows > 0 && firstRow < 0) {
+                Counts counts = Counts.now();
+                if (counts.rows() > 0 && firstRow < 0) {
                     firstRow = (System.nanoTime() - start) / 1e9;
                     say("first row landed %.1f s after the demo started", firstRow);
                 }
                 if (System.nanoTime() - lastReport > Duration.ofSeconds(5).toNanos()) {
                     lastReport = System.nanoTime();
                     say("%d events produced, %d rows in %s, %d malformed ones dead-lettered to %s, ready=%d",
-                            produced.get(), rows, TABLE, deadLettered(app), DEAD_LETTERS,
+                            produced.get(), counts.rows(), TABLE, deadLettered(app), DEAD_LETTERS,
                             app.httpStatus("/q/health/ready"));
+                    say("routes: %d rows in %s (upsert by order_id), %d rows in %s", counts.orders(), ORDERS,
+                            counts.orderEvents(), ORDER_EVENTS);
+                    if (reports++ % 3 == 1) {
+                        printNewestOrders();
+                    }
                 }
             }
-            Result result = new Result(produced.get(), rows, firstRow, app.httpStatus("/q/health/live"),
-                    app.httpStatus("/q/health/ready"));
+            int live = app.httpStatus("/q/health/live");
+            int ready = app.httpStatus("/q/health/ready");
             running.set(false);
             if (app.isAlive()) {
                 say("stopping steady-sink (SIGTERM) ...");
                 app.stop();
             }
-            return result;
+            Counts counts = Counts.now(); // what the stopped instance left in the tables
+            return new Result(produced.get(), counts.rows(), counts.orders(), counts.orderEvents(), firstRow, live,
+                    ready);
+        }
+    }
+
+    /** The rows of the three tables in one snapshot: a batch is one transaction across all of them. */
+    private record Counts(long rows, long orders, long orderEvents) {
+
+        private static final String SQL = "SELECT (SELECT count(*) FROM " + TABLE + "), (SELECT count(*) FROM "
+                + ORDERS + "), (SELECT count(*) FROM " + ORDER_EVENTS + ")";
+
+        static Counts now() {
+            try (Connection connection = LocalPostgres.dataSource().getConnection();
+                    Statement statement = connection.createStatement();
+                    ResultSet counts = statement.executeQuery(SQL)) {
+                counts.next();
+                return new Counts(counts.getLong(1), counts.getLong(2), counts.getLong(3));
+            } catch (SQLException e) {
+                throw new IllegalStateException(SQL, e);
+            }
+        }
+    }
+
+    /** The orders written last, as their typed columns hold them, one line each. */
+    private static void printNewestOrders() {
+        say("%s:", NEWEST_ORDERS);
+        try (Connection connection = LocalPostgres.dataSource().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(NEWEST_ORDERS)) {
+            while (rows.next()) {
+                say("  %s  %3d  %8s  %s  %s", rows.getString("order_id"), rows.getLong("customer_id"),
+                        rows.getBigDecimal("amount").toPlainString(),
+                        rows.getObject("placed_at", OffsetDateTime.class).toInstant(), rows.getString("status"));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(NEWEST_ORDERS, e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(file.toAbsolutePath() + ": run the demo from the project's directory", e);
         }
     }
 
@@ -124,22 +205,34 @@ public final class DemoStack {
         return total;
     }
 
-    /** About 20 events a second: orders moving through their statuses; one in 200 is malformed. */
+    /**
+     * About 20 events a second: {@value #OPEN_ORDERS} orders at a time moving through their statuses,
+     * each event keyed by its order's uuid, so every order is written five times; one in 200 is malformed.
+     */
     private static void produce(String bootstrap, AtomicLong produced, AtomicBoolean running) {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        long[] placedAt = new long[OPEN_ORDERS];
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
             for (long n = 0; running.get(); n++) {
-                long order = n / STATUSES.length;
-                String status = STATUSES[(int) (n % STATUSES.length)];
-                String value = String.format(Locale.ROOT,
-                        "{\"order_id\":%d,\"customer\":\"c-%d\",\"amount\":%.2f,\"status\":\"%s\"}", order,
-                        order % 50, 5 + (order * 7919 % 10_000) / 100.0, status);
+                int slot = (int) (n % OPEN_ORDERS);
+                long step = n / OPEN_ORDERS + slot; // slots out of phase: open orders differ in status
+                long order = step / STATUSES.length * OPEN_ORDERS + slot;
+                String status = STATUSES[(int) (step % STATUSES.length)];
+                if (status.equals(STATUSES[0]) || placedAt[slot] == 0) {
+                    placedAt[slot] = System.currentTimeMillis();
+                }
+                String orderId = UUID.nameUUIDFromBytes(("demo-order-" + order).getBytes(StandardCharsets.UTF_8))
+                        .toString();
+                String value = String.format(Locale.ROOT, "{\"order_id\":\"%s\",\"customer\":{\"id\":%d},"
+                        + "\"amount\":%.2f,\"placed_at\":%d,\"status\":\"%s\",\"items\":%d,\"express\":%b}",
+                        orderId, order % 50, 5 + (order * 7919 % 10_000) / 100.0, placedAt[slot], status,
+                        1 + order % 4, order % 3 == 0);
                 if (n % 200 == 199) {
                     value = value.substring(0, value.length() / 2); // cut short: not JSON, dead-lettered
                 }
-                producer.send(new ProducerRecord<>(TOPIC, "order-" + order, value));
+                producer.send(new ProducerRecord<>(TOPIC, orderId, value));
                 produced.incrementAndGet();
                 sleep(50);
             }

@@ -6,13 +6,14 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.SteadySinkProcess;
 
-/** README command 1 in short: the demo stack comes up and rows land. */
+/** README command 1 in short: the demo stack comes up and rows land, fixed-shape and typed. */
 class DemoStackIT {
 
     @Test
-    void demoStackLandsRowsAndReportsHealthyWithinItsRun() {
+    void demoStackLandsRowsInItsTableAndTheRoutesTypedTablesAndReportsHealthy() {
         DemoStack.Result result = DemoStack.run("upsert", SteadySinkProcess.freePort(), Duration.ofSeconds(15));
 
         assertThat(result.produced()).isPositive();
@@ -20,5 +21,25 @@ class DemoStackIT {
         assertThat(result.secondsToFirstRow()).isPositive();
         assertThat(result.liveStatus()).isEqualTo(200);
         assertThat(result.readyStatus()).isEqualTo(200);
+
+        // The instance has stopped: the tables hold what it wrote. One row per order in orders and in the
+        // fixed-shape upsert table (same key), one per event in order_events: upserts are visible.
+        assertThat(result.orders()).isPositive().isEqualTo(result.rows())
+                .isEqualTo(LocalPostgres.queryLong("SELECT count(DISTINCT order_id) FROM order_events"));
+        assertThat(result.orderEvents()).isGreaterThan(result.orders());
+        assertThat(LocalPostgres.queryLong("SELECT count(*) FROM orders WHERE status <> 'created'")).isPositive();
+        // Every order's typed columns equal its newest event's JSON, converted by PostgreSQL itself.
+        assertThat(LocalPostgres.queryLong("""
+                SELECT count(*) FROM orders o
+                JOIN LATERAL (SELECT payload FROM order_events e WHERE e.order_id = o.order_id
+                              ORDER BY kafka_offset DESC LIMIT 1) newest ON true
+                WHERE o.customer_id = (newest.payload #>> '{customer,id}')::bigint
+                  AND o.amount = (newest.payload ->> 'amount')::numeric
+                  AND o.placed_at = to_timestamp((newest.payload ->> 'placed_at')::numeric / 1000)
+                  AND o.status::text = newest.payload ->> 'status'
+                  AND o.items = (newest.payload ->> 'items')::integer
+                  AND o.express = (newest.payload ->> 'express')::boolean
+                  AND o.updated_at IS NOT NULL
+                """)).isEqualTo(result.orders());
     }
 }

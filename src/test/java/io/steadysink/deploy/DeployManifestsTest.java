@@ -21,20 +21,25 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.source.yaml.YamlConfigSource;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.metrics.SinkMetrics;
 
@@ -269,6 +274,50 @@ class DeployManifestsTest {
             for (GenericKubernetesResource topic : overlay.custom("KafkaTopic")) {
                 assertThat(topic.getApiVersion()).isEqualTo("kafka.strimzi.io/v1beta2");
                 assertThat(topic.getMetadata().getLabels()).containsKey("strimzi.io/cluster");
+            }
+        }
+    }
+
+    @Test
+    void devOverlayMountsItsRouteFileAtThePathSinkRoutesFileNamesAndItsTopicsExist() {
+        RenderedOverlay dev = overlays.stream().filter(o -> o.name().equals("dev")).findFirst().orElseThrow();
+        assertThat(dev.appConfig().get("SINK_ROUTES_FILE")).as("dev: SINK_ROUTES_FILE").isNotBlank();
+        for (RenderedOverlay overlay : overlays) {
+            String file = overlay.appConfig().getOrDefault("SINK_ROUTES_FILE", "");
+            if (file.isBlank()) {
+                continue;
+            }
+            Path path = Path.of(file);
+            Container container = container(overlay);
+            VolumeMount mount = container.getVolumeMounts().stream()
+                    .filter(m -> path.equals(Path.of(m.getMountPath())) && m.getSubPath() != null
+                            || path.getParent().equals(Path.of(m.getMountPath())) && m.getSubPath() == null)
+                    .findFirst().orElseThrow(() -> new AssertionError(overlay.name() + ": no volume mounted at "
+                            + file + " or its directory: " + container.getVolumeMounts()));
+            String key = mount.getSubPath() != null ? mount.getSubPath() : path.getFileName().toString();
+            Volume volume = overlay.podTemplate().getSpec().getVolumes().stream()
+                    .filter(v -> v.getName().equals(mount.getName())).findFirst()
+                    .orElseThrow(() -> new AssertionError(overlay.name() + ": no volume " + mount.getName()));
+            assertThat(volume.getConfigMap()).as(overlay.name() + ": volume " + volume.getName() + " is a ConfigMap")
+                    .isNotNull();
+            if (volume.getConfigMap().getItems() != null && !volume.getConfigMap().getItems().isEmpty()) {
+                key = volume.getConfigMap().getItems().stream().filter(item -> item.getPath().equals(path
+                        .getFileName().toString())).map(KeyToPath::getKey).findFirst().orElse("(not projected)");
+            }
+            ConfigMap routes = overlay.configMap(volume.getConfigMap().getName()).orElseThrow(
+                    () -> new AssertionError(overlay.name() + ": ConfigMap " + volume.getConfigMap().getName()));
+            assertThat(routes.getData()).as(overlay.name() + ": ConfigMap " + routes.getMetadata().getName()
+                    + " holds the file " + path.getFileName()).containsKey(key);
+
+            YamlConfigSource parsed = new YamlConfigSource(file, routes.getData().get(key), 0);
+            Set<String> topics = parsed.getPropertyNames().stream()
+                    .filter(name -> name.matches("routes\\.[^.]+\\.topics(\\[\\d+])?"))
+                    .flatMap(name -> Arrays.stream(parsed.getValue(name).split(","))).map(String::trim)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertThat(topics).as(overlay.name() + ": topics of the route file").isNotEmpty();
+            for (String topic : topics) {
+                assertThat(partitions(overlay, topic)).as(overlay.name() + ": KafkaTopic " + topic + " of a route")
+                        .isPositive();
             }
         }
     }

@@ -29,10 +29,10 @@ import io.steadysink.testing.SteadySinkProcess;
 
 /**
  * The packaged application started with the dev overlay's ConfigMap (only the addresses, topic,
- * table and port pointed at the local broker and database): its settings pass the config doctor,
- * every probe path of every overlay answers 200, and every metric the alert rules and dashboards
- * query is one the running instance exports, once records have been written, dead-lettered and
- * skipped. And the static-membership overlay's variable, {@code KAFKA_GROUP_INSTANCE_ID}, reaches the
+ * table and port pointed at the local broker and database, and no route file): its settings pass
+ * the config doctor, every probe path of every overlay answers 200, and every metric the alert
+ * rules and dashboards query is one the running instance exports, once records have been written,
+ * dead-lettered and skipped. And the static-membership overlay's variable, {@code KAFKA_GROUP_INSTANCE_ID}, reaches the
  * consumer as {@code group.instance.id}.
  */
 class DeployWiringIT {
@@ -74,6 +74,8 @@ class DeployWiringIT {
         env.put("SINK_TABLE", TABLE);
         env.put("SINK_GROUP_ID", "deploy-wiring");
         env.put("SINK_LAG_INTERVAL_MS", "1000");
+        // The dev overlay's route file is mounted in the pod only; DemoStackIT runs it against its tables.
+        env.put("SINK_ROUTES_FILE", "");
         try (SteadySinkProcess app = SteadySinkProcess.start("deploy-wiring", env, false)) {
             app.awaitStarted(Duration.ofSeconds(90));
             await().atMost(Duration.ofSeconds(60))
