@@ -108,6 +108,8 @@ public final class Benchmark {
         double naive = naive(topic);
         Run append = steadySink(topic, "append", 4, records);
         Run upsert = steadySink(topic, "upsert", 4, records);
+        Run typedAppend = typedSink(topic, "append", 4, records);
+        Run typedUpsert = typedSink(topic, "upsert", 4, records);
         rows.add(new Row("limit: plain KafkaConsumer, no work", consume, "records/s", ""));
         rows.add(new Row("limit: plain COPY, one connection, unlogged table", copy, "rows/s", ""));
         rows.add(new Row("reference: COPY into a sink table, 2000-row commits", durableCopy, "rows/s",
@@ -118,6 +120,7 @@ public final class Benchmark {
                 ratio(append.rate(), limit) + " of limit, " + ratio(append.rate(), naive) + " naive, " + cpu(append)));
         rows.add(new Row("steady-sink upsert (4 workers)", upsert.rate(), "records/s",
                 ratio(upsert.rate(), limit) + " of limit, " + ratio(upsert.rate(), naive) + " naive, " + cpu(upsert)));
+        typedRows(append, typedAppend, upsert, typedUpsert);
         rows.add(new Row("steady-sink append: peak RSS", append.peakRssMb(), "MiB", ""));
         rows.add(new Row("steady-sink append: JVM start to ready", append.startToReadySeconds(), "s", ""));
         rows.add(new Row("steady-sink upsert: peak RSS", upsert.peakRssMb(), "MiB", ""));
@@ -135,8 +138,14 @@ public final class Benchmark {
         postgres.close();
     }
 
-    /** {@code -Dbench.only=append|upsert}: one steady-sink run, for profiling (JFR with -Dbench.jfr=true). */
-    private void quick(String mode) throws Exception {
+    /**
+     * {@code -Dbench.only=append|upsert|typed-append|typed-upsert|latency|slow}: only that step, for
+     * profiling (JFR with -Dbench.jfr=true). The steady-sink runs may be listed together
+     * ({@code append,typed-append}): they read one topic, and a typed route's row gets its ratio to
+     * the fixed-shape row of its mode when both ran.
+     */
+    private void quick(String only) throws Exception {
+        String mode = only.trim();
         if (mode.equals("slow")) {
             slowDownstream(Integer.getInteger("bench.workers", 4));
             print();
@@ -150,9 +159,36 @@ public final class Benchmark {
         String topic = "bench-events";
         LocalKafka.createTopic(topic, PARTITIONS);
         produce(topic, records, 0);
-        Run run = steadySink(topic, mode, Integer.getInteger("bench.workers", 4), records);
-        rows.add(new Row("steady-sink " + mode, run.rate(), "records/s", ""));
+        int workers = Integer.getInteger("bench.workers", 4);
+        Map<String, Run> runs = new java.util.LinkedHashMap<>();
+        for (String step : mode.split(",")) {
+            String name = step.trim();
+            runs.put(name, name.startsWith("typed-")
+                    ? typedSink(topic, name.substring("typed-".length()), workers, records)
+                    : steadySink(topic, name, workers, records));
+        }
+        for (String name : List.of("append", "upsert")) {
+            if (runs.containsKey(name)) {
+                rows.add(new Row("steady-sink " + name + " (" + workers + " workers)", runs.get(name).rate(),
+                        "records/s", cpu(runs.get(name))));
+            }
+        }
+        typedRows(runs.get("append"), runs.get("typed-append"), runs.get("upsert"), runs.get("typed-upsert"));
         print();
+    }
+
+    /** The typed routes' rows, each with its ratio to the fixed-shape run of its mode (when that ran). */
+    private void typedRows(Run append, Run typedAppend, Run upsert, Run typedUpsert) {
+        if (typedAppend != null) {
+            rows.add(new Row("steady-sink typed append route (4 workers)", typedAppend.rate(), "records/s",
+                    (append == null ? "" : ratio(typedAppend.rate(), append.rate()) + " of fixed-shape append, ")
+                            + "8 mapped columns + coordinates, " + cpu(typedAppend)));
+        }
+        if (typedUpsert != null) {
+            rows.add(new Row("steady-sink typed upsert route, by uuid (4 workers)", typedUpsert.rate(), "records/s",
+                    (upsert == null ? "" : ratio(typedUpsert.rate(), upsert.rate()) + " of fixed-shape upsert, ")
+                            + "8 mapped columns + guard, " + cpu(typedUpsert)));
+        }
     }
 
     // ------------------------------------------------------------------ limits and baselines
@@ -274,38 +310,105 @@ public final class Benchmark {
     // ------------------------------------------------------------------ steady-sink
 
     /** One end-to-end run of the packaged application. */
-    record Run(double rate, double peakRssMb, double startToReadySeconds, double cpuBusy) {
+    record Run(double rate, double peakRssMb, double startToReadySeconds, double cpuBusy, double appCpuPerMillion,
+            double dbCpuPerMillion) {
     }
 
     private Run steadySink(String topic, String mode, int workers, int expected) throws Exception {
         String table = "bench_" + mode;
         Map<String, String> env = env(topic, "bench-" + mode, table, workers);
         env.put("SINK_MODE", mode);
+        String check = mode.equals("append")
+                ? "SELECT count(*) FROM " + table
+                : "SELECT count(*) FROM " + table + " WHERE (payload->>'id')::bigint >= " + (expected - BenchData.KEYS);
+        long expectedRows = mode.equals("append") ? expected : Math.min(expected, BenchData.KEYS);
+        return measure(mode, env, topic, expected, check, expectedRows);
+    }
+
+    /**
+     * The same records written by a route file into a table of typed columns: a bigint, a uuid,
+     * text, numeric(12,2), an enum, a timestamptz from epoch milliseconds, a timestamptz from the
+     * Kafka timestamp and the fields no column took as jsonb ({@code rest}). Append: identity the
+     * Kafka coordinates; upsert: identity the order's uuid (from the value, so tombstones are ignored).
+     */
+    private Run typedSink(String topic, String mode, int workers, int expected) throws Exception {
+        String name = "typed-" + mode;
+        String table = "bench_typed_" + mode;
+        try (Connection connection = db().getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("DO $$ BEGIN CREATE TYPE bench_status AS ENUM ('open', 'paid'); "
+                    + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+            String typed = "event_id bigint NOT NULL, order_id uuid NOT NULL, customer text NOT NULL, "
+                    + "amount numeric(12,2) NOT NULL, status bench_status NOT NULL, placed_at timestamptz NOT NULL, "
+                    + "event_time timestamptz, extra jsonb, ";
+            statement.execute(mode.equals("append")
+                    ? "CREATE TABLE " + table + " (kafka_topic text NOT NULL, kafka_partition integer NOT NULL, "
+                            + "kafka_offset bigint NOT NULL, " + typed
+                            + "ingested_at timestamptz NOT NULL DEFAULT now(), "
+                            + "PRIMARY KEY (kafka_topic, kafka_partition, kafka_offset))"
+                    // the fixed-shape upsert table's fillfactor, so updates can stay on their page (HOT)
+                    : "CREATE TABLE " + table + " ("
+                            + typed.replace("order_id uuid NOT NULL", "order_id uuid PRIMARY KEY")
+                            + "kafka_topic text NOT NULL, kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL)"
+                            + " WITH (fillfactor = 80)");
+        }
+        Path routes = OUT.resolve("routes-" + name + ".yaml").toAbsolutePath();
+        Files.writeString(routes, """
+                routes:
+                  %s:
+                    topics: [%s]
+                    table: %s
+                    mode: %s
+                %s    columns:
+                      event_id: /id
+                      order_id: /order_id
+                      customer: /customer
+                      amount: /amount
+                      status: /status
+                      placed_at: /produced_at
+                      event_time: kafka:timestamp
+                      extra: rest
+                    epoch-units:
+                      placed_at: millis
+                """.formatted(name, topic, table, mode,
+                mode.equals("append") ? "" : "    identity: [order_id]\n    tombstones: ignore\n"));
+        Map<String, String> env = env(topic, "bench-" + name, table, workers);
+        env.remove("SINK_TOPICS");
+        env.remove("SINK_TABLE");
+        env.put("SINK_ROUTES_FILE", routes.toString());
+        // every row as the record it came from: the newest record per order in upsert, every record in append
+        String check = "SELECT count(*) FROM " + table + " WHERE customer = 'customer-' || (event_id % "
+                + BenchData.KEYS
+                + ") AND amount = (event_id % 1000) + (event_id % 100) / 100.0 AND status = (CASE WHEN event_id % 3 = 0"
+                + " THEN 'paid' ELSE 'open' END)::bench_status AND extra = jsonb_build_object('note', repeat('x', 70))"
+                + (mode.equals("append") ? "" : " AND event_id >= " + (expected - BenchData.KEYS));
+        long expectedRows = mode.equals("append") ? expected : Math.min(expected, BenchData.KEYS);
+        return measure(name, env, topic, expected, check, expectedRows);
+    }
+
+    private Run measure(String name, Map<String, String> env, String topic, int expected, String check,
+            long expectedRows) throws Exception {
         if (Boolean.getBoolean("bench.jfr")) {
             env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,filename="
-                    + OUT.resolve(mode + ".jfr").toAbsolutePath());
+                    + OUT.resolve(name + ".jfr").toAbsolutePath());
         }
         checkpoint();
         long started = System.nanoTime();
-        try (SteadySinkProcess app = SteadySinkProcess.start("bench-" + mode, env, false)) {
+        try (SteadySinkProcess app = SteadySinkProcess.start("bench-" + name, env, false)) {
             awaitReady(app);
             double ready = seconds(started);
             Progress progress = awaitWritten(app, topic, expected);
-            String check = mode.equals("append")
-                    ? "SELECT count(*) FROM " + table
-                    : "SELECT count(*) FROM " + table + " WHERE (payload->>'id')::bigint >= "
-                            + (expected - BenchData.KEYS);
-            long expectedRows = mode.equals("append") ? expected : Math.min(expected, BenchData.KEYS);
             long actualRows = count(check);
             if (actualRows != expectedRows) {
-                throw new IllegalStateException(mode + ": expected " + expectedRows + " rows, found " + actualRows);
+                throw new IllegalStateException(name + ": expected " + expectedRows + " rows, found " + actualRows);
             }
             double rate = progress.rate();
             double rss = app.peakResidentBytes() / 1024.0 / 1024.0;
-            say("steady-sink %s: %,.0f records/s, peak RSS %.0f MiB, start to ready %.1f s, CPU %.0f%% busy", mode,
-                    rate, rss, ready, progress.cpuBusy() * 100);
+            say("steady-sink %s: %,.0f records/s, peak RSS %.0f MiB, start to ready %.1f s, CPU %.0f%% busy, "
+                    + "CPU-s per million records: application %.1f, PostgreSQL %.1f", name, rate, rss, ready,
+                    progress.cpuBusy() * 100, progress.appCpuPerMillion(), progress.dbCpuPerMillion());
             app.stop();
-            return new Run(rate, rss, ready, progress.cpuBusy());
+            return new Run(rate, rss, ready, progress.cpuBusy(), progress.appCpuPerMillion(),
+                    progress.dbCpuPerMillion());
         }
     }
 
@@ -425,9 +528,18 @@ public final class Benchmark {
     }
 
     /** Times of the first and the last record written, as the application's own counter reports them. */
-    record Progress(long records, long firstNanos, long lastNanos, double meanInFlight, double cpuBusy) {
+    record Progress(long records, long firstNanos, long lastNanos, double meanInFlight, double cpuBusy,
+            double appCpuSeconds, double dbCpuSeconds) {
         double rate() {
             return records / ((lastNanos - firstNanos) / 1e9);
+        }
+
+        double appCpuPerMillion() {
+            return appCpuSeconds * 1e6 / records;
+        }
+
+        double dbCpuPerMillion() {
+            return dbCpuSeconds * 1e6 / records;
         }
     }
 
@@ -436,14 +548,14 @@ public final class Benchmark {
      * enough that rendering the metrics takes little CPU from the thing measured) until
      * {@code expected} records are in.
      */
-    private static Progress awaitWritten(SteadySinkProcess app, String topic, long expected)
-            throws InterruptedException {
+    private Progress awaitWritten(SteadySinkProcess app, String topic, long expected) throws InterruptedException {
         String series = "steady_sink_records_written_total{topic=\"" + topic + "\"}";
         long first = 0;
         long lastReport = System.nanoTime();
         double inFlight = 0;
         int samples = 0;
         long[] cpuAtFirst = null;
+        double[] processesAtFirst = null;
         while (true) {
             long now = System.nanoTime();
             String metrics = app.httpGet("/q/metrics");
@@ -451,10 +563,13 @@ public final class Benchmark {
             if (first == 0 && written > 0) {
                 first = now;
                 cpuAtFirst = cpuTicks();
+                processesAtFirst = processCpu(app);
             }
             if (written >= expected) {
+                double[] processes = processCpu(app);
                 return new Progress(expected, first, now, inFlight / Math.max(samples, 1),
-                        busy(cpuAtFirst, cpuTicks()));
+                        busy(cpuAtFirst, cpuTicks()), processes[0] - processesAtFirst[0],
+                        processes[1] - processesAtFirst[1]);
             }
             if (first != 0) {
                 inFlight += Scrape.decimal(metrics, "steady_sink_in_flight_batches");
@@ -480,6 +595,58 @@ public final class Benchmark {
             return new long[]{total - idle, total};
         } catch (IOException | RuntimeException e) {
             return new long[]{0, 0};
+        }
+    }
+
+    /**
+     * CPU seconds used so far by the application's process and by PostgreSQL (the postmaster, the
+     * children it has reaped and those still running), from {@code /proc}; zeros elsewhere.
+     */
+    private double[] processCpu(SteadySinkProcess app) {
+        try {
+            long postmaster = Long.parseLong(Files.readAllLines(OUT.resolve("pgdata").resolve("postmaster.pid"))
+                    .get(0).trim());
+            double application = ticks(app.pid(), false);
+            double database = ticks(postmaster, true);
+            try (var processes = Files.list(Path.of("/proc"))) {
+                for (Path process : (Iterable<Path>) processes::iterator) {
+                    String name = process.getFileName().toString();
+                    if (name.chars().allMatch(Character::isDigit) && parent(process) == postmaster) {
+                        database += ticks(Long.parseLong(name), false);
+                    }
+                }
+            }
+            return new double[]{application / CLOCK_TICKS, database / CLOCK_TICKS};
+        } catch (IOException | RuntimeException e) {
+            return new double[]{0, 0};
+        }
+    }
+
+    /** {@code sysconf(_SC_CLK_TCK)}: 100 on Linux. */
+    private static final double CLOCK_TICKS = 100;
+
+    /** The fields of {@code /proc/<pid>/stat} after the command name: [0] is the state, [1] the parent. */
+    private static String[] stat(Path process) throws IOException {
+        String stat = Files.readString(process.resolve("stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
+    private static long parent(Path process) {
+        try {
+            return Long.parseLong(stat(process)[1]);
+        } catch (IOException | RuntimeException e) {
+            return -1; // gone meanwhile
+        }
+    }
+
+    /** User and system ticks of a process, with those of its reaped children when {@code children}. */
+    private static long ticks(long pid, boolean children) {
+        try {
+            String[] fields = stat(Path.of("/proc", Long.toString(pid)));
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return children ? ticks + Long.parseLong(fields[13]) + Long.parseLong(fields[14]) : ticks;
+        } catch (IOException | RuntimeException e) {
+            return 0; // gone meanwhile
         }
     }
 
@@ -525,7 +692,7 @@ public final class Benchmark {
                 .yAxisTitle("records/s").build();
         List<String> names = new ArrayList<>();
         List<Double> values = new ArrayList<>();
-        for (Row row : rows.subList(0, 6)) {
+        for (Row row : rows.subList(0, 8)) {
             names.add(row.measure().replaceAll(",.*|\\(.*", "").trim());
             values.add(row.value());
         }
@@ -623,7 +790,8 @@ public final class Benchmark {
     }
 
     private static String cpu(Run run) {
-        return String.format(Locale.ROOT, "CPU %.0f%% busy", run.cpuBusy() * 100);
+        return String.format(Locale.ROOT, "CPU %.0f%% busy; CPU-s per 1M records: app %.1f, PostgreSQL %.1f",
+                run.cpuBusy() * 100, run.appCpuPerMillion(), run.dbCpuPerMillion());
     }
 
     private static String ratio(double value, double base) {

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -40,6 +41,12 @@ public final class RouteWriter implements BatchWriter {
     private final String merge;
     private final String recordTombstones;
     private final String tombstones;
+    /**
+     * The rows {@link #check} converted on this thread, for the write of the same batch that follows
+     * on it; kept until the thread's next {@link #forgetChecked()}. A write finding no row here (a
+     * retry on another thread) converts the record again: the same record always converts the same.
+     */
+    private final ThreadLocal<Map<SinkRecord, RouteRows.Row>> checked = ThreadLocal.withInitial(IdentityHashMap::new);
 
     public RouteWriter(BoundRoute route) {
         this.route = route;
@@ -154,11 +161,19 @@ public final class RouteWriter implements BatchWriter {
         return route;
     }
 
-    /** Converts {@code record} as this route would, throwing what a poison record throws. */
+    /**
+     * Converts {@code record} as this route would, throwing what a poison record throws; the row is
+     * kept for this thread's write of it.
+     */
     void check(SinkRecord record) {
         if (!skipped(record)) {
-            rows.row(record);
+            checked.get().put(record, rows.row(record));
         }
+    }
+
+    /** Drops the rows this thread's earlier checks kept: a new batch is being checked. */
+    void forgetChecked() {
+        checked.get().clear();
     }
 
     private boolean skipped(SinkRecord record) {
@@ -169,9 +184,11 @@ public final class RouteWriter implements BatchWriter {
     @Override
     public int write(Connection connection, List<SinkRecord> batch) throws SQLException {
         List<RouteRows.Row> converted = new ArrayList<>(batch.size());
+        Map<SinkRecord, RouteRows.Row> ready = checked.get();
         for (SinkRecord record : batch) {
             if (!skipped(record)) {
-                converted.add(rows.row(record));
+                RouteRows.Row row = ready.get(record);
+                converted.add(row != null ? row : rows.row(record));
             }
         }
         if (route.mode() == SinkMode.UPSERT) {

@@ -14,7 +14,9 @@ import io.steadysink.sink.InvalidRecordException.Defect;
  * record goes to every route taking its topic (a topic may feed several tables) and to the
  * fixed-shape table when its topic is one of {@code SINK_TOPICS}. Tables are written in name order.
  * It is also the batch's {@link RecordCheck}: a record is poison when the fixed-shape checks or any
- * of its routes refuse it, so a record is written to all its tables or to none.
+ * of its routes refuse it, so a record is written to all its tables or to none. The rows a check
+ * converts are kept for the write of the same batch that follows on the thread, so a record is
+ * converted once.
  */
 public final class RoutedWriter implements BatchWriter, RecordCheck {
 
@@ -46,6 +48,14 @@ public final class RoutedWriter implements BatchWriter, RecordCheck {
             routes = writers;
         }
         return writers;
+    }
+
+    @Override
+    public Checked check(List<SinkRecord> batch) {
+        for (RouteWriter route : routes()) {
+            route.forgetChecked();
+        }
+        return RecordCheck.super.check(batch);
     }
 
     @Override

@@ -203,6 +203,11 @@ public final class SteadySinkProcess implements AutoCloseable {
         return httpPort;
     }
 
+    /** The operating system's id of the process. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Peak resident memory of the process so far (VmHWM), in bytes; -1 where /proc is unavailable. */
     public long peakResidentBytes() {
         try {
