@@ -97,13 +97,14 @@ public final class RouteTables {
         findings.addAll(conflicts(routes));
         if (!findings.isEmpty()) {
             findings.forEach(LOG::error);
-            throw StartupFailure.cannotStart(ExitCode.SETTINGS_REFUSED, findings.size() == 1
+            throw StartupFailure.cannotStart(ExitCode.SETTINGS_REFUSED, (findings.size() == 1
                     ? findings.get(0)
                     : findings.size() + " problems with the routes of SINK_ROUTES_FILE (each logged above), first: "
-                            + findings.get(0) + (alters.isEmpty()
-                                    ? ""
-                                    : "; run " + String.join(" ", alters)
-                                            + " (or set SINK_ROUTES_ALTER_TABLES=true to let steady-sink run them)"));
+                            + findings.get(0))
+                    + (alters.isEmpty()
+                            ? ""
+                            : "; run " + String.join(" ", alters)
+                                    + " (or set SINK_ROUTES_ALTER_TABLES=true to let steady-sink run them)"));
         }
         if (routes.stream().anyMatch(route -> route.mode() == io.steadysink.config.SinkMode.UPSERT
                 && route.spec().tombstones() != RouteSpec.Tombstones.IGNORE)) {
