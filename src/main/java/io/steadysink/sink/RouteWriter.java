@@ -1,6 +1,7 @@
 package io.steadysink.sink;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -158,8 +159,30 @@ public final class RouteWriter implements BatchWriter {
                 && (route.mode() == SinkMode.APPEND || route.spec().tombstones() == RouteSpec.Tombstones.IGNORE);
     }
 
+    /**
+     * Transaction-level advisory locks on each (table, topic, partition) of a batch, taken in the order
+     * of their keys. An upsert route that deletes or marks rows writes them in several statements (the
+     * tombstones, then the merge), each locking rows in its own order: two batches sharing identities
+     * could each hold a row the other needs next. An identity comes from the key, which Kafka keeps in
+     * one partition, so batches of one partition take turns and batches of others run alongside.
+     */
+    private static final String LOCK_PARTITIONS = "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT"
+            + " hashtextextended(p, 0) AS k FROM unnest(?::text[]) AS p) l ORDER BY k";
+
+    private void lockPartitions(Connection connection, List<SinkRecord> batch) throws SQLException {
+        Object[] partitions = batch.stream().map(r -> route.table().sql() + "|" + r.topic() + "|" + r.partition())
+                .distinct().toArray();
+        try (PreparedStatement lock = connection.prepareStatement(LOCK_PARTITIONS)) {
+            lock.setArray(1, connection.createArrayOf("text", partitions));
+            lock.execute();
+        }
+    }
+
     @Override
     public int write(Connection connection, List<SinkRecord> batch) throws SQLException {
+        if (tombstones != null) {
+            lockPartitions(connection, batch);
+        }
         List<RouteRows.Row> converted = new ArrayList<>(batch.size());
         for (SinkRecord record : batch) {
             if (!skipped(record)) {

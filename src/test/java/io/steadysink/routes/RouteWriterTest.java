@@ -20,6 +20,10 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
@@ -361,6 +365,52 @@ class RouteWriterTest {
     @Test
     void appendByNaturalKeyWritesEveryEventOnceHoweverOftenItWasSentAndHoweverTheBatchesLand() throws Exception {
         everyWayOfWritingEndsAsTheOracle(NATURAL_KEY);
+    }
+
+    /**
+     * Batches sharing identities written by parallel workers at once (several replicas, or one
+     * replica's workers): each transaction locks its rows in one order, so none deadlocks with
+     * another, and the table still ends as the oracle says.
+     */
+    private static void concurrentBatchesNeverDeadlockAndEndAsTheOracle(Kind kind) throws Exception {
+        PostgresSink sink = sink(kind, "concurrent");
+        Random random = new Random(7);
+        List<List<SinkRecord>> batches = new ArrayList<>();
+        for (int pass = 0; pass < 60; pass++) {
+            batches.addAll(batches(records(), i -> 10 + random.nextInt(30)));
+        }
+        Collections.shuffle(batches, random);
+        ConcurrentLinkedQueue<List<SinkRecord>> queue = new ConcurrentLinkedQueue<>(
+                batches);
+        ExecutorService workers = Executors.newFixedThreadPool(6);
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int w = 0; w < 6; w++) {
+                running.add(workers.submit(() -> {
+                    for (List<SinkRecord> batch = queue.poll(); batch != null; batch = queue.poll()) {
+                        try {
+                            sink.write(batch);
+                        } catch (SQLException e) {
+                            failures.add(e.getSQLState() + " " + e.getMessage());
+                        }
+                    }
+                }));
+            }
+            for (Future<?> worker : running) {
+                worker.get();
+            }
+        } finally {
+            workers.shutdownNow();
+        }
+        assertThat(failures).as("failed transactions of " + batches.size()).isEmpty();
+        assertThat(contents(kind, "concurrent")).containsExactlyElementsOf(kind.oracle());
+    }
+
+    @Test
+    void upsertBatchesWithTombstonesWrittenConcurrentlyNeverDeadlock() throws Exception {
+        concurrentBatchesNeverDeadlockAndEndAsTheOracle(DELETE);
+        concurrentBatchesNeverDeadlockAndEndAsTheOracle(MARK);
     }
 
     // --- several routes, several tables, one transaction ---------------------------------------
