@@ -1,6 +1,7 @@
 package io.steadysink.sink;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -25,7 +26,9 @@ import io.steadysink.config.SinkMode;
  * guard of the fixed-shape upsert: a write applies only when its coordinates come after those of
  * the row's current source ({@link SinkRecord#WRITE_ORDER}); a row without coordinates (written by
  * something else) takes any write. Tombstones delete the row, mark it deleted, or are ignored, per
- * route, under the same guard.</li>
+ * route, under the same guard. A marked row keeps the values and coordinates of its newest write:
+ * it is deleted while a newer tombstone of its identity is recorded, so a write older than the
+ * tombstone that lands later still replaces an even older one (and stays marked).</li>
  * </ul>
  * A column with a default takes it where the record has no value (missing or JSON null).
  */
@@ -64,7 +67,7 @@ public final class RouteWriter implements BatchWriter {
         String identity = String.join(", ", identityColumns);
         String orderBy = identityColumns.stream().map(c -> "s." + c).collect(Collectors.joining(", "));
         if (route.mode() == SinkMode.APPEND) {
-            this.merge = "INSERT INTO " + table + " (" + names + ") SELECT " + values(columns, null) + " FROM " + stage
+            this.merge = "INSERT INTO " + table + " (" + names + ") SELECT " + values(columns) + " FROM " + stage
                     + " s WHERE NOT s." + TOMBSTONE + " ORDER BY " + orderBy + " ON CONFLICT (" + identity
                     + ") DO NOTHING";
             this.recordTombstones = null;
@@ -98,7 +101,7 @@ public final class RouteWriter implements BatchWriter {
             updates.add(deletedName + " = EXCLUDED." + deletedName);
         }
         this.merge = "INSERT INTO " + table + " AS cur (" + names + marked + ") SELECT "
-                + values(columns, onTombstone == RouteSpec.Tombstones.MARK ? guard : null) + markedValue + from + where
+                + values(columns) + markedValue + from + where
                 + " ORDER BY " + orderBy + " ON CONFLICT (" + identity + ") DO UPDATE SET " + String.join(", ", updates)
                 + " WHERE " + newer("EXCLUDED", guard);
         if (onTombstone == RouteSpec.Tombstones.IGNORE) {
@@ -117,27 +120,17 @@ public final class RouteWriter implements BatchWriter {
         String tombstoneWhere = " WHERE s." + TOMBSTONE + " AND " + matches + " AND " + newer("s", guard);
         this.tombstones = onTombstone == RouteSpec.Tombstones.DELETE
                 ? "DELETE FROM " + table + " AS cur USING " + stage + " s" + tombstoneWhere
-                : "UPDATE " + table + " AS cur SET " + deletedName + " = true, "
-                        + guard.stream().map(c -> c + " = s." + c).collect(Collectors.joining(", ")) + " FROM " + stage
-                        + " s" + tombstoneWhere;
+                : "UPDATE " + table + " AS cur SET " + deletedName + " = true FROM " + stage + " s" + tombstoneWhere;
     }
 
     private static final List<String> COORDINATES = List.of("kafka_topic", "kafka_partition", "kafka_offset");
 
-    /**
-     * The staged value of each column: its default where it has none; with {@code markedGuard}, a row
-     * older than its identity's recorded tombstone takes the tombstone's coordinates (it lands marked).
-     */
-    private static String values(List<MappedColumn> columns, List<String> markedGuard) {
+    /** The staged value of each column: its default where it has none. */
+    private static String values(List<MappedColumn> columns) {
         List<String> values = new ArrayList<>();
         for (MappedColumn column : columns) {
-            int guardIndex = markedGuard == null ? -1 : markedGuard.indexOf(column.sql());
-            if (guardIndex >= 0) {
-                values.add("COALESCE(d." + COORDINATES.get(guardIndex) + ", s." + column.sql() + ")");
-            } else {
-                values.add(column.defaultExpression().map(d -> "COALESCE(s." + column.sql() + ", " + d + ")")
-                        .orElse("s." + column.sql()));
-            }
+            values.add(column.defaultExpression().map(d -> "COALESCE(s." + column.sql() + ", " + d + ")")
+                    .orElse("s." + column.sql()));
         }
         return String.join(", ", values);
     }
@@ -181,8 +174,30 @@ public final class RouteWriter implements BatchWriter {
                 && (route.mode() == SinkMode.APPEND || route.spec().tombstones() == RouteSpec.Tombstones.IGNORE);
     }
 
+    /**
+     * Transaction-level advisory locks on each (table, topic, partition) of a batch, taken in the order
+     * of their keys. An upsert route that deletes or marks rows writes them in several statements (the
+     * tombstones, then the merge), each locking rows in its own order: two batches sharing identities
+     * could each hold a row the other needs next. An identity comes from the key, which Kafka keeps in
+     * one partition, so batches of one partition take turns and batches of others run alongside.
+     */
+    private static final String LOCK_PARTITIONS = "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT"
+            + " hashtextextended(p, 0) AS k FROM unnest(?::text[]) AS p) l ORDER BY k";
+
+    private void lockPartitions(Connection connection, List<SinkRecord> batch) throws SQLException {
+        Object[] partitions = batch.stream().map(r -> route.table().sql() + "|" + r.topic() + "|" + r.partition())
+                .distinct().toArray();
+        try (PreparedStatement lock = connection.prepareStatement(LOCK_PARTITIONS)) {
+            lock.setArray(1, connection.createArrayOf("text", partitions));
+            lock.execute();
+        }
+    }
+
     @Override
     public int write(Connection connection, List<SinkRecord> batch) throws SQLException {
+        if (tombstones != null) {
+            lockPartitions(connection, batch);
+        }
         List<RouteRows.Row> converted = new ArrayList<>(batch.size());
         Map<SinkRecord, RouteRows.Row> ready = checked.get();
         for (SinkRecord record : batch) {
