@@ -55,7 +55,7 @@ public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String
             findings.add(prefix + "table " + spec.table() + " does not exist; create it (docs/routes.md shows one"
                     + " for each mode) or correct table:" + (create.isPresent()
                             ? ""
-                            : "; to let SINK_ROUTES_ALTER_TABLES=true create it, give every column a type under types:"));
+                            : " (with every column's type under types:, SINK_ROUTES_ALTER_TABLES=true creates it)"));
             create.ifPresent(alters::add);
             return new Binding(Optional.empty(), findings, alters);
         }

@@ -63,11 +63,11 @@ class RouteStartupRefusalTest {
                       id: /id
                 """);
 
-        assertThat(binding(spec).findings()).containsExactly("route rr-missing: table rr_missing does not exist;"
-                + " create it (docs/routes.md shows one for each mode) or correct table:");
-        assertThat(refusal(List.of(spec), false).line()).isEqualTo("steady-sink cannot start: route rr-missing:"
-                + " table rr_missing does not exist; create it (docs/routes.md shows one for each mode) or correct"
-                + " table:");
+        String finding = "route rr-missing: table rr_missing does not exist; create it (docs/routes.md shows one for"
+                + " each mode) or correct table: (with every column's type under types:, SINK_ROUTES_ALTER_TABLES=true"
+                + " creates it)";
+        assertThat(binding(spec).findings()).containsExactly(finding);
+        assertThat(refusal(List.of(spec), false).line()).isEqualTo("steady-sink cannot start: " + finding);
     }
 
     @Test
