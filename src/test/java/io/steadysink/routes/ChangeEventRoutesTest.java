@@ -471,4 +471,70 @@ class ChangeEventRoutesTest {
         assertThat(poison.get(3)).contains("column id", "no value");
         assertThat(rows("SELECT count(*) FROM ce_types")).containsExactly("0");
     }
+
+    // --- binding --------------------------------------------------------------------------------
+
+    @Test
+    void identityDefaultsToThePrimaryKeyFromTheKeyAndEveryOtherColumnToTheRowFieldOfItsName() {
+        LocalPostgres.execute("""
+                DROP TABLE IF EXISTS ce_bind;
+                CREATE TABLE ce_bind (tenant text, id bigint, "a/b" text, total integer GENERATED ALWAYS AS (id * 2)
+                    STORED, note text, deleted boolean NOT NULL DEFAULT false, PRIMARY KEY (tenant, id),
+                    kafka_topic text, kafka_partition integer, kafka_offset bigint)""");
+        var bound = RouteFixture.bound(RouteFixture.route("""
+                routes:
+                  ce-bind:
+                    topics: [ce-bind]
+                    table: ce_bind
+                    mode: change-events
+                    tombstones: mark
+                    deleted-column: deleted
+                    columns:
+                      note: /remark
+                """));
+        assertThat(bound.identity()).containsExactly("tenant", "id");
+        assertThat(bound.columns()).extracting(c -> c.name() + " <- " + c.source()).containsExactly(
+                "tenant <- KeyPointer[pointer=/tenant]", "id <- KeyPointer[pointer=/id]",
+                "a/b <- ValuePointer[pointer=/a~1b]", "note <- ValuePointer[pointer=/remark]",
+                "kafka_topic <- Kafka[field=TOPIC]", "kafka_partition <- Kafka[field=PARTITION]",
+                "kafka_offset <- Kafka[field=OFFSET]");
+    }
+
+    @Test
+    void aTableWithoutPrimaryKeyIsRefusedAtStartUp() {
+        LocalPostgres.execute("""
+                DROP TABLE IF EXISTS ce_nokey;
+                CREATE TABLE ce_nokey (id bigint, kafka_topic text, kafka_partition integer, kafka_offset bigint)""");
+        assertThat(RouteFixture.binding(RouteFixture.route("""
+                routes:
+                  ce-nokey:
+                    topics: [ce-nokey]
+                    table: ce_nokey
+                    mode: change-events
+                """)).findings()).singleElement().asString().contains("route ce-nokey", "ce_nokey",
+                "no primary key", "identity");
+    }
+
+    @Test
+    void aJsonNullForANotNullColumnIsPoisonWhileAMissingFieldTakesItsDefault() throws Exception {
+        LocalPostgres.execute("""
+                DROP TABLE IF EXISTS ce_notnull;
+                CREATE TABLE ce_notnull (id integer PRIMARY KEY, origin text NOT NULL DEFAULT 'replica',
+                    kafka_topic text, kafka_partition integer, kafka_offset bigint)""");
+        Sink sink = new Sink("""
+                routes:
+                  ce-notnull:
+                    topics: [ce-notnull]
+                    table: ce_notnull
+                    mode: change-events
+                """);
+        DebeziumEvents e = new DebeziumEvents("srv", "public", "notnull", List.of(field("id", "int32")),
+                List.of(field("id", "int32"), field("origin", "string")), true);
+        List<String> poison = sink.write(List.of(
+                record("ce-notnull", 0, 0, e.key("id", 1), e.create(row("id", 1, "origin", null))),
+                record("ce-notnull", 0, 1, e.key("id", 2), e.create(row("id", 2)))));
+        assertThat(poison).singleElement().asString().contains("route ce-notnull", "/origin", "column origin",
+                "JSON null", "NOT NULL");
+        assertThat(rows("SELECT id, origin FROM ce_notnull")).containsExactly("2|replica");
+    }
 }
