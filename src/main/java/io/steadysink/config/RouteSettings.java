@@ -19,13 +19,17 @@ public interface RouteSettings {
     /** Target table, {@code table} or {@code schema.table}, as in the catalog. */
     String table();
 
-    /** {@code append} (one row per record) or {@code upsert} (one row per identity, newest wins). */
+    /**
+     * {@code append} (one row per record), {@code upsert} (one row per identity, newest wins) or
+     * {@code change-events} (upsert of Debezium change events: the row a change leaves, deleted by a
+     * delete; identity and columns default to the table's primary key and columns).
+     */
     @WithDefault("append")
     String mode();
 
     /**
      * The columns that identify a row, backed by a unique constraint. Upsert: required. Append:
-     * defaults to the Kafka coordinates' columns.
+     * defaults to the Kafka coordinates' columns. Change events: defaults to the table's primary key.
      */
     Optional<List<String>> identity();
 

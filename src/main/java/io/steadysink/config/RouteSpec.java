@@ -17,10 +17,16 @@ import java.util.TreeMap;
  * @param identity the columns identifying a row; for append without an identity of its own, the
  *        columns of the Kafka coordinates
  * @param epochUnits column name to {@code seconds}, {@code millis} or {@code micros}
+ * @param changeEvents mode {@code change-events}: an upsert route whose records are Debezium change
+ *        events; its identity (empty: the table's primary key) comes from the key, its other columns
+ *        (those not under {@code columns}) from the changed row's fields of the same name
  */
 public record RouteSpec(String name, List<String> topics, QualifiedTable table, SinkMode mode,
         Map<String, ColumnSource> columns, List<String> identity, Map<String, String> epochUnits,
-        Tombstones tombstones, Optional<String> deletedColumn, Map<String, String> types) {
+        Tombstones tombstones, Optional<String> deletedColumn, Map<String, String> types, boolean changeEvents) {
+
+    /** The mode of a route replicating a table from Debezium change events. */
+    public static final String CHANGE_EVENTS = "change-events";
 
     /** What a tombstone does to the row of its identity. */
     public enum Tombstones {
@@ -57,9 +63,10 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         } catch (IllegalArgumentException e) {
             found.add("table: " + e.getMessage());
         }
-        SinkMode mode = SinkMode.parse(settings.mode()).orElse(null);
+        boolean changeEvents = CHANGE_EVENTS.equalsIgnoreCase(settings.mode().trim());
+        SinkMode mode = changeEvents ? SinkMode.UPSERT : SinkMode.parse(settings.mode()).orElse(null);
         if (mode == null) {
-            found.add("mode \"" + settings.mode() + "\" is not a mode; use append or upsert");
+            found.add("mode \"" + settings.mode() + "\" is not a mode; use append, upsert or " + CHANGE_EVENTS);
         }
         Map<String, ColumnSource> columns = new LinkedHashMap<>();
         new TreeMap<>(settings.columns()).forEach((column, source) -> {
@@ -69,7 +76,7 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
                 found.add("column " + column + ": " + e.getMessage());
             }
         });
-        if (settings.columns().isEmpty()) {
+        if (settings.columns().isEmpty() && !changeEvents) {
             found.add("columns is empty; map at least one column, e.g. columns: {id: /id}");
         }
         long rests = columns.values().stream().filter(ColumnSource.Rest.class::isInstance).count();
@@ -89,13 +96,14 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
             if (!TYPE.matcher(type.trim()).matches()) {
                 found.add("types." + column + " \"" + type + "\" is not a column type, e.g. uuid, numeric(12,2),"
                         + " timestamp with time zone, text[]");
-            } else if (!settings.columns().containsKey(column) && !COORDINATE_COLUMNS.contains(column)
+            } else if (!changeEvents && !settings.columns().containsKey(column)
+                    && !COORDINATE_COLUMNS.contains(column)
                     && !settings.deletedColumn().map(column::equals).orElse(false)) {
                 found.add("types." + column + " names no column of the route");
             }
         });
         List<String> identity = settings.identity().orElse(List.of());
-        if (mode == SinkMode.UPSERT && identity.isEmpty()) {
+        if (mode == SinkMode.UPSERT && identity.isEmpty() && !changeEvents) {
             found.add("an upsert route needs identity, the columns naming a row (backed by a unique constraint)");
         }
         if (identity.isEmpty() && mode == SinkMode.APPEND) {
@@ -120,7 +128,7 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         settings.deletedColumn().filter(columns::containsKey).ifPresent(column -> found.add("deleted-column "
                 + column + " is also under columns: a column is filled once; remove it from columns"));
         for (String column : identity) {
-            if (!columns.containsKey(column) && !COORDINATE_COLUMNS.contains(column)) {
+            if (!changeEvents && !columns.containsKey(column) && !COORDINATE_COLUMNS.contains(column)) {
                 found.add("identity column " + column + " is not among the columns");
             }
         }
@@ -141,7 +149,7 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         settings.epochUnits().forEach((column, unit) -> units.put(column, unit.toLowerCase(Locale.ROOT)));
         return Optional.of(new RouteSpec(name, topics, table, mode, columns, List.copyOf(identity), units,
                 mode == SinkMode.APPEND ? Tombstones.IGNORE : tombstones, settings.deletedColumn(),
-                new TreeMap<>(settings.types())));
+                new TreeMap<>(settings.types()), changeEvents));
     }
 
     /**

@@ -47,6 +47,19 @@ public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String
 
     /** Binds {@code spec} to {@code shape} (empty: the table does not exist). */
     public static Binding bind(RouteSpec spec, Optional<TableShape> shape) {
+        if (spec.changeEvents() && shape.isPresent()) {
+            Optional<RouteSpec> completed = ChangeEventColumns.complete(spec, shape.get());
+            if (completed.isEmpty()) {
+                return new Binding(Optional.empty(), List.of("route " + spec.name() + ": table " + spec.table()
+                        + " has no primary key or unique constraint, which a change-events route upserts by;"
+                        + " give it the source table's primary key, or name identity:"), List.of());
+            }
+            return bindTable(completed.get(), shape);
+        }
+        return bindTable(spec, shape);
+    }
+
+    private static Binding bindTable(RouteSpec spec, Optional<TableShape> shape) {
         String prefix = "route " + spec.name() + ": ";
         List<String> findings = new ArrayList<>();
         List<String> alters = new ArrayList<>();
@@ -117,7 +130,8 @@ public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String
             }
             boolean required = column.get().notNull() && !column.get().hasDefault() || spec.identity().contains(name);
             columns.add(new MappedColumn(name, source, type, unit, required,
-                    spec.identity().contains(name) ? Optional.empty() : column.get().defaultExpression()));
+                    spec.identity().contains(name) ? Optional.empty() : column.get().defaultExpression(),
+                    column.get().notNull()));
         });
         for (Column column : table.columns().values()) {
             if (column.notNull() && !column.hasDefault() && !sources.containsKey(column.name())) {
@@ -163,6 +177,9 @@ public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String
      * declared type. {@code IF NOT EXISTS}: replicas starting at once create it once.
      */
     static Optional<String> createTable(RouteSpec spec) {
+        if (spec.changeEvents() && (spec.columns().isEmpty() || spec.identity().isEmpty())) {
+            return Optional.empty(); // its columns are the table's: nothing says what they are
+        }
         Map<String, String> types = new LinkedHashMap<>();
         List<String> coordinates = RouteSpec.coordinateColumns(spec.columns());
         for (String column : spec.columns().keySet()) {

@@ -28,12 +28,14 @@ final class RouteRows {
 
     private static final ObjectMapper JSON = ColumnType.jsonMapper();
 
-    /** A record as one row: the PostgreSQL text of each column of the route, in its order. */
-    record Row(SinkRecord record, String[] values) {
-
-        boolean tombstone() {
-            return record.isTombstone();
-        }
+    /**
+     * A record as one row: the PostgreSQL text of each column of the route, in its order.
+     *
+     * @param tombstone whether the record deletes (or marks) the row of its identity
+     * @param absent change events: which columns the event has no field for (they take their default);
+     *        {@code null} for other routes
+     */
+    record Row(SinkRecord record, String[] values, boolean tombstone, boolean[] absent) {
     }
 
     private final BoundRoute route;
@@ -65,6 +67,10 @@ final class RouteRows {
 
     /** @throws InvalidRecordException when the record does not fit the route's table */
     Row row(SinkRecord record) {
+        return route.spec().changeEvents() ? changeRow(record) : plainRow(record);
+    }
+
+    private Row plainRow(SinkRecord record) {
         JsonNode value = record.isTombstone() ? null : parse(record, record.value(), "value");
         JsonNode key = null;
         List<MappedColumn> columns = route.columns();
@@ -93,13 +99,90 @@ final class RouteRows {
                 }
                 values[i] = column.type().toText(found, column.unit());
             } catch (Unconvertible e) {
-                throw new InvalidRecordException(record, Defect.VALUE_DOES_NOT_FIT,
-                        "route " + route.name() + ": " + BoundRoute.describe(column.source()) + " -> column "
-                                + column.name() + " (" + column.type().formatted() + "): " + e.getMessage())
-                        .onRoute(route.name());
+                throw poison(record, column, e);
             }
         }
-        return new Row(record, values);
+        return new Row(record, values, record.isTombstone(), null);
+    }
+
+    /**
+     * A change event as the row it leaves, or a delete of its key's row. A field the event has is
+     * written as it is, JSON null as SQL NULL; a field it lacks takes the column's default.
+     */
+    private Row changeRow(SinkRecord record) {
+        ChangeEvent event;
+        try {
+            event = ChangeEvent.of(record.isTombstone() ? null : parse(record, record.value(), "value"));
+        } catch (Unconvertible e) {
+            throw new InvalidRecordException(record, Defect.VALUE_DOES_NOT_FIT, "route " + route.name() + " -> table "
+                    + route.table() + ": " + e.getMessage()).onRoute(route.name());
+        }
+        ConnectStruct key = null;
+        List<MappedColumn> columns = route.columns();
+        String[] values = new String[columns.size()];
+        boolean[] absent = new boolean[columns.size()];
+        for (int i = 0; i < values.length; i++) {
+            MappedColumn column = columns.get(i);
+            if (event.delete() && !column.source().availableInTombstones()) {
+                continue; // NULL: a delete writes only its identity and coordinates
+            }
+            try {
+                JsonNode found;
+                boolean typed = true;
+                if (column.source() instanceof ColumnSource.KeyPointer pointer) {
+                    if (key == null) {
+                        key = ConnectStruct.unwrap(record.key() == null ? null : parse(record, record.key(), "key"));
+                    }
+                    found = key.at(pointer.pointer());
+                    typed = key.typed(pointer.pointer());
+                } else if (column.source() instanceof ColumnSource.ValuePointer pointer) {
+                    found = event.row().at(pointer.pointer());
+                    typed = event.row().typed(pointer.pointer());
+                } else if (column.source() instanceof ColumnSource.WholeValue) {
+                    found = event.row().at("");
+                } else {
+                    found = find(record, event.delete() ? null : event.row().payload(), column.source());
+                }
+                if (found == null || found.isMissingNode()) {
+                    absent[i] = true;
+                    if (column.required()) {
+                        throw new Unconvertible("no value (the change event has no such field), and the column"
+                                + " is part of the identity or NOT NULL without a default");
+                    }
+                    continue;
+                }
+                if (found.isNull() && (column.required() || column.notNull())) {
+                    throw new Unconvertible("JSON null, and the column is part of the identity or NOT NULL");
+                }
+                if (!typed && found.isTextual() && column.type().isJson()) {
+                    found = jsonText(found);
+                }
+                values[i] = column.type().toText(found, column.unit());
+            } catch (Unconvertible e) {
+                throw poison(record, column, e);
+            }
+        }
+        return new Row(record, values, event.delete(), absent);
+    }
+
+    /** Debezium writes a json column as text holding the JSON; without the schema saying so, it is read back. */
+    private static JsonNode jsonText(JsonNode text) throws Unconvertible {
+        try {
+            JsonNode parsed = JSON.readTree(text.textValue());
+            if (parsed != null) {
+                return parsed;
+            }
+        } catch (IOException e) {
+            // refused below
+        }
+        throw new Unconvertible("a JSON string that holds no JSON, which a change event's json column is");
+    }
+
+    private InvalidRecordException poison(SinkRecord record, MappedColumn column, Unconvertible e) {
+        return new InvalidRecordException(record, Defect.VALUE_DOES_NOT_FIT,
+                "route " + route.name() + ": " + BoundRoute.describe(column.source()) + " -> column "
+                        + column.name() + " (" + column.type().formatted() + "): " + e.getMessage())
+                .onRoute(route.name());
     }
 
     private JsonNode find(SinkRecord record, JsonNode value, ColumnSource source) {

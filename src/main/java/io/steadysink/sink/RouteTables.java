@@ -116,7 +116,8 @@ public final class RouteTables {
         }
         for (BoundRoute route : routes) {
             LOG.infof("Route %s: %s -> %s (%s, identity %s, %d columns)", route.name(), route.spec().topics(),
-                    route.table(), route.mode().configName(), route.identity(), route.columns().size());
+                    route.table(), route.spec().changeEvents() ? RouteSpec.CHANGE_EVENTS : route.mode().configName(),
+                    route.identity(), route.columns().size());
         }
         bound = routes;
     }

@@ -35,6 +35,8 @@ import io.steadysink.config.SinkMode;
 public final class RouteWriter implements BatchWriter {
 
     private static final String TOMBSTONE = "steady_sink_tombstone";
+    /** Change events: per row, which columns the event had no field for (they take their default). */
+    private static final String ABSENT = "steady_sink_absent";
 
     private final BoundRoute route;
     private final RouteRows rows;
@@ -56,18 +58,21 @@ public final class RouteWriter implements BatchWriter {
         this.rows = new RouteRows(route);
         this.stage = QualifiedTable.quote("steady_sink_route_" + route.name().replace('-', '_'));
         List<MappedColumn> columns = route.columns();
+        boolean changeEvents = route.spec().changeEvents();
         this.createStage = "CREATE TEMP TABLE IF NOT EXISTS " + stage + " ("
                 + columns.stream().map(c -> c.sql() + " " + c.type().formatted()).collect(Collectors.joining(", "))
-                + ", " + TOMBSTONE + " boolean) ON COMMIT DELETE ROWS";
+                + ", " + TOMBSTONE + " boolean" + (changeEvents ? ", " + ABSENT + " boolean[]" : "")
+                + ") ON COMMIT DELETE ROWS";
         this.copyColumns = columns.stream().map(MappedColumn::sql).collect(Collectors.joining(", ")) + ", "
-                + TOMBSTONE;
+                + TOMBSTONE + (changeEvents ? ", " + ABSENT : "");
         String table = route.table().sql();
         String names = columns.stream().map(MappedColumn::sql).collect(Collectors.joining(", "));
         List<String> identityColumns = route.identity().stream().map(QualifiedTable::quote).toList();
         String identity = String.join(", ", identityColumns);
         String orderBy = identityColumns.stream().map(c -> "s." + c).collect(Collectors.joining(", "));
         if (route.mode() == SinkMode.APPEND) {
-            this.merge = "INSERT INTO " + table + " (" + names + ") SELECT " + values(columns) + " FROM " + stage
+            this.merge = "INSERT INTO " + table + " (" + names + ") SELECT " + values(columns, changeEvents) + " FROM "
+                    + stage
                     + " s WHERE NOT s." + TOMBSTONE + " ORDER BY " + orderBy + " ON CONFLICT (" + identity
                     + ") DO NOTHING";
             this.recordTombstones = null;
@@ -101,7 +106,7 @@ public final class RouteWriter implements BatchWriter {
             updates.add(deletedName + " = EXCLUDED." + deletedName);
         }
         this.merge = "INSERT INTO " + table + " AS cur (" + names + marked + ") SELECT "
-                + values(columns) + markedValue + from + where
+                + values(columns, changeEvents) + markedValue + from + where
                 + " ORDER BY " + orderBy + " ON CONFLICT (" + identity + ") DO UPDATE SET " + String.join(", ", updates)
                 + " WHERE " + newer("EXCLUDED", guard);
         if (onTombstone == RouteSpec.Tombstones.IGNORE) {
@@ -125,11 +130,18 @@ public final class RouteWriter implements BatchWriter {
 
     private static final List<String> COORDINATES = List.of("kafka_topic", "kafka_partition", "kafka_offset");
 
-    /** The staged value of each column: its default where it has none. */
-    private static String values(List<MappedColumn> columns) {
+    /**
+     * The staged value of each column: its default where it has none (a change event: where the event
+     * has no field for it; its JSON null stays NULL).
+     */
+    private static String values(List<MappedColumn> columns, boolean changeEvents) {
         List<String> values = new ArrayList<>();
-        for (MappedColumn column : columns) {
-            values.add(column.defaultExpression().map(d -> "COALESCE(s." + column.sql() + ", " + d + ")")
+        for (int i = 0; i < columns.size(); i++) {
+            MappedColumn column = columns.get(i);
+            String absent = "s." + ABSENT + "[" + (i + 1) + "]";
+            values.add(column.defaultExpression().map(d -> changeEvents
+                    ? "CASE WHEN " + absent + " THEN " + d + " ELSE s." + column.sql() + " END"
+                    : "COALESCE(s." + column.sql() + ", " + d + ")")
                     .orElse("s." + column.sql()));
         }
         return String.join(", ", values);
@@ -169,9 +181,14 @@ public final class RouteWriter implements BatchWriter {
         checked.get().clear();
     }
 
+    /** A tombstone this route does nothing with, known before conversion (a change event's only after). */
     private boolean skipped(SinkRecord record) {
-        return record.isTombstone()
+        return !route.spec().changeEvents() && record.isTombstone()
                 && (route.mode() == SinkMode.APPEND || route.spec().tombstones() == RouteSpec.Tombstones.IGNORE);
+    }
+
+    private boolean ignored(RouteRows.Row row) {
+        return row.tombstone() && route.spec().tombstones() == RouteSpec.Tombstones.IGNORE;
     }
 
     /**
@@ -203,7 +220,10 @@ public final class RouteWriter implements BatchWriter {
         for (SinkRecord record : batch) {
             if (!skipped(record)) {
                 RouteRows.Row row = ready.get(record);
-                converted.add(row != null ? row : rows.row(record));
+                row = row != null ? row : rows.row(record);
+                if (!ignored(row)) {
+                    converted.add(row);
+                }
             }
         }
         if (route.mode() == SinkMode.UPSERT) {
@@ -218,7 +238,11 @@ public final class RouteWriter implements BatchWriter {
             for (String value : row.values()) {
                 copy.text(value);
             }
-            copy.bool(row.tombstone()).endRow();
+            copy.bool(row.tombstone());
+            if (row.absent() != null) {
+                copy.text(absent(row.absent()));
+            }
+            copy.endRow();
             anyTombstone |= row.tombstone();
         }
         try (Statement statement = connection.createStatement()) {
@@ -231,6 +255,15 @@ public final class RouteWriter implements BatchWriter {
             }
             return changed + statement.executeUpdate(merge);
         }
+    }
+
+    /** A boolean array literal: {@code {t,f}}. */
+    private static String absent(boolean[] absent) {
+        StringBuilder literal = new StringBuilder(2 + 2 * absent.length).append('{');
+        for (int i = 0; i < absent.length; i++) {
+            literal.append(i == 0 ? "" : ",").append(absent[i] ? 't' : 'f');
+        }
+        return literal.append('}').toString();
     }
 
     /**

@@ -62,7 +62,7 @@ class RouteSpecTest {
 
         assertThat(problems).contains(
                 "route orders: table: \"a.b.c\" has more than one dot; write table or schema.table, e.g. public.orders",
-                "route orders: mode \"merge\" is not a mode; use append or upsert",
+                "route orders: mode \"merge\" is not a mode; use append, upsert or change-events",
                 "route orders: epoch-units.when \"hours\" is not a unit; use seconds, millis or micros",
                 "route state: tombstones: mark needs deleted-column, the boolean column a tombstone sets",
                 "route state: an upsert route needs identity, the columns naming a row (backed by a unique constraint)");

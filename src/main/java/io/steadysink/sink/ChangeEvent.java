@@ -1,0 +1,86 @@
+package io.steadysink.sink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A record of a {@code change-events} route as Debezium wrote it through Kafka Connect's
+ * {@code JsonConverter}, with or without schemas: the row a change leaves, or a delete.
+ * <ul>
+ * <li>the envelope ({@code before}, {@code after}, {@code source}, {@code op}): {@code op} {@code c},
+ * {@code r} (snapshot), {@code u} give the row {@code after}; {@code d} deletes; {@code t} (truncate)
+ * and anything else is refused;</li>
+ * <li>no value (the tombstone Debezium sends after each delete): deletes (again);</li>
+ * <li>a value without envelope (Debezium's {@code ExtractNewRecordState}): the row itself, deleted
+ * where its field {@code __deleted} is {@code "true"}.</li>
+ * </ul>
+ * Which row is deleted is the key's business: a delete reads nothing from its value.
+ *
+ * @param row the row a create, read or update leaves; {@code null} for a delete
+ */
+record ChangeEvent(ConnectStruct row) {
+
+    static final ChangeEvent DELETE = new ChangeEvent(null);
+
+    boolean delete() {
+        return row == null;
+    }
+
+    /**
+     * The change {@code value} (read as JSON; {@code null} for a tombstone) says.
+     *
+     * @throws Unconvertible for a truncate, an op that is no row change, or a value that is no change event
+     */
+    static ChangeEvent of(JsonNode value) throws Unconvertible {
+        if (value == null || value.isNull()) {
+            return DELETE;
+        }
+        boolean wrapped = ConnectStruct.isWrapped(value);
+        JsonNode payload = wrapped ? value.get("payload") : value;
+        JsonNode schema = wrapped ? value.get("schema") : null;
+        if (payload == null || payload.isNull()) {
+            return DELETE;
+        }
+        if (!payload.isObject()) {
+            throw new Unconvertible("the value is " + ColumnType.a(payload.getNodeType())
+                    + ", not a change event (an object)");
+        }
+        if (!isEnvelope(payload)) {
+            JsonNode deleted = payload.path("__deleted");
+            if (deleted.asText("").equals("true")) {
+                return DELETE;
+            }
+            return new ChangeEvent(new ConnectStruct(payload, schema));
+        }
+        String op = payload.path("op").asText("");
+        return switch (op) {
+            case "c", "r", "u" -> {
+                JsonNode after = payload.get("after");
+                if (after == null || !after.isObject()) {
+                    throw new Unconvertible("a change event of op " + op + " without the row after it");
+                }
+                yield new ChangeEvent(new ConnectStruct(after, ConnectValue.fields(schema).get("after")));
+            }
+            case "d" -> DELETE;
+            case "t" -> throw new Unconvertible("a truncate (op t) of " + source(payload)
+                    + ", which a change-events route does not replicate: truncate the table yourself if the"
+                    + " truncate should apply, the rows that follow it are written as they come");
+            default -> throw new Unconvertible("a change event of op \"" + op
+                    + "\", which is no row change (c, r, u, d)");
+        };
+    }
+
+    /** Debezium's envelope: {@code op}, {@code source} and {@code after} (null for deletes and truncates). */
+    private static boolean isEnvelope(JsonNode payload) {
+        return payload.path("op").isTextual() && payload.has("source") && payload.has("after");
+    }
+
+    private static String source(JsonNode payload) {
+        JsonNode source = payload.path("source");
+        String schema = source.path("schema").asText("");
+        String table = source.path("table").asText("");
+        return table.isEmpty()
+                ? "the source table"
+                : "source table " + (schema.isEmpty() ? "" : schema + ".")
+                        + table;
+    }
+}

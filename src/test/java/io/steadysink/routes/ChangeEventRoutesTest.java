@@ -1,0 +1,540 @@
+package io.steadysink.routes;
+
+import static io.steadysink.routes.DebeziumEvents.array;
+import static io.steadysink.routes.DebeziumEvents.decimal;
+import static io.steadysink.routes.DebeziumEvents.field;
+import static io.steadysink.routes.DebeziumEvents.logical;
+import static io.steadysink.routes.DebeziumEvents.row;
+import static io.steadysink.routes.DebeziumEvents.struct;
+import static io.steadysink.routes.RouteFixture.record;
+import static io.steadysink.routes.RouteFixture.routes;
+import static io.steadysink.routes.RouteFixture.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.steadysink.config.RouteSpec;
+import io.steadysink.config.SinkMode;
+import io.steadysink.sink.InvalidRecordException;
+import io.steadysink.sink.PostgresSink;
+import io.steadysink.sink.RecordValidator;
+import io.steadysink.sink.RouteTables;
+import io.steadysink.sink.RoutedWriter;
+import io.steadysink.sink.SinkRecord;
+import io.steadysink.testing.LocalPostgres;
+
+/**
+ * Routes of mode {@code change-events}: Debezium change events (as Kafka Connect's JsonConverter
+ * writes them, with and without schemas, enveloped or unwrapped by ExtractNewRecordState) replicate
+ * their source table into a real PostgreSQL table: every op, deletes and their tombstones, primary-key
+ * changes, transactions over several tables, every logical type, replays and batches landing out of
+ * order.
+ */
+class ChangeEventRoutesTest {
+
+    private static final String CUSTOMERS = "ce-customers";
+
+    private static final DebeziumEvents CUSTOMER_EVENTS = new DebeziumEvents("srv", "public", "customers",
+            List.of(field("id", "int32")),
+            List.of(field("id", "int32"), field("name", "string"), field("email", "string")), true);
+
+    private static final String CUSTOMERS_TABLE = """
+            CREATE TABLE %s (id integer PRIMARY KEY, name text NOT NULL, email text,
+                kafka_topic text, kafka_partition integer, kafka_offset bigint)""";
+
+    /** A sink writing {@code routeFile}'s routes through the routed writer, as the application does. */
+    private static final class Sink {
+        final RoutedWriter writer;
+        final PostgresSink postgres;
+
+        Sink(String routeFile) throws SQLException {
+            List<RouteSpec> specs = routes(routeFile);
+            RouteTables tables = new RouteTables(specs, false);
+            tables.bind(LocalPostgres.dataSource());
+            for (RouteSpec spec : specs) {
+                LocalPostgres.execute("DELETE FROM " + RouteTables.TOMBSTONES + " WHERE route = '" + spec.name() + "'");
+            }
+            writer = new RoutedWriter(Set.of(), Optional.empty(), new RecordValidator(SinkMode.APPEND, 1_000_000),
+                    1_000_000, tables);
+            postgres = new PostgresSink(LocalPostgres.dataSource(), writer, Duration.ofSeconds(30));
+        }
+
+        /** Checks and writes {@code batch} as a worker does; returns the poison records' reasons. */
+        List<String> write(List<SinkRecord> batch) throws SQLException {
+            var checked = writer.check(batch);
+            postgres.write(checked.valid());
+            return checked.invalid().stream().map(ChangeEventRoutesTest::reason).toList();
+        }
+    }
+
+    private static String reason(InvalidRecordException e) {
+        return e.getCause().getMessage();
+    }
+
+    private static Sink customers(String name, String tombstones) throws SQLException {
+        String table = name.replace('-', '_');
+        LocalPostgres.execute("DROP TABLE IF EXISTS " + table + "; " + CUSTOMERS_TABLE.formatted(table)
+                + (tombstones.contains("mark")
+                        ? "; ALTER TABLE " + table
+                                + " ADD COLUMN deleted boolean NOT NULL DEFAULT false"
+                        : ""));
+        return new Sink("""
+                routes:
+                  %s:
+                    topics: [%s]
+                    table: %s
+                    mode: change-events
+                %s
+                """.formatted(name, CUSTOMERS, table, tombstones.indent(4)));
+    }
+
+    private static SinkRecord event(long offset, String key, String value) {
+        return record(CUSTOMERS, 0, offset, key, value);
+    }
+
+    @Test
+    void everyOpBecomesTheSourceRowAndADeleteWithItsTombstoneRemovesIt() throws Exception {
+        Sink sink = customers("ce-ops", "tombstones: delete");
+        DebeziumEvents e = CUSTOMER_EVENTS;
+        List<String> poison = sink.write(List.of(
+                event(0, e.key("id", 1), e.read(row("id", 1, "name", "Ada", "email", "ada@example.org"))),
+                event(1, e.key("id", 2), e.create(row("id", 2, "name", "Grace", "email", null))),
+                event(2, e.key("id", 3), e.create(row("id", 3, "name", "Edsger", "email", "ew@example.org")))));
+        assertThat(poison).isEmpty();
+        assertThat(rows("SELECT id, name, email, kafka_offset FROM ce_ops ORDER BY id")).containsExactly(
+                "1|Ada|ada@example.org|0", "2|Grace|null|1", "3|Edsger|ew@example.org|2");
+
+        poison = sink.write(List.of(
+                // the default replica identity: no before image
+                event(3, e.key("id", 2), e.update(null, row("id", 2, "name", "Grace H.", "email", "gh@example.org"))),
+                // a delete carries only the key (NOT NULL columns hold defaults), then its tombstone
+                event(4, e.key("id", 3), e.delete(row("id", 3, "name", "", "email", null))),
+                event(5, e.key("id", 3), null),
+                event(6, e.key("id", 1), e.update(null, row("id", 1, "name", "Ada L.", "email", null)))));
+        assertThat(poison).isEmpty();
+        assertThat(rows("SELECT id, name, email, kafka_offset FROM ce_ops ORDER BY id")).containsExactly(
+                "1|Ada L.|null|6", "2|Grace H.|gh@example.org|3");
+    }
+
+    @Test
+    void aDeleteMarksTheRowUnderTombstonesMarkAndALaterCreateClearsTheMark() throws Exception {
+        Sink sink = customers("ce-mark", "tombstones: mark\ndeleted-column: deleted");
+        DebeziumEvents e = CUSTOMER_EVENTS;
+        assertThat(sink.write(List.of(
+                event(0, e.key("id", 1), e.create(row("id", 1, "name", "Ada", "email", null))),
+                event(1, e.key("id", 2), e.create(row("id", 2, "name", "Grace", "email", null))),
+                event(2, e.key("id", 1), e.delete(row("id", 1, "name", "Ada", "email", null))),
+                event(3, e.key("id", 1), null),
+                event(4, e.key("id", 2), e.delete(row("id", 2, "name", "Grace", "email", null))),
+                event(5, e.key("id", 2), null),
+                event(6, e.key("id", 2), e.create(row("id", 2, "name", "Grace again", "email", null))))))
+                .isEmpty();
+        assertThat(rows("SELECT id, name, deleted FROM ce_mark ORDER BY id")).containsExactly("1|Ada|t",
+                "2|Grace again|f");
+    }
+
+    @Test
+    void aPrimaryKeyChangeDeletesTheOldKeyAndCreatesTheNewOne() throws Exception {
+        Sink sink = customers("ce-pk", "tombstones: delete");
+        DebeziumEvents e = CUSTOMER_EVENTS;
+        assertThat(sink.write(List.of(
+                event(0, e.key("id", 1), e.create(row("id", 1, "name", "Ada", "email", null))),
+                event(1, e.key("id", 2), e.create(row("id", 2, "name", "Grace", "email", null)))))).isEmpty();
+        // UPDATE customers SET id = 10 WHERE id = 1: delete + tombstone of the old key, create of the new
+        assertThat(sink.write(List.of(
+                event(2, e.key("id", 1), e.delete(row("id", 1, "name", "Ada", "email", null))),
+                event(3, e.key("id", 1), null),
+                event(4, e.key("id", 10), e.create(row("id", 10, "name", "Ada", "email", null)))))).isEmpty();
+        assertThat(rows("SELECT id, name FROM ce_pk ORDER BY id")).containsExactly("2|Grace", "10|Ada");
+    }
+
+    @Test
+    void aTransactionOverTwoTablesLandsInOneBatchIntoBothTables() throws Exception {
+        LocalPostgres.execute("""
+                DROP TABLE IF EXISTS ce_tx_customers, ce_tx_orders;
+                CREATE TABLE ce_tx_customers (id integer PRIMARY KEY, name text NOT NULL, email text,
+                    kafka_topic text, kafka_partition integer, kafka_offset bigint);
+                CREATE TABLE ce_tx_orders (order_no bigint PRIMARY KEY, customer_id integer NOT NULL,
+                    amount numeric(10,2), kafka_topic text, kafka_partition integer, kafka_offset bigint);
+                """);
+        Sink sink = new Sink("""
+                routes:
+                  ce-tx-customers:
+                    topics: [srv.public.customers]
+                    table: ce_tx_customers
+                    mode: change-events
+                  ce-tx-orders:
+                    topics: [srv.public.orders]
+                    table: ce_tx_orders
+                    mode: change-events
+                """);
+        DebeziumEvents customers = CUSTOMER_EVENTS;
+        DebeziumEvents orders = new DebeziumEvents("srv", "public", "orders", List.of(field("order_no", "int64")),
+                List.of(field("order_no", "int64"), field("customer_id", "int32"),
+                        logical("amount", "bytes", "org.apache.kafka.connect.data.Decimal", "scale", "2")),
+                true);
+        assertThat(sink.write(List.of(
+                record("srv.public.customers", 0, 0, customers.key("id", 7),
+                        customers.create(row("id", 7, "name", "Ada", "email", null))),
+                record("srv.public.orders", 0, 0, orders.key("order_no", 100),
+                        orders.create(row("order_no", 100, "customer_id", 7, "amount", decimal(1999)))),
+                record("srv.public.orders", 1, 0, orders.key("order_no", 101),
+                        orders.create(row("order_no", 101, "customer_id", 7, "amount", decimal(-5)))))))
+                .isEmpty();
+        assertThat(rows("SELECT id, name FROM ce_tx_customers")).containsExactly("7|Ada");
+        assertThat(rows("SELECT order_no, customer_id, amount FROM ce_tx_orders ORDER BY order_no"))
+                .containsExactly("100|7|19.99", "101|7|-0.05");
+    }
+
+    // --- a stream of changes written every way ends as the source -------------------------------
+
+    private static final int KEYS = 8;
+
+    /** A seeded stream of changes to a source table, as Debezium emits them, and the source's end state. */
+    private record Stream(List<SinkRecord> records, List<String> source) {
+    }
+
+    private static Stream stream(DebeziumEvents e, boolean unwrapped, Random random) {
+        TreeMap<Integer, String> table = new TreeMap<>();
+        long[] offsets = new long[2];
+        List<SinkRecord> records = new ArrayList<>();
+        for (int step = 0; step < 200; step++) {
+            int id = 1 + random.nextInt(KEYS);
+            int partition = id % 2;
+            String name = "n" + step;
+            String email = step % 3 == 0 ? null : "e" + step + "@example.org";
+            ObjectNode after = row("id", id, "name", name, "email", email);
+            double dice = random.nextDouble();
+            if (!table.containsKey(id)) {
+                if (dice < 0.1) {
+                    continue;
+                }
+                records.add(record(CUSTOMERS, partition, offsets[partition]++, e.key("id", id),
+                        unwrapped ? e.unwrapped(after, "false") : e.create(after)));
+                table.put(id, name + "|" + email);
+            } else if (dice < 0.25) {
+                ObjectNode before = row("id", id, "name", "", "email", null);
+                records.add(record(CUSTOMERS, partition, offsets[partition]++, e.key("id", id),
+                        unwrapped ? e.unwrapped(before, "true") : e.delete(before)));
+                records.add(record(CUSTOMERS, partition, offsets[partition]++, e.key("id", id), null));
+                table.remove(id);
+            } else {
+                records.add(record(CUSTOMERS, partition, offsets[partition]++, e.key("id", id),
+                        unwrapped ? e.unwrapped(after, "false") : e.update(null, after)));
+                table.put(id, name + "|" + email);
+            }
+        }
+        List<String> source = new ArrayList<>();
+        table.forEach((id, row) -> source.add(id + "|" + row));
+        return new Stream(List.copyOf(records), source);
+    }
+
+    private static List<List<SinkRecord>> batches(List<SinkRecord> records, Random random, int most) {
+        List<List<SinkRecord>> batches = new ArrayList<>();
+        for (int from = 0; from < records.size();) {
+            int to = Math.min(records.size(), from + 1 + random.nextInt(most));
+            batches.add(records.subList(from, to));
+            from = to;
+        }
+        return batches;
+    }
+
+    private static void everyWayOfWritingEndsAsTheSource(String name, DebeziumEvents events, boolean unwrapped)
+            throws Exception {
+        Stream stream = stream(events, unwrapped, new Random(16));
+        assertThat(stream.source()).as("some rows survive, some are deleted").hasSizeBetween(2, KEYS - 1);
+        String select = "SELECT id, name, email FROM %s ORDER BY id";
+
+        Sink one = customers(name + "-one", "tombstones: delete");
+        assertThat(one.write(stream.records())).isEmpty();
+        assertThat(rows(select.formatted(name.replace('-', '_') + "_one"))).as("one batch")
+                .containsExactlyElementsOf(stream.source());
+
+        for (int seed = 1; seed <= 3; seed++) {
+            Sink shuffled = customers(name + "-shuffled" + seed, "tombstones: delete");
+            Random random = new Random(seed);
+            List<List<SinkRecord>> batches = new ArrayList<>(batches(stream.records(), random, 6));
+            Collections.shuffle(batches, random);
+            for (List<SinkRecord> batch : batches) {
+                assertThat(shuffled.write(batch)).isEmpty();
+            }
+            assertThat(rows(select.formatted(name.replace('-', '_') + "_shuffled" + seed)))
+                    .as("batches landing in shuffled order, seed " + seed).containsExactlyElementsOf(stream.source());
+        }
+
+        Sink replayed = customers(name + "-replay", "tombstones: delete");
+        for (List<SinkRecord> batch : batches(stream.records(), new Random(4), 5)) {
+            replayed.write(batch);
+        }
+        List<String> before = rows(select.formatted(name.replace('-', '_') + "_replay"));
+        for (List<SinkRecord> batch : batches(stream.records(), new Random(5), 9)) {
+            replayed.write(batch);
+        }
+        assertThat(rows(select.formatted(name.replace('-', '_') + "_replay")))
+                .as("a replay from offset 0 leaves the table as it was, deleted rows deleted").isEqualTo(before)
+                .containsExactlyElementsOf(stream.source());
+    }
+
+    @Test
+    void changeEventsWrittenInOneBatchInShuffledBatchesAndReplayedEndAsTheSourceTable() throws Exception {
+        everyWayOfWritingEndsAsTheSource("ce-stream", CUSTOMER_EVENTS, false);
+    }
+
+    @Test
+    void changeEventsWithoutSchemasEndAsTheSourceTable() throws Exception {
+        everyWayOfWritingEndsAsTheSource("ce-plain", CUSTOMER_EVENTS.withSchemas(false), false);
+    }
+
+    @Test
+    void unwrappedRowsWithDeletedFlagsEndAsTheSourceTable() throws Exception {
+        everyWayOfWritingEndsAsTheSource("ce-unwrapped", CUSTOMER_EVENTS, true);
+        everyWayOfWritingEndsAsTheSource("ce-unwrapped-plain", CUSTOMER_EVENTS.withSchemas(false), true);
+    }
+
+    // --- types ----------------------------------------------------------------------------------
+
+    private static final String TYPES_TABLE = """
+            DROP TABLE IF EXISTS ce_types; DROP TYPE IF EXISTS ce_mood;
+            CREATE TYPE ce_mood AS ENUM ('happy', 'sad');
+            CREATE TABLE ce_types (id bigint PRIMARY KEY, amount numeric(12,2), whole numeric(10,0), anyscale numeric,
+                day date, old_day date, at_ms time(3), at_us time, at_ns time, ts_ms timestamp(3), ts_us timestamp,
+                ts_ns timestamp, ts_old timestamp, zoned timestamptz, uid uuid, doc jsonb, mood ce_mood, tags text[],
+                nums integer[], raw bytea, flag boolean, small smallint, ratio double precision,
+                kafka_topic text, kafka_partition integer, kafka_offset bigint)""";
+
+    private static final DebeziumEvents TYPE_EVENTS = new DebeziumEvents("srv", "public", "types",
+            List.of(field("id", "int64")), List.of(field("id", "int64"),
+                    logical("amount", "bytes", "org.apache.kafka.connect.data.Decimal", "scale", "2",
+                            "connect.decimal.precision", "12"),
+                    logical("whole", "bytes", "org.apache.kafka.connect.data.Decimal", "scale", "0"),
+                    struct("anyscale", "io.debezium.data.VariableScaleDecimal", field("scale", "int32"),
+                            field("value", "bytes")),
+                    logical("day", "int32", "io.debezium.time.Date"),
+                    logical("old_day", "int32", "org.apache.kafka.connect.data.Date"),
+                    logical("at_ms", "int32", "io.debezium.time.Time"),
+                    logical("at_us", "int64", "io.debezium.time.MicroTime"),
+                    logical("at_ns", "int64", "io.debezium.time.NanoTime"),
+                    logical("ts_ms", "int64", "io.debezium.time.Timestamp"),
+                    logical("ts_us", "int64", "io.debezium.time.MicroTimestamp"),
+                    logical("ts_ns", "int64", "io.debezium.time.NanoTimestamp"),
+                    logical("ts_old", "int64", "org.apache.kafka.connect.data.Timestamp"),
+                    logical("zoned", "string", "io.debezium.time.ZonedTimestamp"),
+                    logical("uid", "string", "io.debezium.data.Uuid"),
+                    logical("doc", "string", "io.debezium.data.Json"),
+                    logical("mood", "string", "io.debezium.data.Enum", "allowed", "happy,sad"),
+                    array("tags", field("", "string")), array("nums", field("", "int32")),
+                    field("raw", "bytes"), field("flag", "boolean"), field("small", "int16"),
+                    field("ratio", "double")),
+            true);
+
+    private static final String TYPES_SELECT = "SELECT id, amount, whole, anyscale, day, old_day, at_ms, at_us, at_ns,"
+            + " ts_ms, ts_us, ts_ns, ts_old, zoned AT TIME ZONE 'UTC', uid, doc, mood, tags, nums, raw, flag, small,"
+            + " ratio FROM ce_types ORDER BY id";
+
+    @Test
+    void everyConnectAndDebeziumLogicalTypeConvertsExactlyWithItsSchema() throws Exception {
+        LocalPostgres.execute(TYPES_TABLE);
+        Sink sink = new Sink("""
+                routes:
+                  ce-types:
+                    topics: [srv.public.types]
+                    table: ce_types
+                    mode: change-events
+                """);
+        DebeziumEvents e = TYPE_EVENTS;
+        ObjectNode edges = row("id", 1, "amount", decimal(-1234), "whole", decimal(9_876_543_210L),
+                "anyscale", row("scale", 5, "value", decimal(-123_456_789)),
+                "day", -25_567, "old_day", -719_162, "at_ms", 45_296_789, "at_us", 45_296_789_012L,
+                "at_ns", 45_296_789_012_000L, "ts_ms", -1, "ts_us", 1_767_225_600_123_456L,
+                "ts_ns", 1_767_225_600_123_456_000L, "ts_old", 0, "zoned", "2026-01-01T00:00:00.5Z",
+                "uid", "6f1c1d4e-2b1f-4a7e-9d3c-0a1b2c3d4e5f", "doc", "{\"a\": [1, 2], \"b\": null}",
+                "mood", "sad", "tags", java.util.Arrays.asList("x", null, "z"), "nums", List.of(1, -2),
+                "raw", "3q2+7w==", "flag", true, "small", -32768, "ratio", 0.5);
+        ObjectNode scaleZero = row("id", 2, "amount", decimal(0), "whole", decimal(-7),
+                "anyscale", row("scale", 0, "value", decimal(42)), "day", 0, "at_us", 0, "tags", List.of());
+        ObjectNode nulls = row("id", 3);
+        List<String> poison = sink.write(List.of(
+                record("srv.public.types", 0, 0, e.key("id", 1), e.create(edges)),
+                record("srv.public.types", 0, 1, e.key("id", 2), e.create(scaleZero)),
+                record("srv.public.types", 0, 2, e.key("id", 3), e.create(nulls))));
+        assertThat(poison).isEmpty();
+        assertThat(rows(TYPES_SELECT)).containsExactly(
+                "1|-12.34|9876543210|-1234.56789|1900-01-01|0001-01-01|12:34:56.789|12:34:56.789012"
+                        + "|12:34:56.789012|1969-12-31 23:59:59.999|2026-01-01 00:00:00.123456"
+                        + "|2026-01-01 00:00:00.123456|1970-01-01 00:00:00|2026-01-01 00:00:00.5"
+                        + "|6f1c1d4e-2b1f-4a7e-9d3c-0a1b2c3d4e5f|{\"a\": [1, 2], \"b\": null}|sad|{x,NULL,z}|{1,-2}"
+                        + "|\\xdeadbeef|t|-32768|0.5",
+                "2|0.00|-7|42|1970-01-01|null|null|00:00:00|null|null|null|null|null|null|null|null|null|{}"
+                        + "|null|null|null|null|null",
+                "3|null|null|null|null|null|null|null|null|null|null|null|null|null|null|null|null|null|null|null"
+                        + "|null|null|null");
+    }
+
+    @Test
+    void withoutSchemasValuesConvertByTheColumnTypesAndJsonTextBecomesJson() throws Exception {
+        LocalPostgres.execute("""
+                DROP TABLE IF EXISTS ce_plain_types;
+                CREATE TABLE ce_plain_types (id bigint PRIMARY KEY, amount numeric(12,2), zoned timestamptz,
+                    ts_us timestamp, doc jsonb, uid uuid, raw bytea,
+                    kafka_topic text, kafka_partition integer, kafka_offset bigint)""");
+        // decimal.handling.mode=string; timestamps as epoch microseconds need their unit declared
+        Sink sink = new Sink("""
+                routes:
+                  ce-plain-types:
+                    topics: [srv.public.plain]
+                    table: ce_plain_types
+                    mode: change-events
+                    epoch-units:
+                      ts_us: micros
+                """);
+        DebeziumEvents e = new DebeziumEvents("srv", "public", "plain", List.of(field("id", "int64")), List.of(),
+                false);
+        assertThat(sink.write(List.of(record("srv.public.plain", 0, 0, e.key("id", 1), e.create(row("id", 1,
+                "amount", "-0.50", "zoned", "2026-01-01T10:00:00Z", "ts_us", 1_767_225_600_000_001L, "doc",
+                "{\"k\": \"v\"}", "uid", "6f1c1d4e-2b1f-4a7e-9d3c-0a1b2c3d4e5f", "raw", "AAE=")))))).isEmpty();
+        assertThat(rows("SELECT id, amount, zoned AT TIME ZONE 'UTC', ts_us, doc, doc->>'k', uid, raw"
+                + " FROM ce_plain_types")).containsExactly("1|-0.50|2026-01-01 10:00:00|2026-01-01 00:00:00.000001"
+                        + "|{\"k\": \"v\"}|v|6f1c1d4e-2b1f-4a7e-9d3c-0a1b2c3d4e5f|\\x0001");
+    }
+
+    // --- defaults, poison --------------------------------------------------------------------------
+
+    @Test
+    void aNullInTheEventStaysNullWhereTheColumnHasADefaultAndAFieldTheEventLacksTakesTheDefault()
+            throws Exception {
+        LocalPostgres.execute("""
+                DROP TABLE IF EXISTS ce_defaults;
+                CREATE TABLE ce_defaults (id integer PRIMARY KEY, status text DEFAULT 'new',
+                    origin text NOT NULL DEFAULT 'replica', kafka_topic text, kafka_partition integer,
+                    kafka_offset bigint)""");
+        Sink sink = new Sink("""
+                routes:
+                  ce-defaults:
+                    topics: [ce-defaults]
+                    table: ce_defaults
+                    mode: change-events
+                """);
+        DebeziumEvents e = new DebeziumEvents("srv", "public", "defaults", List.of(field("id", "int32")),
+                List.of(field("id", "int32"), field("status", "string")), false);
+        assertThat(sink.write(List.of(
+                record("ce-defaults", 0, 0, e.key("id", 1), e.create(row("id", 1, "status", null))),
+                record("ce-defaults", 0, 1, e.key("id", 2), e.create(row("id", 2)))))).isEmpty();
+        assertThat(rows("SELECT id, status, origin FROM ce_defaults ORDER BY id")).containsExactly(
+                "1|null|replica", "2|new|replica");
+    }
+
+    @Test
+    void aTruncateIsPoisonNamingTheRouteAndTheTable() throws Exception {
+        Sink sink = customers("ce-truncate", "tombstones: delete");
+        DebeziumEvents e = CUSTOMER_EVENTS;
+        List<String> poison = sink.write(List.of(
+                event(0, e.key("id", 1), e.create(row("id", 1, "name", "Ada", "email", null))),
+                event(1, null, e.truncate())));
+        assertThat(poison).singleElement().asString().contains("route ce-truncate", "truncate", "ce_truncate");
+        assertThat(rows("SELECT id FROM ce_truncate")).containsExactly("1");
+    }
+
+    @Test
+    void aValueThatDoesNotFitIsPoisonNamingRouteFieldColumnAndTypeButNotTheValue() throws Exception {
+        LocalPostgres.execute(TYPES_TABLE);
+        Sink sink = new Sink("""
+                routes:
+                  ce-types-poison:
+                    topics: [srv.public.types]
+                    table: ce_types
+                    mode: change-events
+                """);
+        DebeziumEvents e = TYPE_EVENTS;
+        List<String> poison = sink.write(List.of(
+                record("srv.public.types", 0, 0, e.key("id", 1), e.create(row("id", 1, "amount", "secret!"))),
+                record("srv.public.types", 0, 1, e.key("id", 2), e.create(row("id", 2, "mood", "furious"))),
+                record("srv.public.types", 0, 2, e.key("id", 3), e.create(row("id", 3, "at_ns", 1_000_000_001L))),
+                record("srv.public.types", 0, 3, null, e.create(row("id", 4)))));
+        assertThat(poison).hasSize(4);
+        assertThat(poison.get(0)).contains("route ce-types-poison", "amount", "numeric(12,2)",
+                "org.apache.kafka.connect.data.Decimal").doesNotContain("secret");
+        assertThat(poison.get(1)).contains("route ce-types-poison", "/mood", "column mood", "ce_mood")
+                .doesNotContain("furious");
+        assertThat(poison.get(2)).contains("column at_ns", "more precise");
+        assertThat(poison.get(3)).contains("column id", "no value");
+        assertThat(rows("SELECT count(*) FROM ce_types")).containsExactly("0");
+    }
+
+    // --- binding --------------------------------------------------------------------------------
+
+    @Test
+    void identityDefaultsToThePrimaryKeyFromTheKeyAndEveryOtherColumnToTheRowFieldOfItsName() {
+        LocalPostgres.execute("""
+                DROP TABLE IF EXISTS ce_bind;
+                CREATE TABLE ce_bind (tenant text, id bigint, "a/b" text, total integer GENERATED ALWAYS AS (id * 2)
+                    STORED, note text, deleted boolean NOT NULL DEFAULT false, PRIMARY KEY (tenant, id),
+                    kafka_topic text, kafka_partition integer, kafka_offset bigint)""");
+        var bound = RouteFixture.bound(RouteFixture.route("""
+                routes:
+                  ce-bind:
+                    topics: [ce-bind]
+                    table: ce_bind
+                    mode: change-events
+                    tombstones: mark
+                    deleted-column: deleted
+                    columns:
+                      note: /remark
+                """));
+        assertThat(bound.identity()).containsExactly("tenant", "id");
+        assertThat(bound.columns()).extracting(c -> c.name() + " <- " + c.source()).containsExactly(
+                "tenant <- KeyPointer[pointer=/tenant]", "id <- KeyPointer[pointer=/id]",
+                "a/b <- ValuePointer[pointer=/a~1b]", "note <- ValuePointer[pointer=/remark]",
+                "kafka_topic <- Kafka[field=TOPIC]", "kafka_partition <- Kafka[field=PARTITION]",
+                "kafka_offset <- Kafka[field=OFFSET]");
+    }
+
+    @Test
+    void aTableWithoutPrimaryKeyIsRefusedAtStartUp() {
+        LocalPostgres.execute("""
+                DROP TABLE IF EXISTS ce_nokey;
+                CREATE TABLE ce_nokey (id bigint, kafka_topic text, kafka_partition integer, kafka_offset bigint)""");
+        assertThat(RouteFixture.binding(RouteFixture.route("""
+                routes:
+                  ce-nokey:
+                    topics: [ce-nokey]
+                    table: ce_nokey
+                    mode: change-events
+                """)).findings()).singleElement().asString().contains("route ce-nokey", "ce_nokey",
+                "no primary key", "identity");
+    }
+
+    @Test
+    void aJsonNullForANotNullColumnIsPoisonWhileAMissingFieldTakesItsDefault() throws Exception {
+        LocalPostgres.execute("""
+                DROP TABLE IF EXISTS ce_notnull;
+                CREATE TABLE ce_notnull (id integer PRIMARY KEY, origin text NOT NULL DEFAULT 'replica',
+                    kafka_topic text, kafka_partition integer, kafka_offset bigint)""");
+        Sink sink = new Sink("""
+                routes:
+                  ce-notnull:
+                    topics: [ce-notnull]
+                    table: ce_notnull
+                    mode: change-events
+                """);
+        DebeziumEvents e = new DebeziumEvents("srv", "public", "notnull", List.of(field("id", "int32")),
+                List.of(field("id", "int32"), field("origin", "string")), true);
+        List<String> poison = sink.write(List.of(
+                record("ce-notnull", 0, 0, e.key("id", 1), e.create(row("id", 1, "origin", null))),
+                record("ce-notnull", 0, 1, e.key("id", 2), e.create(row("id", 2)))));
+        assertThat(poison).singleElement().asString().contains("route ce-notnull", "/origin", "column origin",
+                "JSON null", "NOT NULL");
+        assertThat(rows("SELECT id, origin FROM ce_notnull")).containsExactly("2|replica");
+    }
+}
