@@ -1,6 +1,7 @@
 package io.steadysink.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -337,6 +338,14 @@ class DebeziumCaptureTest {
         example("shapes/unwrapped-schemaless-delete", schemaless.get(2));
         example("shapes/unwrapped-create", withSchemas.get(0));
         example("shapes/unwrapped-delete", withSchemas.get(2));
+    }
+
+    @Test
+    void aConnectorThatCannotStartIsReportedWithTheConnectorsReason() {
+        IllegalStateException refused = catchThrowableOfType(IllegalStateException.class,
+                () -> DebeziumConnect.capture("cdc_nowhere", "capture", Map.of("database.dbname", "no_such_db")));
+
+        assertThat(refused).hasMessageContaining("cdc_nowhere").hasMessageContaining("no_such_db");
     }
 
     private static String table(TypeCase type) {
