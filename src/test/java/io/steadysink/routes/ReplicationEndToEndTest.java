@@ -1,0 +1,147 @@
+package io.steadysink.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.steadysink.testing.DebeziumConnect;
+import io.steadysink.testing.LocalPostgres;
+import io.steadysink.testing.SinkInfrastructure;
+import io.steadysink.testing.SinkUnderTest;
+import io.steadysink.testing.SourcePostgres;
+
+/**
+ * A source PostgreSQL captured by the real Debezium connector on Kafka Connect into the broker,
+ * replicated by change-event routes into a second database: after each phase of changes at the
+ * source (inserts, updates, deletes, a primary-key change, a transaction over two tables, a column
+ * added at the source that the target already has), the target tables hold exactly what the source
+ * tables hold.
+ */
+@QuarkusTest
+@QuarkusTestResource(SinkInfrastructure.class)
+@TestProfile(ReplicationEndToEndTest.Replica.class)
+class ReplicationEndToEndTest extends SinkUnderTest {
+
+    static final String CAPTURE = "e2e";
+    static final String CUSTOMERS = "id, name, email";
+    static final String ORDERS = "id, customer_id, amount, placed_at, local_time, day, at_time, status, tags, note";
+
+    public static class Replica implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            SourcePostgres.execute("DROP SCHEMA IF EXISTS shop CASCADE", "CREATE SCHEMA shop",
+                    "CREATE TABLE shop.customers (id integer PRIMARY KEY, name text NOT NULL, email text)",
+                    "CREATE TABLE shop.orders (id uuid PRIMARY KEY, customer_id integer NOT NULL,"
+                            + " amount numeric(12,2), placed_at timestamptz, local_time timestamp, day date,"
+                            + " at_time time, status text, tags text[], note jsonb)",
+                    "INSERT INTO shop.customers VALUES (1, 'Ada', 'ada@example.org'), (2, 'Grace', NULL)");
+            RoutedTablesTest.execute("""
+                    DROP SCHEMA IF EXISTS replica CASCADE;
+                    CREATE SCHEMA replica;
+                    CREATE TABLE replica.customers (id integer PRIMARY KEY, name text NOT NULL, email text,
+                        vip boolean, kafka_topic text, kafka_partition integer, kafka_offset bigint);
+                    CREATE TABLE replica.orders (id uuid PRIMARY KEY, customer_id integer NOT NULL,
+                        amount numeric(12,2), placed_at timestamptz, local_time timestamp, day date, at_time time,
+                        status text, tags text[], note jsonb,
+                        kafka_topic text, kafka_partition integer, kafka_offset bigint);
+                    """);
+            DebeziumConnect.Capture capture = DebeziumConnect.capture(CAPTURE, "shop");
+            Path file = Path.of("target", "replication-e2e-routes.yaml").toAbsolutePath();
+            RoutedTablesTest.write(file, """
+                    routes:
+                      customers:
+                        topics: [%s]
+                        table: replica.customers
+                        mode: change-events
+                      orders:
+                        topics: [%s]
+                        table: replica.orders
+                        mode: change-events
+                    """.formatted(capture.topic("shop", "customers"), capture.topic("shop", "orders")));
+            return Map.of("sink.routes-file", file.toString(), "sink.topics", "", "sink.group-id", "steady-sink-e2e",
+                    "sink.dlq-topic", "e2e-dlq");
+        }
+    }
+
+    @Test
+    void everyPhaseOfChangesAtTheSourceEndsWithTheTargetEqualToTheSource() throws Exception {
+        phase("snapshot of the rows committed before the capture");
+
+        SourcePostgres.execute("INSERT INTO shop.customers VALUES (3, 'Ümit 日本', 'u@example.org')",
+                "INSERT INTO shop.orders VALUES ('00000000-0000-0000-0000-00000000000a', 1, 1234567890.99,"
+                        + " '2026-01-02 03:04:05.123456+02', '1969-12-31 23:59:59.999999', '0001-01-01',"
+                        + " '23:59:59.999999', 'placed', ARRAY['a', NULL, 'c'], '{\"x\": [1, 2.50, null]}')",
+                "INSERT INTO shop.orders VALUES ('00000000-0000-0000-0000-00000000000b', 2, -0.05, NULL, NULL,"
+                        + " '2026-11-30', '00:00', NULL, '{}', 'null')");
+        phase("inserts");
+
+        SourcePostgres.execute("UPDATE shop.customers SET email = 'grace@example.org' WHERE id = 2",
+                "UPDATE shop.orders SET status = 'paid', amount = 0 WHERE customer_id = 1");
+        phase("updates");
+
+        SourcePostgres.execute("DELETE FROM shop.customers WHERE id = 3",
+                "DELETE FROM shop.orders WHERE customer_id = 2");
+        phase("deletes");
+
+        SourcePostgres.execute("UPDATE shop.customers SET id = 10 WHERE id = 1");
+        phase("a primary-key change");
+
+        SourcePostgres.inTransaction("INSERT INTO shop.customers VALUES (4, 'Hedy', NULL)",
+                "INSERT INTO shop.orders VALUES ('00000000-0000-0000-0000-00000000000c', 4, 99.5, now(), NULL, NULL,"
+                        + " NULL, 'placed', NULL, NULL)",
+                "UPDATE shop.orders SET customer_id = 10 WHERE customer_id = 1");
+        phase("a transaction touching both tables");
+
+        // the target has the column from the start (columns are bound at start-up): the events before the
+        // source's ALTER lack the field (NULL), those after carry it
+        SourcePostgres.execute("ALTER TABLE shop.customers ADD COLUMN vip boolean",
+                "UPDATE shop.customers SET vip = (id = 4)");
+        assertEventually("customers after a column was added", "id, name, email, vip", "customers");
+    }
+
+    private void phase(String name) {
+        assertEventually(name + ": customers", CUSTOMERS, "customers");
+        assertEventually(name + ": orders", ORDERS, "orders");
+    }
+
+    private static void assertEventually(String what, String columns, String table) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                rows(LocalPostgres.dataSource().getConnection(), "SELECT " + columns + " FROM replica." + table
+                        + " ORDER BY id"))
+                .as(what).isEqualTo(rows(SourcePostgres.connect(), "SELECT " + columns + " FROM shop." + table
+                        + " ORDER BY id")));
+    }
+
+    private static List<String> rows(Connection opened, String sql) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection connection = opened; Statement statement = connection.createStatement()) {
+            statement.execute("SET TimeZone = 'UTC'");
+            try (ResultSet result = statement.executeQuery(sql)) {
+                int columns = result.getMetaData().getColumnCount();
+                while (result.next()) {
+                    List<String> values = new ArrayList<>();
+                    for (int i = 1; i <= columns; i++) {
+                        values.add(String.valueOf(result.getString(i)));
+                    }
+                    rows.add(String.join("|", values));
+                }
+            }
+        }
+        return rows;
+    }
+}
