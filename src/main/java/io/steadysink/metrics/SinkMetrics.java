@@ -61,6 +61,8 @@ public class SinkMetrics {
      * The newest committed batch's largest replication lag. Not {@code steady_sink_replication_lag_seconds}:
      * that is the Prometheus name of the timer's histogram.
      */
+    /** The replication lag histogram's largest finite bucket: lags above it fall into {@code +Inf} only. */
+    static final Duration REPLICATION_LAG_HISTOGRAM_MAX = Duration.ofHours(1);
     public static final String REPLICATION_LAG_LATEST = "steady_sink_replication_lag_latest_seconds";
 
     /**
@@ -338,6 +340,7 @@ public class SinkMetrics {
                             + " commit (source.ts_ms) to the commit of the batch that wrote it, by route and table")
                     .tags(tags)
                     .publishPercentileHistogram()
+                    .maximumExpectedValue(REPLICATION_LAG_HISTOGRAM_MAX)
                     .register(registry);
             AtomicLong latest = new AtomicLong();
             Gauge.builder(REPLICATION_LAG_LATEST, latest, millis -> millis.get() / 1000.0)
