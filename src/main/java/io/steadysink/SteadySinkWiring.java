@@ -17,6 +17,7 @@ import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.steadysink.config.Channels;
 import io.steadysink.config.FailureStrategy;
+import io.steadysink.config.RouteSpec;
 import io.steadysink.config.SinkConfig;
 import io.steadysink.config.SinkMode;
 import io.steadysink.config.SinkSettings;
@@ -76,7 +77,8 @@ public class SteadySinkWiring {
         String mode = SinkMode.parse(config.mode()).map(SinkMode::configName).orElse(config.mode());
         List<SinkMetrics.RouteSeries> routes = new TreeMap<>(config.routes()).entrySet().stream()
                 .map(route -> new SinkMetrics.RouteSeries(route.getKey(), route.getValue().table(),
-                        route.getValue().topics()))
+                        route.getValue().topics(),
+                        RouteSpec.CHANGE_EVENTS.equalsIgnoreCase(route.getValue().mode().trim())))
                 .toList();
         return new SinkMetrics(registry, new SinkMetrics.StartupSeries(config.subscribedTopics(),
                 poisonReasons, config.failureStrategy(), mode, routes));
@@ -85,14 +87,15 @@ public class SteadySinkWiring {
     /**
      * The sink writing batches in the configured mode to the configured table. The datasource is
      * looked up when the sink is first used, not when it is built: a one-off command runs without a
-     * datasource configured.
+     * datasource configured. After each commit it hands the replication lag of the change events it
+     * wrote, by the wall clock, to the metrics.
      */
     @Produces
     @ApplicationScoped
     PostgresSink postgresSink(Instance<AgroalDataSource> dataSource, SinkConfig config, RouteTables routes,
-            RoutedWriter routed) {
+            RoutedWriter routed, InstantSource wallClock, SinkMetrics metrics) {
         return new PostgresSink(dataSource.get(), routes.isEmpty() ? fixedShape(config) : routed,
-                Duration.ofMillis(config.statementTimeoutMs()));
+                Duration.ofMillis(config.statementTimeoutMs()), wallClock, metrics::replicationLag);
     }
 
     /** The routes of the route file ({@code SINK_ROUTES_FILE}), bound to their tables at start-up. */

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
@@ -54,6 +55,15 @@ public class SinkMetrics {
     public static final String ROUTE_RECORDS_WRITTEN = "steady_sink_route_records_written";
     public static final String ROUTE_LAG_RECORDS = "steady_sink_route_lag_records";
     public static final String ROUTE_LAG_SECONDS = "steady_sink_route_lag_seconds";
+    /** A timer: in Prometheus {@code steady_sink_replication_lag_seconds_bucket}, {@code _count}, {@code _sum}. */
+    public static final String REPLICATION_LAG = "steady_sink_replication_lag";
+    /**
+     * The newest committed batch's largest replication lag. Not {@code steady_sink_replication_lag_seconds}:
+     * that is the Prometheus name of the timer's histogram.
+     */
+    /** The replication lag histogram's largest finite bucket: lags above it fall into {@code +Inf} only. */
+    static final Duration REPLICATION_LAG_HISTOGRAM_MAX = Duration.ofHours(1);
+    public static final String REPLICATION_LAG_LATEST = "steady_sink_replication_lag_latest_seconds";
 
     /**
      * What a rebalance did to this member: partitions assigned, revoked, or lost (taken away without
@@ -80,8 +90,15 @@ public class SinkMetrics {
         }
     }
 
-    /** A route of the route file: its name, its table and the topics it takes. */
-    public record RouteSeries(String route, String table, List<String> topics) {
+    /**
+     * A route of the route file: its name, its table, the topics it takes, and whether its records are
+     * change events (which have a replication lag).
+     */
+    public record RouteSeries(String route, String table, List<String> topics, boolean changeEvents) {
+
+        public RouteSeries(String route, String table, List<String> topics) {
+            this(route, table, topics, false);
+        }
     }
 
     /** One assigned partition's lag, as the lag gauges show it. */
@@ -103,6 +120,11 @@ public class SinkMetrics {
     private final List<RouteSeries> routes;
     private final MultiGauge routeLagRecords;
     private final MultiGauge routeLagSeconds;
+    private final Map<String, ReplicationLagMeters> replicationLags = new ConcurrentHashMap<>();
+
+    /** A change-events route's replication lag meters: every lag, and the newest batch's largest (ms). */
+    private record ReplicationLagMeters(Timer lags, AtomicLong latestMillis) {
+    }
 
     public SinkMetrics(MeterRegistry registry, StartupSeries startup) {
         this.registry = registry;
@@ -148,6 +170,9 @@ public class SinkMetrics {
                 .register(registry);
         for (RouteSeries route : routes) {
             routeRecordsWritten(route);
+            if (route.changeEvents()) {
+                replicationLag(route.route(), route.table());
+            }
         }
         recordsSkipped(startup.mode());
         for (String topic : startup.topics()) {
@@ -285,6 +310,48 @@ public class SinkMetrics {
                 routeRecordsWritten(route).add(count);
             }
         }
+    }
+
+    /**
+     * Records the replication lags of a committed batch's change events that {@code route} wrote: each
+     * into the timer, the largest as the newest batch's lag. {@code table} tags a route not known at
+     * start-up; a known route keeps the table it was registered with.
+     */
+    public void replicationLag(String route, String table, List<Duration> lags) {
+        if (lags.isEmpty()) {
+            return;
+        }
+        String tag = routes.stream().filter(r -> r.route().equals(route)).map(RouteSeries::table).findFirst()
+                .orElse(table);
+        ReplicationLagMeters meters = replicationLag(route, tag);
+        long max = 0;
+        for (Duration lag : lags) {
+            meters.lags().record(lag);
+            max = Math.max(max, lag.toMillis());
+        }
+        meters.latestMillis().set(max);
+    }
+
+    private ReplicationLagMeters replicationLag(String route, String table) {
+        return replicationLags.computeIfAbsent(route, name -> {
+            Tags tags = Tags.of("route", name, "table", table);
+            Timer lags = Timer.builder(REPLICATION_LAG)
+                    .description("Replication lag of each change event a route wrote: from its source transaction's"
+                            + " commit (source.ts_ms) to the commit of the batch that wrote it, by route and table")
+                    .tags(tags)
+                    .publishPercentileHistogram()
+                    .maximumExpectedValue(REPLICATION_LAG_HISTOGRAM_MAX)
+                    .register(registry);
+            AtomicLong latest = new AtomicLong();
+            Gauge.builder(REPLICATION_LAG_LATEST, latest, millis -> millis.get() / 1000.0)
+                    .description("The largest replication lag (source commit to target commit) among the change"
+                            + " events of the newest committed batch a route wrote into, by route and table")
+                    .baseUnit("seconds")
+                    .tags(tags)
+                    .strongReference(true)
+                    .register(registry);
+            return new ReplicationLagMeters(lags, latest);
+        });
     }
 
     private LongAdder routeRecordsWritten(RouteSeries route) {

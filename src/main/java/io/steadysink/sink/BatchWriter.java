@@ -18,6 +18,14 @@ public interface BatchWriter {
      */
     int write(Connection connection, List<SinkRecord> batch) throws SQLException;
 
+    /**
+     * The source commit times of the change events this thread's writes wrote since the last call,
+     * per route; the call forgets them. Writers of no change events have none.
+     */
+    default List<ReplicationLag.SourceTimes> takeSourceTimes() {
+        return List.of();
+    }
+
     /** The writer for {@code mode} into {@code table}. */
     static BatchWriter forMode(SinkMode mode, TableName table) {
         return switch (mode) {

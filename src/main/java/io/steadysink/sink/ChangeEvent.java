@@ -16,10 +16,13 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Which row is deleted is the key's business: a delete reads nothing from its value.
  *
  * @param row the row a create, read or update leaves; {@code null} for a delete
+ * @param sourceMillis when the source committed the change (epoch milliseconds): the envelope's
+ *        {@code source.ts_ms}, or an unwrapped row's {@code __source_ts_ms}; {@code null} when the
+ *        event does not say (a tombstone, or an unwrapped row without that field)
  */
-record ChangeEvent(ConnectStruct row) {
+record ChangeEvent(ConnectStruct row, Long sourceMillis) {
 
-    static final ChangeEvent DELETE = new ChangeEvent(null);
+    static final ChangeEvent DELETE = new ChangeEvent(null, null);
 
     boolean delete() {
         return row == null;
@@ -46,11 +49,13 @@ record ChangeEvent(ConnectStruct row) {
         }
         if (!isEnvelope(payload)) {
             JsonNode deleted = payload.path("__deleted");
+            Long sourceMillis = millis(payload.path("__source_ts_ms"));
             if (deleted.asText("").equals("true")) {
-                return DELETE;
+                return new ChangeEvent(null, sourceMillis);
             }
-            return new ChangeEvent(new ConnectStruct(payload, schema));
+            return new ChangeEvent(new ConnectStruct(payload, schema), sourceMillis);
         }
+        Long sourceMillis = millis(payload.path("source").path("ts_ms"));
         String op = payload.path("op").asText("");
         return switch (op) {
             case "c", "r", "u" -> {
@@ -58,15 +63,21 @@ record ChangeEvent(ConnectStruct row) {
                 if (after == null || !after.isObject()) {
                     throw new Unconvertible("a change event of op " + op + " without the row after it");
                 }
-                yield new ChangeEvent(new ConnectStruct(after, ConnectValue.fields(schema).get("after")));
+                yield new ChangeEvent(new ConnectStruct(after, ConnectValue.fields(schema).get("after")),
+                        sourceMillis);
             }
-            case "d" -> DELETE;
+            case "d" -> new ChangeEvent(null, sourceMillis);
             case "t" -> throw new Unconvertible("a truncate (op t) of " + source(payload)
                     + ", which a change-events route does not replicate: truncate the table yourself if the"
                     + " truncate should apply, the rows that follow it are written as they come");
             default -> throw new Unconvertible("a change event of op \"" + op
                     + "\", which is no row change (c, r, u, d)");
         };
+    }
+
+    /** An epoch-milliseconds field: an integral number, or {@code null} when there is none. */
+    private static Long millis(JsonNode field) {
+        return field.isIntegralNumber() && field.canConvertToLong() ? field.longValue() : null;
     }
 
     /** Debezium's envelope: {@code op}, {@code source} and {@code after} (null for deletes and truncates). */

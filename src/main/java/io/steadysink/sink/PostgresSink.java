@@ -4,24 +4,38 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 
 import javax.sql.DataSource;
 
 /**
  * Writes each batch in one transaction through the mode's {@link BatchWriter}; every statement of
- * the transaction is bounded by PostgreSQL's {@code statement_timeout}.
+ * the transaction is bounded by PostgreSQL's {@code statement_timeout}. After a commit it tells the
+ * {@link ReplicationLag} how long the batch's change events took from their source commit, by its
+ * wall clock.
  */
 public class PostgresSink {
 
     private final DataSource dataSource;
     private final BatchWriter writer;
     private final String statementTimeout;
+    private final InstantSource clock;
+    private final ReplicationLag lag;
 
     public PostgresSink(DataSource dataSource, BatchWriter writer, Duration statementTimeout) {
+        this(dataSource, writer, statementTimeout, InstantSource.system(), ReplicationLag.NONE);
+    }
+
+    public PostgresSink(DataSource dataSource, BatchWriter writer, Duration statementTimeout, InstantSource clock,
+            ReplicationLag lag) {
         this.dataSource = dataSource;
         this.writer = writer;
         this.statementTimeout = "SET LOCAL statement_timeout = " + statementTimeout.toMillis();
+        this.clock = clock;
+        this.lag = lag;
     }
 
     /** Writes the batch and commits; on any failure rolls back and rethrows, leaving no partial batch. */
@@ -31,17 +45,35 @@ public class PostgresSink {
         }
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
+            writer.takeSourceTimes(); // left by a write that failed before its rollback
+            int rows;
             try {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute(statementTimeout);
                 }
-                int rows = writer.write(connection, batch);
+                rows = writer.write(connection, batch);
                 connection.commit();
-                return rows;
             } catch (SQLException | RuntimeException e) {
+                writer.takeSourceTimes(); // rolled back: no lag to tell
                 connection.rollback();
                 throw e;
             }
+            committed(writer.takeSourceTimes());
+            return rows;
+        }
+    }
+
+    private void committed(List<ReplicationLag.SourceTimes> written) {
+        if (written.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        for (ReplicationLag.SourceTimes times : written) {
+            List<Duration> lags = new ArrayList<>(times.sourceMillis().size());
+            for (long source : times.sourceMillis()) {
+                lags.add(Duration.ofMillis(Math.max(0, now.toEpochMilli() - source)));
+            }
+            lag.committed(times.route(), times.table(), lags);
         }
     }
 }

@@ -34,8 +34,10 @@ final class RouteRows {
      * @param tombstone whether the record deletes (or marks) the row of its identity
      * @param absent change events: which columns the event has no field for (they take their default);
      *        {@code null} for other routes
+     * @param sourceMillis change events: when the source committed the change (epoch milliseconds),
+     *        {@code null} when the event does not say and for other routes
      */
-    record Row(SinkRecord record, String[] values, boolean tombstone, boolean[] absent) {
+    record Row(SinkRecord record, String[] values, boolean tombstone, boolean[] absent, Long sourceMillis) {
     }
 
     private final BoundRoute route;
@@ -102,7 +104,7 @@ final class RouteRows {
                 throw poison(record, column, e);
             }
         }
-        return new Row(record, values, record.isTombstone(), null);
+        return new Row(record, values, record.isTombstone(), null, null);
     }
 
     /**
@@ -162,7 +164,7 @@ final class RouteRows {
                 throw poison(record, column, e);
             }
         }
-        return new Row(record, values, event.delete(), absent);
+        return new Row(record, values, event.delete(), absent, event.sourceMillis());
     }
 
     /** Debezium writes a json column as text holding the JSON; without the schema saying so, it is read back. */

@@ -52,6 +52,8 @@ public final class RouteWriter implements BatchWriter {
      * retry on another thread) converts the record again: the same record always converts the same.
      */
     private final ThreadLocal<Map<SinkRecord, RouteRows.Row>> checked = ThreadLocal.withInitial(IdentityHashMap::new);
+    /** The source commit times of the change events this thread's writes wrote, until {@link #takeWrittenSourceTimes()}. */
+    private final ThreadLocal<List<Long>> sourceTimes = ThreadLocal.withInitial(ArrayList::new);
 
     public RouteWriter(BoundRoute route) {
         this.route = route;
@@ -176,6 +178,20 @@ public final class RouteWriter implements BatchWriter {
         }
     }
 
+    /**
+     * The source commit times (epoch milliseconds) of the change events this thread's writes wrote
+     * since the last call (each event that says when, superseded ones included); the call forgets them.
+     */
+    List<Long> takeWrittenSourceTimes() {
+        List<Long> times = sourceTimes.get();
+        if (times.isEmpty()) {
+            return List.of();
+        }
+        List<Long> taken = List.copyOf(times);
+        times.clear();
+        return taken;
+    }
+
     /** Drops the rows this thread's earlier checks kept: a new batch is being checked. */
     void forgetChecked() {
         checked.get().clear();
@@ -223,6 +239,9 @@ public final class RouteWriter implements BatchWriter {
                 row = row != null ? row : rows.row(record);
                 if (!ignored(row)) {
                     converted.add(row);
+                }
+                if (row.sourceMillis() != null) {
+                    sourceTimes.get().add(row.sourceMillis());
                 }
             }
         }

@@ -2,6 +2,7 @@ package io.steadysink.sink;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -80,6 +81,19 @@ public final class RoutedWriter implements BatchWriter, RecordCheck {
             }
         }
         return null;
+    }
+
+    @Override
+    public List<ReplicationLag.SourceTimes> takeSourceTimes() {
+        List<ReplicationLag.SourceTimes> written = new ArrayList<>();
+        for (RouteWriter route : routes()) {
+            List<Long> times = route.takeWrittenSourceTimes();
+            if (!times.isEmpty()) {
+                written.add(new ReplicationLag.SourceTimes(route.route().name(), route.route().table().toString(),
+                        times));
+            }
+        }
+        return written;
     }
 
     @Override

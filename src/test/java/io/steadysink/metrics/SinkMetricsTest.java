@@ -111,4 +111,29 @@ class SinkMetricsTest {
                 .isNull();
         assertThat(registry.get(SinkMetrics.LAG_RECORDS).tags("partition", "1").gauge().value()).isEqualTo(4);
     }
+
+    @Test
+    void aChangeEventsRoutesReplicationLagExistsFromStartUpAndShowsEachLagAndTheNewestBatchsLargest() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SinkMetrics metrics = new SinkMetrics(registry, new SinkMetrics.StartupSeries(List.of(), List.of(),
+                "fail", "append", List.of(new SinkMetrics.RouteSeries("accounts", "replica.accounts",
+                        List.of("app.public.accounts"), true),
+                        new SinkMetrics.RouteSeries("orders", "orders", List.of("orders"), false))));
+        assertThat(registry.get(SinkMetrics.REPLICATION_LAG).tag("route", "accounts")
+                .tag("table", "replica.accounts").timer().count()).isZero();
+        assertThat(registry.get(SinkMetrics.REPLICATION_LAG_LATEST).tag("route", "accounts").gauge().value())
+                .isZero();
+        assertThat(registry.find(SinkMetrics.REPLICATION_LAG).tag("route", "orders").timer())
+                .as("a route of plain records has no replication lag").isNull();
+
+        metrics.replicationLag("accounts", "accounts", List.of(Duration.ofMillis(1_500), Duration.ofSeconds(4)));
+        metrics.replicationLag("accounts", "accounts", List.of(Duration.ofMillis(250)));
+
+        var lags = registry.get(SinkMetrics.REPLICATION_LAG).tag("route", "accounts").tag("table", "replica.accounts")
+                .timer();
+        assertThat(lags.count()).isEqualTo(3);
+        assertThat(lags.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(5_750);
+        assertThat(registry.get(SinkMetrics.REPLICATION_LAG_LATEST).tag("route", "accounts")
+                .tag("table", "replica.accounts").gauge().value()).isEqualTo(0.25);
+    }
 }

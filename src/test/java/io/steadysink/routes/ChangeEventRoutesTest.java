@@ -10,9 +10,12 @@ import static io.steadysink.routes.RouteFixture.record;
 import static io.steadysink.routes.RouteFixture.routes;
 import static io.steadysink.routes.RouteFixture.rows;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -30,6 +33,7 @@ import io.steadysink.config.SinkMode;
 import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.PostgresSink;
 import io.steadysink.sink.RecordValidator;
+import io.steadysink.sink.ReplicationLag;
 import io.steadysink.sink.RouteTables;
 import io.steadysink.sink.RoutedWriter;
 import io.steadysink.sink.SinkRecord;
@@ -60,6 +64,10 @@ class ChangeEventRoutesTest {
         final PostgresSink postgres;
 
         Sink(String routeFile) throws SQLException {
+            this(routeFile, InstantSource.system(), ReplicationLag.NONE);
+        }
+
+        Sink(String routeFile, InstantSource clock, ReplicationLag lag) throws SQLException {
             List<RouteSpec> specs = routes(routeFile);
             RouteTables tables = new RouteTables(specs, false);
             tables.bind(LocalPostgres.dataSource());
@@ -68,7 +76,7 @@ class ChangeEventRoutesTest {
             }
             writer = new RoutedWriter(Set.of(), Optional.empty(), new RecordValidator(SinkMode.APPEND, 1_000_000),
                     1_000_000, tables);
-            postgres = new PostgresSink(LocalPostgres.dataSource(), writer, Duration.ofSeconds(30));
+            postgres = new PostgresSink(LocalPostgres.dataSource(), writer, Duration.ofSeconds(30), clock, lag);
         }
 
         /** Checks and writes {@code batch} as a worker does; returns the poison records' reasons. */
@@ -433,6 +441,47 @@ class ChangeEventRoutesTest {
                 record("ce-defaults", 0, 1, e.key("id", 2), e.create(row("id", 2)))))).isEmpty();
         assertThat(rows("SELECT id, status, origin FROM ce_defaults ORDER BY id")).containsExactly(
                 "1|null|replica", "2|new|replica");
+    }
+
+    @Test
+    void eachCommittedChangeEventsReplicationLagIsTheWallClockAtCommitMinusItsSourceCommit() throws Exception {
+        String table = "ce_lag";
+        LocalPostgres.execute("DROP TABLE IF EXISTS " + table + "; " + CUSTOMERS_TABLE.formatted(table)
+                + "; ALTER TABLE " + table + " ADD CONSTRAINT named CHECK (name <> 'refused')");
+        long source = 1_767_225_600_000L; // source.ts_ms of the events below
+        Instant[] now = {Instant.ofEpochMilli(source + 1_500)};
+        List<String> told = new ArrayList<>();
+        Sink sink = new Sink("""
+                routes:
+                  ce-lag:
+                    topics: [%s]
+                    table: %s
+                    mode: change-events
+                """.formatted(CUSTOMERS, table), () -> now[0],
+                (route, target, lags) -> told.add(route + " " + target + " " + lags));
+        DebeziumEvents e = CUSTOMER_EVENTS;
+
+        sink.write(List.of(event(0, e.key("id", 1), e.create(row("id", 1, "name", "Ada", "email", null))),
+                event(1, e.key("id", 1), e.update(null, row("id", 1, "name", "Ada L.", "email", null))),
+                event(2, e.key("id", 2), e.create(row("id", 2, "name", "Grace", "email", null))),
+                event(3, e.key("id", 2), e.delete(row("id", 2, "name", "", "email", null))),
+                event(4, e.key("id", 2), null)));
+        // every event that says when its source committed, superseded ones included; the tombstone does not
+        assertThat(told).containsExactly("ce-lag " + table + " [PT1.5S, PT1.5S, PT1.5S, PT1.5S]");
+
+        told.clear();
+        now[0] = Instant.ofEpochMilli(source + 60_000);
+        assertThatThrownBy(() -> sink.write(
+                List.of(event(5, e.key("id", 3), e.create(row("id", 3, "name", "refused", "email", null))))))
+                .isInstanceOf(SQLException.class);
+        assertThat(told).as("a batch rolled back tells no lag").isEmpty();
+
+        ObjectNode unwrapped = row("id", 4, "name", "Edsger", "email", null);
+        unwrapped.put("__source_ts_ms", source + 2_000);
+        sink.write(List.of(event(6, e.key("id", 4), e.unwrapped(unwrapped, null)),
+                event(7, e.key("id", 5), e.unwrapped(row("id", 5, "name", "Barbara", "email", null), null))));
+        // an unwrapped row tells its __source_ts_ms; one without it gives no sample
+        assertThat(told).containsExactly("ce-lag " + table + " [PT58S]");
     }
 
     @Test

@@ -94,9 +94,28 @@ class ChangeEventsAppTest extends SinkUnderTest {
             assertThat(header(record, "dead-letter-cause")).contains("route accounts", "truncate",
                     "replica_accounts");
         });
+
+        // every change event carries source.ts_ms of 2026-01-01T00:00:00Z: its lag is the time since then
+        long sourceMillis = 1_767_225_600_000L;
+        double least = (System.currentTimeMillis() - sourceMillis) / 1000.0;
+        String scrape = scrape();
+        String series = "{route=\"accounts\",table=\"replica_accounts\"}";
+        assertThat(sample(scrape, "steady_sink_replication_lag_seconds_count" + series))
+                .as("the create, read, update, create and delete each give a sample").isGreaterThanOrEqualTo(5);
+        assertThat(scrape).contains("steady_sink_replication_lag_seconds_bucket" + series.replace("}", ",le="));
+        assertThat(sample(scrape, "steady_sink_replication_lag_latest_seconds" + series))
+                .isBetween(least - 600, least + 1);
+    }
+
+    /** The value of the sample {@code series} (name and labels as scraped) in {@code scrape}. */
+    private static double sample(String scrape, String series) {
+        return scrape.lines().filter(line -> line.startsWith(series + " ")).findFirst()
+                .map(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError("no sample " + series + " in the scrape"));
     }
 
     private static ProducerRecord<String, String> account(long id, String value) {
+
         return new ProducerRecord<>(TOPIC, ACCOUNTS.key("id", id), value);
     }
 

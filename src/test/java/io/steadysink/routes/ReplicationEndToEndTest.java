@@ -112,6 +112,22 @@ class ReplicationEndToEndTest extends SinkUnderTest {
         SourcePostgres.execute("ALTER TABLE shop.customers ADD COLUMN vip boolean",
                 "UPDATE shop.customers SET vip = (id = 4)");
         assertEventually("customers after a column was added", "id, name, email, vip", "customers");
+
+        // the newest batch streamed moments after its source commit: its lag is seconds, not the snapshot's
+        String scrape = scrape();
+        for (String table : List.of("customers", "orders")) {
+            String series = "{route=\"" + table + "\",table=\"replica." + table + "\"}";
+            assertThat(sample(scrape, "steady_sink_replication_lag_seconds_count" + series)).as(table).isPositive();
+            assertThat(sample(scrape, "steady_sink_replication_lag_latest_seconds" + series)).as(table)
+                    .isBetween(0.0, 60.0);
+        }
+    }
+
+    /** The value of the sample {@code series} (name and labels as scraped) in {@code scrape}. */
+    private static double sample(String scrape, String series) {
+        return scrape.lines().filter(line -> line.startsWith(series + " ")).findFirst()
+                .map(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError("no sample " + series + " in the scrape"));
     }
 
     private void phase(String name) {
