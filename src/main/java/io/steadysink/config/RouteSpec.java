@@ -37,8 +37,18 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         }
     }
 
-    /** Default names of the columns that hold the Kafka coordinates of a row's source. */
+    /**
+     * Default names of the columns that hold the Kafka coordinates of a row's source: the names the
+     * fixed-shape tables use.
+     */
     public static final List<String> COORDINATE_COLUMNS = List.of("kafka_topic", "kafka_partition", "kafka_offset");
+
+    /** The Kafka fields the coordinate columns hold, in the order of {@link #COORDINATE_COLUMNS}. */
+    public static final List<ColumnSource.KafkaField> COORDINATE_FIELDS = List.of(ColumnSource.KafkaField.TOPIC,
+            ColumnSource.KafkaField.PARTITION, ColumnSource.KafkaField.OFFSET);
+
+    /** The SQL types of the coordinate columns, in the order of {@link #COORDINATE_COLUMNS}. */
+    public static final List<String> COORDINATE_TYPES = List.of("text", "integer", "bigint");
 
     private static final List<String> UNITS = List.of("seconds", "millis", "micros");
 
@@ -109,19 +119,17 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         if (identity.isEmpty() && mode == SinkMode.APPEND) {
             identity = coordinateColumns(columns);
         }
-        if (mode == SinkMode.UPSERT || identity.equals(coordinateColumns(columns))) {
+        if (needsCoordinates(mode, identity, columns)) {
             List<String> coordinates = coordinateColumns(columns);
-            ColumnSource.KafkaField[] fields = {ColumnSource.KafkaField.TOPIC, ColumnSource.KafkaField.PARTITION,
-                    ColumnSource.KafkaField.OFFSET};
             for (int i = 0; i < 3; i++) {
                 ColumnSource source = columns.get(coordinates.get(i));
-                if (source != null && !source.equals(new ColumnSource.Kafka(fields[i]))) {
+                String field = COORDINATE_FIELDS.get(i).name().toLowerCase(Locale.ROOT);
+                if (source != null && !source.equals(new ColumnSource.Kafka(COORDINATE_FIELDS.get(i)))) {
                     found.add("column " + coordinates.get(i) + " is filled from " + settings.columns().get(
-                            coordinates.get(i)).trim() + ", but it holds the Kafka "
-                            + fields[i].name().toLowerCase(Locale.ROOT) + " of each row's source ("
+                            coordinates.get(i)).trim() + ", but it holds the Kafka " + field + " of each row's source ("
                             + (mode == SinkMode.UPSERT ? "the ordering guard" : "the identity")
-                            + "); map it from kafka:" + fields[i].name().toLowerCase(Locale.ROOT)
-                            + " or map kafka:" + fields[i].name().toLowerCase(Locale.ROOT) + " to another column");
+                            + "); map it from kafka:"
+                            + field + " or map kafka:" + field + " to another column");
                 }
             }
         }
@@ -158,13 +166,24 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
      */
     public static List<String> coordinateColumns(Map<String, ColumnSource> columns) {
         List<String> names = new ArrayList<>(3);
-        for (ColumnSource.KafkaField field : List.of(ColumnSource.KafkaField.TOPIC, ColumnSource.KafkaField.PARTITION,
-                ColumnSource.KafkaField.OFFSET)) {
+        for (ColumnSource.KafkaField field : COORDINATE_FIELDS) {
             names.add(columns.entrySet().stream().filter(e -> e.getValue().equals(new ColumnSource.Kafka(field)))
                     .map(Map.Entry::getKey).findFirst()
                     .orElse(COORDINATE_COLUMNS.get(names.size())));
         }
         return names;
+    }
+
+    /**
+     * Whether the route's rows carry their Kafka coordinates: upsert's ordering guard, or an append
+     * identity that is the coordinates.
+     */
+    public boolean needsCoordinates() {
+        return needsCoordinates(mode, identity, columns);
+    }
+
+    private static boolean needsCoordinates(SinkMode mode, List<String> identity, Map<String, ColumnSource> columns) {
+        return mode == SinkMode.UPSERT || identity.equals(coordinateColumns(columns));
     }
 
     private static Tombstones parseTombstones(String text, List<String> found) {

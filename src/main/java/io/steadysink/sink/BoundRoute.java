@@ -75,16 +75,13 @@ public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String
         TableShape table = shape.get();
         Map<String, ColumnSource> sources = new LinkedHashMap<>(spec.columns());
         List<String> coordinates = RouteSpec.coordinateColumns(spec.columns());
-        boolean needsCoordinates = spec.mode() == SinkMode.UPSERT || spec.identity().equals(coordinates);
         List<String> missingCoordinates = new ArrayList<>();
-        if (needsCoordinates) {
-            ColumnSource.KafkaField[] fields = {ColumnSource.KafkaField.TOPIC, ColumnSource.KafkaField.PARTITION,
-                    ColumnSource.KafkaField.OFFSET};
-            String[] types = {"text", "integer", "bigint"};
+        if (spec.needsCoordinates()) {
             for (int i = 0; i < 3; i++) {
-                sources.putIfAbsent(coordinates.get(i), new ColumnSource.Kafka(fields[i]));
+                sources.putIfAbsent(coordinates.get(i), new ColumnSource.Kafka(RouteSpec.COORDINATE_FIELDS.get(i)));
                 if (table.column(coordinates.get(i)).isEmpty()) {
-                    missingCoordinates.add("ADD COLUMN " + QualifiedTable.quote(coordinates.get(i)) + " " + types[i]);
+                    missingCoordinates.add("ADD COLUMN " + QualifiedTable.quote(coordinates.get(i)) + " "
+                            + RouteSpec.COORDINATE_TYPES.get(i));
                 }
             }
         }
@@ -189,11 +186,10 @@ public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String
             }
             types.put(column, type.trim());
         }
-        boolean needsCoordinates = spec.mode() == SinkMode.UPSERT || spec.identity().equals(coordinates);
-        if (needsCoordinates) {
-            String[] defaults = {"text", "integer", "bigint"};
+        if (spec.needsCoordinates()) {
             for (int i = 0; i < 3; i++) {
-                types.putIfAbsent(coordinates.get(i), spec.types().getOrDefault(coordinates.get(i), defaults[i]));
+                types.putIfAbsent(coordinates.get(i),
+                        spec.types().getOrDefault(coordinates.get(i), RouteSpec.COORDINATE_TYPES.get(i)));
             }
         }
         if (spec.tombstones() == RouteSpec.Tombstones.MARK) {

@@ -91,7 +91,7 @@ public final class RouteWriter implements BatchWriter {
         if (onTombstone != RouteSpec.Tombstones.IGNORE) {
             // a deleted identity's record of its tombstone: older writes landing later never bring the row back
             from += " LEFT JOIN " + RouteTables.TOMBSTONES + " d ON d.route = '" + route.name() + "' AND d.identity = "
-                    + identityArray + " AND " + after("d", COORDINATES, "s", guard);
+                    + identityArray + " AND " + WriteOrderSql.after("d", RouteSpec.COORDINATE_COLUMNS, "s", guard);
             if (onTombstone == RouteSpec.Tombstones.DELETE) {
                 where += " AND d.route IS NULL";
             }
@@ -117,11 +117,14 @@ public final class RouteWriter implements BatchWriter {
             return;
         }
         this.recordTombstones = "INSERT INTO " + RouteTables.TOMBSTONES + " AS cur (route, identity, "
-                + String.join(", ", COORDINATES) + ") SELECT '" + route.name() + "', " + identityArray + ", "
+                + String.join(", ", RouteSpec.COORDINATE_COLUMNS) + ") SELECT '" + route.name() + "', " + identityArray
+                + ", "
                 + guard.stream().map(c -> "s." + c).collect(Collectors.joining(", ")) + " FROM " + stage + " s WHERE s."
                 + TOMBSTONE + " ORDER BY 2 ON CONFLICT (route, identity) DO UPDATE SET "
-                + COORDINATES.stream().map(c -> c + " = EXCLUDED." + c).collect(Collectors.joining(", ")) + " WHERE "
-                + after("EXCLUDED", COORDINATES, "cur", COORDINATES);
+                + RouteSpec.COORDINATE_COLUMNS.stream().map(c -> c + " = EXCLUDED." + c)
+                        .collect(Collectors.joining(", "))
+                + " WHERE "
+                + WriteOrderSql.after("EXCLUDED", RouteSpec.COORDINATE_COLUMNS, "cur", RouteSpec.COORDINATE_COLUMNS);
         String matches = identityColumns.stream().map(c -> "cur." + c + " = s." + c)
                 .collect(Collectors.joining(" AND "));
         String tombstoneWhere = " WHERE s." + TOMBSTONE + " AND " + matches + " AND " + newer("s", guard);
@@ -129,8 +132,6 @@ public final class RouteWriter implements BatchWriter {
                 ? "DELETE FROM " + table + " AS cur USING " + stage + " s" + tombstoneWhere
                 : "UPDATE " + table + " AS cur SET " + deletedName + " = true FROM " + stage + " s" + tombstoneWhere;
     }
-
-    private static final List<String> COORDINATES = List.of("kafka_topic", "kafka_partition", "kafka_offset");
 
     /**
      * The staged value of each column: its default where it has none (a change event: where the event
@@ -154,14 +155,7 @@ public final class RouteWriter implements BatchWriter {
      * ({@code cur}); a current row without coordinates (written by something else) takes any write.
      */
     private static String newer(String incoming, List<String> guard) {
-        return "(cur." + guard.get(0) + " IS NULL OR " + after(incoming, guard, "cur", guard) + ")";
-    }
-
-    /** {@code a}'s coordinates come after {@code b}'s, in {@link SinkRecord#WRITE_ORDER}. */
-    private static String after(String a, List<String> aColumns, String b, List<String> bColumns) {
-        return "(" + a + "." + aColumns.get(0) + " COLLATE \"C\", " + a + "." + aColumns.get(1) + ", " + a + "."
-                + aColumns.get(2) + ") > (" + b + "." + bColumns.get(0) + " COLLATE \"C\", " + b + "."
-                + bColumns.get(1) + ", " + b + "." + bColumns.get(2) + ")";
+        return "(cur." + guard.get(0) + " IS NULL OR " + WriteOrderSql.after(incoming, guard, "cur", guard) + ")";
     }
 
     public BoundRoute route() {

@@ -82,7 +82,7 @@ public record SinkRecord(String topic, int partition, long offset, byte[] key, b
     /**
      * The one total order of the writes to a key in upsert mode: topic, then partition, then offset
      * (the row offset: a replayed dead letter keeps its place).
-     * {@link UpsertWriter}'s SQL guard compares the row's source the same way (the topic with
+     * The SQL guards ({@link WriteOrderSql}) compare the row's source the same way (the topic with
      * {@code COLLATE "C"}: Kafka topic names are ASCII, where UTF-16 and byte order agree). Event
      * time plays no part: producer clocks and stream-processor timestamps go backwards within a
      * partition, where only the offset tells which write came last.

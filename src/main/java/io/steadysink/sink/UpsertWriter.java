@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.steadysink.config.RouteSpec;
 import io.steadysink.config.TableName;
 
 /**
@@ -33,9 +34,8 @@ public final class UpsertWriter implements BatchWriter {
                         + " ON CONFLICT (key) DO UPDATE SET payload = EXCLUDED.payload, deleted = EXCLUDED.deleted,"
                         + " kafka_topic = EXCLUDED.kafka_topic, kafka_partition = EXCLUDED.kafka_partition,"
                         + " kafka_offset = EXCLUDED.kafka_offset, event_time = EXCLUDED.event_time, updated_at = now()"
-                        // SinkRecord.WRITE_ORDER; "C" compares bytes whatever the database's collation
-                        + " WHERE (EXCLUDED.kafka_topic COLLATE \"C\", EXCLUDED.kafka_partition, EXCLUDED.kafka_offset)"
-                        + " > (cur.kafka_topic COLLATE \"C\", cur.kafka_partition, cur.kafka_offset)");
+                        + " WHERE " + WriteOrderSql.after("EXCLUDED", RouteSpec.COORDINATE_COLUMNS, "cur",
+                                RouteSpec.COORDINATE_COLUMNS));
     }
 
     @Override
