@@ -114,7 +114,7 @@ public class SteadySinkWiring {
     RoutedWriter routedWriter(SinkConfig config, RouteTables routes) {
         return new RoutedWriter(Set.copyOf(config.topics().orElse(List.of())),
                 config.hasDefaultRoute() ? Optional.of(fixedShape(config)) : Optional.empty(), fixedCheck(config),
-                config.maxRecordBytes(), routes);
+                routes);
     }
 
     private static BatchWriter fixedShape(SinkConfig config) {

@@ -68,15 +68,25 @@ public final class RecordValidator implements RecordCheck {
         if (value == null) {
             return null; // a tombstone
         }
-        if (value.length > maxValueBytes) {
-            return new InvalidRecordException(record, Defect.VALUE_TOO_LARGE,
-                    value.length + " bytes, the limit is " + maxValueBytes);
+        InvalidRecordException tooLarge = sizeProblem(record);
+        if (tooLarge != null) {
+            return tooLarge;
         }
         String encoding = Utf8.problem(value);
         if (encoding != null) {
             return new InvalidRecordException(record, Defect.VALUE_NOT_UTF8, encoding);
         }
         return JsonbValue.problem(record, value);
+    }
+
+    /** {@code SINK_MAX_RECORD_BYTES}: the record's value is larger, or {@code null} when it is not. */
+    InvalidRecordException sizeProblem(SinkRecord record) {
+        byte[] value = record.value();
+        if (value == null || value.length <= maxValueBytes) {
+            return null;
+        }
+        return new InvalidRecordException(record, Defect.VALUE_TOO_LARGE,
+                value.length + " bytes, the limit is " + maxValueBytes);
     }
 
     private static int indexOfNul(byte[] bytes) {

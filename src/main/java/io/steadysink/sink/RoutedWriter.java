@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import io.steadysink.sink.InvalidRecordException.Defect;
-
 /**
  * Writes a batch into every table its records are routed to, in the caller's one transaction: each
  * record goes to every route taking its topic (a topic may feed several tables) and to the
@@ -24,20 +22,20 @@ public final class RoutedWriter implements BatchWriter, RecordCheck {
     private final Set<String> defaultTopics;
     private final Optional<BatchWriter> fixed;
     private final RecordValidator fixedCheck;
-    private final int maxValueBytes;
     private final RouteTables tables;
     private volatile List<RouteWriter> routes;
 
     /**
      * @param defaultTopics {@code SINK_TOPICS}, written by {@code fixed} after {@code fixedCheck}
+     * @param fixedCheck the fixed-shape checks; its size limit ({@code SINK_MAX_RECORD_BYTES}) holds
+     *        for every record
      * @param tables the routes, bound to their tables at start-up before the first batch
      */
     public RoutedWriter(Set<String> defaultTopics, Optional<BatchWriter> fixed, RecordValidator fixedCheck,
-            int maxValueBytes, RouteTables tables) {
+            RouteTables tables) {
         this.defaultTopics = Set.copyOf(defaultTopics);
         this.fixed = fixed;
         this.fixedCheck = fixedCheck;
-        this.maxValueBytes = maxValueBytes;
         this.tables = tables;
     }
 
@@ -67,9 +65,9 @@ public final class RoutedWriter implements BatchWriter, RecordCheck {
                 return problem;
             }
         }
-        if (record.value() != null && record.value().length > maxValueBytes) {
-            return new InvalidRecordException(record, Defect.VALUE_TOO_LARGE,
-                    record.value().length + " bytes, the limit is " + maxValueBytes);
+        InvalidRecordException tooLarge = fixedCheck.sizeProblem(record);
+        if (tooLarge != null) {
+            return tooLarge;
         }
         for (RouteWriter route : routes()) {
             if (route.route().spec().topics().contains(record.topic())) {

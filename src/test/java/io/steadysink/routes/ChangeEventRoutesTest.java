@@ -75,7 +75,7 @@ class ChangeEventRoutesTest {
                 LocalPostgres.execute("DELETE FROM " + RouteTables.TOMBSTONES + " WHERE route = '" + spec.name() + "'");
             }
             writer = new RoutedWriter(Set.of(), Optional.empty(), new RecordValidator(SinkMode.APPEND, 1_000_000),
-                    1_000_000, tables);
+                    tables);
             postgres = new PostgresSink(LocalPostgres.dataSource(), writer, Duration.ofSeconds(30), clock, lag);
         }
 

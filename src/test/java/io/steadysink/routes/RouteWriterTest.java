@@ -461,7 +461,7 @@ class RouteWriterTest {
         tables.bind(LocalPostgres.dataSource());
         LocalPostgres.execute("DELETE FROM " + RouteTables.TOMBSTONES + " WHERE route LIKE 'rw-shop-%'");
         RoutedWriter writer = new RoutedWriter(Set.of(), Optional.empty(), new RecordValidator(SinkMode.APPEND,
-                1_000_000), 1_000_000, tables);
+                1_000_000), tables);
         return new PostgresSink(LocalPostgres.dataSource(), writer, Duration.ofSeconds(30));
     }
 
