@@ -40,9 +40,6 @@ public final class RouteTables {
             + " (route text NOT NULL, identity text[] NOT NULL, kafka_topic text NOT NULL,"
             + " kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, PRIMARY KEY (route, identity))";
 
-    /** unique_violation on the catalog: another replica created the table in the same moment. */
-    private static final String UNIQUE_VIOLATION = "23505";
-
     /**
      * duplicate_object, duplicate_table, duplicate_column, and unique_violation in the catalog (two
      * {@code CREATE TABLE IF NOT EXISTS} at once): another replica altered or created the table first.
@@ -155,7 +152,7 @@ public final class RouteTables {
             connection.setAutoCommit(true);
             statement.execute(CREATE_TOMBSTONES);
         } catch (SQLException e) {
-            if (!UNIQUE_VIOLATION.equals(e.getSQLState()) && !ALREADY_DONE.contains(e.getSQLState())) {
+            if (!ALREADY_DONE.contains(e.getSQLState())) {
                 throw e;
             }
         }
