@@ -23,6 +23,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.steadysink.testing.GroupProgress;
 import io.steadysink.testing.LocalKafka;
+import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.SinkInfrastructure;
 import io.steadysink.testing.SinkUnderTest;
 
@@ -45,13 +46,12 @@ class ChangeEventsAppTest extends SinkUnderTest {
         public Map<String, String> getConfigOverrides() {
             LocalKafka.createTopic(TOPIC, SinkInfrastructure.PARTITIONS);
             LocalKafka.createTopic(DLQ, 1);
-            RoutedTablesTest.execute("""
+            LocalPostgres.execute("""
                     DROP TABLE IF EXISTS replica_accounts;
                     CREATE TABLE replica_accounts (id bigint PRIMARY KEY, owner text NOT NULL, balance numeric(14,2),
                         opened date, kafka_topic text, kafka_partition integer, kafka_offset bigint);
                     """);
-            Path file = Path.of("target", "change-events-app-test.yaml").toAbsolutePath();
-            RoutedTablesTest.write(file, """
+            Path file = RouteFixture.routeFile("""
                     routes:
                       accounts:
                         topics: [%s]
@@ -85,7 +85,7 @@ class ChangeEventsAppTest extends SinkUnderTest {
         await().atMost(Duration.ofSeconds(90)).until(() -> GroupProgress.committedLag(kafka, GROUP, TOPIC,
                 SinkInfrastructure.PARTITIONS) == 0);
 
-        assertThat(RoutedTablesTest.rows("SELECT id, owner, balance, opened FROM replica_accounts ORDER BY id"))
+        assertThat(RouteFixture.rows("SELECT id, owner, balance, opened FROM replica_accounts ORDER BY id"))
                 .containsExactly("1|Ada|99.50|1970-01-01", "3|Edsger|null|null");
         List<ConsumerRecord<String, String>> dead = kafka.consumeStrings().fromTopics(DLQ, 1)
                 .awaitCompletion(Duration.ofSeconds(60)).getRecords();

@@ -5,11 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -50,7 +48,7 @@ class ReplicationEndToEndTest extends SinkUnderTest {
                             + " amount numeric(12,2), placed_at timestamptz, local_time timestamp, day date,"
                             + " at_time time, status text, tags text[], note jsonb)",
                     "INSERT INTO shop.customers VALUES (1, 'Ada', 'ada@example.org'), (2, 'Grace', NULL)");
-            RoutedTablesTest.execute("""
+            LocalPostgres.execute("""
                     DROP SCHEMA IF EXISTS replica CASCADE;
                     CREATE SCHEMA replica;
                     CREATE TABLE replica.customers (id integer PRIMARY KEY, name text NOT NULL, email text,
@@ -61,8 +59,7 @@ class ReplicationEndToEndTest extends SinkUnderTest {
                         kafka_topic text, kafka_partition integer, kafka_offset bigint);
                     """);
             DebeziumConnect.Capture capture = DebeziumConnect.capture(CAPTURE, "shop");
-            Path file = Path.of("target", "replication-e2e-routes.yaml").toAbsolutePath();
-            RoutedTablesTest.write(file, """
+            Path file = RouteFixture.routeFile("""
                     routes:
                       customers:
                         topics: [%s]
@@ -137,27 +134,19 @@ class ReplicationEndToEndTest extends SinkUnderTest {
 
     private static void assertEventually(String what, String columns, String table) {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
-                rows(LocalPostgres.dataSource().getConnection(), "SELECT " + columns + " FROM replica." + table
-                        + " ORDER BY id"))
-                .as(what).isEqualTo(rows(SourcePostgres.connect(), "SELECT " + columns + " FROM shop." + table
+                RouteFixture.rows(utc(LocalPostgres.dataSource().getConnection()),
+                        "SELECT " + columns + " FROM replica." + table
+                                + " ORDER BY id"))
+                .as(what)
+                .isEqualTo(RouteFixture.rows(utc(SourcePostgres.connect()), "SELECT " + columns + " FROM shop." + table
                         + " ORDER BY id")));
     }
 
-    private static List<String> rows(Connection opened, String sql) throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (Connection connection = opened; Statement statement = connection.createStatement()) {
+    /** A connection that shows times in UTC, as both databases must be compared. */
+    private static Connection utc(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
             statement.execute("SET TimeZone = 'UTC'");
-            try (ResultSet result = statement.executeQuery(sql)) {
-                int columns = result.getMetaData().getColumnCount();
-                while (result.next()) {
-                    List<String> values = new ArrayList<>();
-                    for (int i = 1; i <= columns; i++) {
-                        values.add(String.valueOf(result.getString(i)));
-                    }
-                    rows.add(String.join("|", values));
-                }
-            }
         }
-        return rows;
+        return connection;
     }
 }

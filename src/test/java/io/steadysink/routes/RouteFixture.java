@@ -109,8 +109,17 @@ final class RouteFixture {
 
     /** Each row of {@code sql} as its column texts joined by {@code |} (SQL NULL as {@code null}). */
     static List<String> rows(String sql) {
+        try {
+            return rows(LocalPostgres.dataSource().getConnection(), sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** Like {@link #rows(String)}, on {@code opened}, which it closes. */
+    static List<String> rows(Connection opened, String sql) {
         List<String> rows = new ArrayList<>();
-        try (Connection connection = LocalPostgres.dataSource().getConnection();
+        try (Connection connection = opened;
                 Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery(sql)) {
             int columns = result.getMetaData().getColumnCount();

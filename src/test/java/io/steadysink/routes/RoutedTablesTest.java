@@ -3,15 +3,8 @@ package io.steadysink.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,23 +45,23 @@ class RoutedTablesTest extends SinkUnderTest {
             LocalKafka.createTopic(ORDERS, SinkInfrastructure.PARTITIONS);
             LocalKafka.createTopic(CUSTOMERS, SinkInfrastructure.PARTITIONS);
             LocalKafka.createTopic(DLQ, 1);
-            execute("""
-                    DROP TABLE IF EXISTS routed_orders, routed_order_events, routes.customers;
-                    DROP TYPE IF EXISTS routed_status;
-                    CREATE TYPE routed_status AS ENUM ('placed', 'paid', 'shipped');
-                    CREATE SCHEMA IF NOT EXISTS routes;
-                    CREATE TABLE routed_orders (order_id uuid PRIMARY KEY, customer_id bigint NOT NULL,
-                        amount numeric(12,2), placed_at timestamptz, status routed_status, tags text[],
-                        extra jsonb, source text NOT NULL DEFAULT 'kafka',
-                        kafka_topic text, kafka_partition integer, kafka_offset bigint);
-                    CREATE TABLE routed_order_events (kafka_topic text NOT NULL, kafka_partition integer NOT NULL,
-                        kafka_offset bigint NOT NULL, order_id uuid, event_time timestamptz, trace text, payload jsonb,
-                        UNIQUE (kafka_topic, kafka_partition, kafka_offset));
-                    CREATE TABLE routes.customers (id bigint PRIMARY KEY, name text NOT NULL, deleted boolean NOT NULL DEFAULT false,
-                        kafka_topic text, kafka_partition integer, kafka_offset bigint);
-                    """);
-            Path file = Path.of("target", "routed-tables-test.yaml").toAbsolutePath();
-            write(file, """
+            LocalPostgres.execute(
+                    """
+                            DROP TABLE IF EXISTS routed_orders, routed_order_events, routes.customers;
+                            DROP TYPE IF EXISTS routed_status;
+                            CREATE TYPE routed_status AS ENUM ('placed', 'paid', 'shipped');
+                            CREATE SCHEMA IF NOT EXISTS routes;
+                            CREATE TABLE routed_orders (order_id uuid PRIMARY KEY, customer_id bigint NOT NULL,
+                                amount numeric(12,2), placed_at timestamptz, status routed_status, tags text[],
+                                extra jsonb, source text NOT NULL DEFAULT 'kafka',
+                                kafka_topic text, kafka_partition integer, kafka_offset bigint);
+                            CREATE TABLE routed_order_events (kafka_topic text NOT NULL, kafka_partition integer NOT NULL,
+                                kafka_offset bigint NOT NULL, order_id uuid, event_time timestamptz, trace text, payload jsonb,
+                                UNIQUE (kafka_topic, kafka_partition, kafka_offset));
+                            CREATE TABLE routes.customers (id bigint PRIMARY KEY, name text NOT NULL, deleted boolean NOT NULL DEFAULT false,
+                                kafka_topic text, kafka_partition integer, kafka_offset bigint);
+                            """);
+            Path file = RouteFixture.routeFile("""
                     routes:
                       orders:
                         topics: [%s]
@@ -139,14 +132,16 @@ class RoutedTablesTest extends SinkUnderTest {
                 SinkInfrastructure.PARTITIONS) == 0
                 && GroupProgress.committedLag(kafka, GROUP, CUSTOMERS, SinkInfrastructure.PARTITIONS) == 0);
 
-        assertThat(rows("SELECT order_id, customer_id, amount, placed_at AT TIME ZONE 'UTC', status, tags, extra,"
-                + " source FROM routed_orders ORDER BY order_id")).containsExactly(
+        assertThat(RouteFixture
+                .rows("SELECT order_id, customer_id, amount, placed_at AT TIME ZONE 'UTC', status, tags, extra,"
+                        + " source FROM routed_orders ORDER BY order_id"))
+                .containsExactly(
                         ORDER_1 + "|7|1234567890.99|2026-01-01 00:00:00|paid|{}|{\"note\": \"second\"}|kafka",
                         ORDER_2 + "|8|3.00|null|placed|null|{}|kafka");
-        assertThat(rows("SELECT order_id, trace, payload->>'status' FROM routed_order_events"
+        assertThat(RouteFixture.rows("SELECT order_id, trace, payload->>'status' FROM routed_order_events"
                 + " ORDER BY kafka_partition, kafka_offset")).hasSize(3)
                 .allSatisfy(row -> assertThat(row).contains("|trace-"));
-        assertThat(rows("SELECT id, name, deleted::text FROM routes.customers ORDER BY id"))
+        assertThat(RouteFixture.rows("SELECT id, name, deleted::text FROM routes.customers ORDER BY id"))
                 .containsExactly("1|Ada|false", "2|Grace|true", "3|Ümit 日本|false");
 
         String scrape = scrape();
@@ -176,40 +171,5 @@ class RoutedTablesTest extends SinkUnderTest {
     private static String header(ConsumerRecord<String, String> record, String name) {
         var header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    static List<String> rows(String sql) throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (Connection connection = LocalPostgres.dataSource().getConnection();
-                Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery(sql)) {
-            int columns = result.getMetaData().getColumnCount();
-            while (result.next()) {
-                List<String> values = new ArrayList<>();
-                for (int i = 1; i <= columns; i++) {
-                    values.add(String.valueOf(result.getString(i)));
-                }
-                rows.add(String.join("|", values));
-            }
-        }
-        return rows;
-    }
-
-    static void execute(String sql) {
-        try (Connection connection = LocalPostgres.dataSource().getConnection();
-                Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static void write(Path file, String text) {
-        try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
