@@ -77,7 +77,8 @@ class ReplicationEndToEndTest extends SinkUnderTest {
 
     @Test
     void everyPhaseOfChangesAtTheSourceEndsWithTheTargetEqualToTheSource() throws Exception {
-        phase("snapshot of the rows committed before the capture");
+        // orders has no rows yet: its table is created from its first events, which the inserts bring
+        assertEventually("snapshot of the rows committed before the capture: customers", CUSTOMERS, "customers");
 
         SourcePostgres.execute("INSERT INTO shop.customers VALUES (3, 'Ümit 日本', 'u@example.org')",
                 "INSERT INTO shop.orders VALUES ('00000000-0000-0000-0000-00000000000a', 1, 1234567890.99,"
@@ -116,8 +117,9 @@ class ReplicationEndToEndTest extends SinkUnderTest {
         SourcePostgres.execute("ALTER TABLE shop.customers ADD COLUMN vip boolean",
                 "UPDATE shop.customers SET vip = (id = 4)");
         String alter = "ALTER TABLE \"replica\".\"customers\" ADD COLUMN IF NOT EXISTS \"vip\" boolean;";
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Probes.get(ready).body())
-                .contains("DOWNSTREAM_DOWN", "route customers", "vip", alter.replace("\"", "\\\"")));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .untilAsserted(() -> assertThat(Probes.get(ready).body())
+                        .contains("DOWNSTREAM_DOWN", "route customers", "vip", alter.replace("\"", "\\\"")));
         assertThat(RouteFixture.rows("SELECT count(*) FROM replica.customers")).containsExactly("3");
         LocalPostgres.execute(alter);
         assertEventually("customers after a column was added", "id, name, email, vip", "customers");
@@ -146,7 +148,8 @@ class ReplicationEndToEndTest extends SinkUnderTest {
     }
 
     private static void assertEventually(String what, String columns, String table) {
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+        // ignoring exceptions: a table created from its first events is missing until they arrive
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> assertThat(
                 RouteFixture.rows(utc(LocalPostgres.dataSource().getConnection()),
                         "SELECT " + columns + " FROM replica." + table
                                 + " ORDER BY id"))
