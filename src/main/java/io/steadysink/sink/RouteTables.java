@@ -289,7 +289,10 @@ public final class RouteTables {
         String why = spec.schemaChanges() == RouteSpec.SchemaChanges.ADD
                 ? "steady-sink cannot tell the column type of " + String.join(", ", untyped)
                         + ", so it adds none: choose the type (<type>) and"
-                : "schema-changes: " + spec.schemaChanges().configName() + " leaves that to you:";
+                : "schema-changes: " + spec.schemaChanges().configName() + " leaves that to you:"
+                        + (untyped.isEmpty()
+                                ? ""
+                                : " choose the type of " + String.join(", ", untyped) + " (<type>) and");
         return "route " + spec.name() + ": its change events carry the field(s) " + String.join(", ", described)
                 + " that table " + spec.table() + " has no column for; its writes wait (retried, nothing is lost or"
                 + " committed past them) until the table has them; " + why + " run " + addColumns(spec, fields)

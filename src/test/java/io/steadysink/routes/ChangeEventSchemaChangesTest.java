@@ -238,4 +238,49 @@ class ChangeEventSchemaChangesTest {
         assertThat(rows("SELECT tenant, no, owner, opened, kafka_offset FROM ev_created ORDER BY no"))
                 .isEqualTo(replicated);
     }
+
+    @Test
+    void workersMeetingTheSameNewFieldAtOnceAddTheColumnOnceAndBothWrite() throws Exception {
+        narrowTable("ev_concurrent");
+        Sink sink = new Sink(route("ev-concurrent", "ev_concurrent", "schema-changes: add"));
+        ExecutorService workers = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> writes = new java.util.ArrayList<>();
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            for (int partition = 0; partition < 4; partition++) {
+                int p = partition;
+                writes.add(workers.submit(() -> {
+                    start.await();
+                    var batch = List.of(record(TOPIC, p, 0, WIDE.key("id", p),
+                            WIDE.create(row("id", p, "name", "n" + p, "email", p + "@example.org"))));
+                    sink.postgres.write(sink.writer.check(batch).valid());
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> write : writes) {
+                write.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            workers.shutdownNow();
+        }
+        assertThat(rows("SELECT id, name, email FROM ev_concurrent ORDER BY id")).containsExactly(
+                "0|n0|0@example.org", "1|n1|1@example.org", "2|n2|2@example.org", "3|n3|3@example.org");
+    }
+
+    @Test
+    void withoutSchemasANewFieldWaitsEvenUnderAddWithTheStatementLeavingItsTypeToChoose() throws Exception {
+        narrowTable("ev_schemaless");
+        Sink sink = new Sink(route("ev-schemaless", "ev_schemaless", "schema-changes: add"));
+        DebeziumEvents plain = WIDE.withSchemas(false);
+
+        assertThatThrownBy(() -> sink.write(event(0, plain.key("id", 1),
+                plain.create(row("id", 1, "name", "Ada", "email", "ada@example.org")))))
+                .satisfies(e -> assertThat(FailureClass.of(e)).isEqualTo(FailureClass.TRANSIENT))
+                .hasMessageContaining("email (no schema: the events are written without schemas)")
+                .hasMessageContaining("steady-sink cannot tell the column type of email")
+                .hasMessageContaining("ALTER TABLE \"ev_schemaless\" ADD COLUMN IF NOT EXISTS \"email\" <type>;");
+        assertThat(rows("SELECT count(*) FROM pg_attribute WHERE attrelid = 'ev_schemaless'::regclass"
+                + " AND attname = 'email'")).containsExactly("0");
+    }
 }
