@@ -128,8 +128,8 @@ public class SteadySinkWiring {
     /**
      * In-place retry of database writes. Its attempts are reported where they matter: each retry is
      * counted and, like each answer, marks the worker's batch as making progress (so a batch waiting
-     * out an outage is not taken for a stalled one); answers, missing answers and statement timeouts
-     * feed the consumer monitor, which the health checks read.
+     * out an outage is not taken for a stalled one); answers, missing answers, statement timeouts and
+     * writes waiting for their table to change feed the consumer monitor, which the health checks read.
      */
     @Produces
     @ApplicationScoped
@@ -163,6 +163,16 @@ public class SteadySinkWiring {
                     @Override
                     public void timeoutsEnded(Object write) {
                         monitor.statementTimeoutsEnded(write);
+                    }
+
+                    @Override
+                    public void waitingForTable(Object write, String reason) {
+                        monitor.waitingForTable(write, reason);
+                    }
+
+                    @Override
+                    public void tableWaitEnded(Object write) {
+                        monitor.tableWaitEnded(write);
                     }
                 });
     }

@@ -60,6 +60,16 @@ public interface RouteSettings {
      */
     Map<String, String> types();
 
+    /**
+     * Change events: what a field of the changed row that no column takes does (the source table
+     * gained a column): {@code stop} (the route's writes wait, retried, until the table has the column;
+     * the reason gives the {@code ALTER TABLE} to run), {@code add} (steady-sink adds the column with the
+     * type of the field's Connect schema, and creates a missing table from the first event's schema) or
+     * {@code ignore} (the field is left out).
+     */
+    @WithDefault("stop")
+    String schemaChanges();
+
     /** Boolean column set true by a tombstone under {@code tombstones: mark}, false by any later write. */
     Optional<String> deletedColumn();
 }

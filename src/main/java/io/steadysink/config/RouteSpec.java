@@ -20,10 +20,13 @@ import java.util.TreeMap;
  * @param changeEvents mode {@code change-events}: an upsert route whose records are Debezium change
  *        events; its identity (empty: the table's primary key) comes from the key, its other columns
  *        (those not under {@code columns}) from the changed row's fields of the same name
+ * @param schemaChanges change events: what a field of the changed row that no column takes does
+ *        ({@link SchemaChanges#STOP} for other modes)
  */
 public record RouteSpec(String name, List<String> topics, QualifiedTable table, SinkMode mode,
         Map<String, ColumnSource> columns, List<String> identity, Map<String, String> epochUnits,
-        Tombstones tombstones, Optional<String> deletedColumn, Map<String, String> types, boolean changeEvents) {
+        Tombstones tombstones, Optional<String> deletedColumn, Map<String, String> types, boolean changeEvents,
+        SchemaChanges schemaChanges) {
 
     /** The mode of a route replicating a table from Debezium change events. */
     public static final String CHANGE_EVENTS = "change-events";
@@ -31,6 +34,29 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
     /** What a tombstone does to the row of its identity. */
     public enum Tombstones {
         DELETE, MARK, IGNORE;
+
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * What a {@code change-events} route does when the source table changes: a field of the changed
+     * row that no column takes (the source added a column), or a table that does not exist.
+     */
+    public enum SchemaChanges {
+        /**
+         * The route's writes wait (retried in place) until the table has a column for the field; the
+         * reason gives the {@code ALTER TABLE} to run. A missing table refuses start-up.
+         */
+        STOP,
+        /**
+         * steady-sink adds a column for the field, of the type its Connect schema names, and creates a
+         * missing table from the first change event's schema; it never drops, renames or retypes.
+         */
+        ADD,
+        /** Fields no column takes are left out: the table keeps a chosen subset of the source's columns. */
+        IGNORE;
 
         public String configName() {
             return name().toLowerCase(Locale.ROOT);
@@ -94,6 +120,11 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
             found.add("more than one column takes rest; at most one column holds the fields no pointer took");
         }
         Tombstones tombstones = parseTombstones(settings.tombstones(), found);
+        SchemaChanges schemaChanges = parseSchemaChanges(settings.schemaChanges(), found);
+        if (schemaChanges != SchemaChanges.STOP && !changeEvents) {
+            found.add("schema-changes applies to mode " + CHANGE_EVENTS + " only (whose columns follow the source"
+                    + " table); remove it");
+        }
         if (tombstones == Tombstones.MARK && settings.deletedColumn().isEmpty()) {
             found.add("tombstones: mark needs deleted-column, the boolean column a tombstone sets");
         }
@@ -157,7 +188,7 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         settings.epochUnits().forEach((column, unit) -> units.put(column, unit.toLowerCase(Locale.ROOT)));
         return Optional.of(new RouteSpec(name, topics, table, mode, columns, List.copyOf(identity), units,
                 mode == SinkMode.APPEND ? Tombstones.IGNORE : tombstones, settings.deletedColumn(),
-                new TreeMap<>(settings.types()), changeEvents));
+                new TreeMap<>(settings.types()), changeEvents, schemaChanges));
     }
 
     /**
@@ -184,6 +215,16 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
 
     private static boolean needsCoordinates(SinkMode mode, List<String> identity, Map<String, ColumnSource> columns) {
         return mode == SinkMode.UPSERT || identity.equals(coordinateColumns(columns));
+    }
+
+    private static SchemaChanges parseSchemaChanges(String text, List<String> found) {
+        for (SchemaChanges changes : SchemaChanges.values()) {
+            if (changes.configName().equalsIgnoreCase(text.trim())) {
+                return changes;
+            }
+        }
+        found.add("schema-changes \"" + text + "\" is not a choice; use stop, add or ignore");
+        return SchemaChanges.STOP;
     }
 
     private static Tombstones parseTombstones(String text, List<String> found) {

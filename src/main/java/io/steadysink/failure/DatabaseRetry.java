@@ -18,6 +18,9 @@ import dev.failsafe.function.CheckedSupplier;
  * outage: it is reported as such, and a write of several records that times out
  * {@value #TIMEOUTS_BEFORE_SPLITTING} times is handed back ({@link KeepsTimingOut}) to be written in
  * smaller parts; a single record is retried for as long as it takes.
+ * <p>
+ * A write that waits for its table to change ({@link FailureClass#isWaitingForTable}: change events
+ * carrying a column the table lacks) is retried the same way, and reported with the statement to run.
  */
 public final class DatabaseRetry {
 
@@ -60,6 +63,18 @@ public final class DatabaseRetry {
         /** A write that had timed out ended: written, handed back to be split, or failed otherwise. */
         default void timeoutsEnded(Object write) {
         }
+
+        /**
+         * {@code write} waits for its table to change ({@link FailureClass#isWaitingForTable}), e.g. for
+         * a column its records carry; {@code reason} names the route, the table and the statement to
+         * run. Repeated for every attempt of the same write.
+         */
+        default void waitingForTable(Object write, String reason) {
+        }
+
+        /** A write that waited for its table ended: written, or failed otherwise. */
+        default void tableWaitEnded(Object write) {
+        }
     }
 
     /** A write of several records that keeps outrunning {@code statement_timeout}: split it. */
@@ -73,11 +88,17 @@ public final class DatabaseRetry {
     public DatabaseRetry(Duration initialBackoff, Duration maxBackoff, Attempts attempts) {
         this.attempts = attempts;
         this.backoff = new Backoff(initialBackoff, maxBackoff,
-                failure -> !(failure instanceof KeepsTimingOut) && FailureClass.isTransientDatabaseError(failure),
+                failure -> !(failure instanceof KeepsTimingOut) && (FailureClass.isTransientDatabaseError(failure)
+                        || FailureClass.isWaitingForTable(failure)),
                 (attempt, elapsed, failure) -> {
                     attempts.retrying();
-                    LOG.warnf("Transient database error, retry %d of the batch after %s: %s", attempt, elapsed,
-                            failure);
+                    if (FailureClass.isWaitingForTable(failure)) {
+                        LOG.warnf("The batch waits for its table to change, retry %d after %s: %s", attempt, elapsed,
+                                failure.getMessage());
+                    } else {
+                        LOG.warnf("Transient database error, retry %d of the batch after %s: %s", attempt, elapsed,
+                                failure);
+                    }
                 });
     }
 
@@ -104,6 +125,7 @@ public final class DatabaseRetry {
     public <T> T call(String description, boolean divisible, CheckedSupplier<T> write) throws Exception {
         Object token = new Object();
         AtomicInteger timeouts = new AtomicInteger();
+        AtomicInteger waits = new AtomicInteger();
         try {
             return backoff.get(() -> {
                 try {
@@ -119,6 +141,10 @@ public final class DatabaseRetry {
                         if (divisible && count >= TIMEOUTS_BEFORE_SPLITTING) {
                             throw new KeepsTimingOut(count, e);
                         }
+                    } else if (FailureClass.isWaitingForTable(e)) {
+                        waits.incrementAndGet();
+                        attempts.answered();
+                        attempts.waitingForTable(token, e.getMessage());
                     } else if (FailureClass.isTransientDatabaseError(e)) {
                         attempts.unanswered();
                     } else {
@@ -130,6 +156,9 @@ public final class DatabaseRetry {
         } finally {
             if (timeouts.get() > 0) {
                 attempts.timeoutsEnded(token);
+            }
+            if (waits.get() > 0) {
+                attempts.tableWaitEnded(token);
             }
         }
     }

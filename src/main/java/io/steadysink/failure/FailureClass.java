@@ -13,6 +13,7 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 
 import io.steadysink.sink.InvalidRecordException;
+import io.steadysink.sink.TableChangeRequired;
 
 /**
  * The three kinds of failure and the rules that sort every exception into one of them. This class
@@ -21,8 +22,9 @@ import io.steadysink.sink.InvalidRecordException;
  * <ul>
  * <li>{@link #POISON}: this record can never be written; it goes to the failure strategy alone
  * (dead-letter topic by default) and the rest of its batch is written.</li>
- * <li>{@link #TRANSIENT}: the database or broker is away or busy; retried in place with backoff,
- * for as long as it lasts.</li>
+ * <li>{@link #TRANSIENT}: the database or broker is away or busy, or a route's table must change
+ * before its records fit ({@link TableChangeRequired}: a column the change events gained); retried in
+ * place with backoff, for as long as it lasts.</li>
  * <li>{@link #FATAL}: configuration, permissions or the table are wrong (including PostgreSQL
  * rejecting records in a pattern the {@link RejectionBreaker} reads as a schema problem); retrying
  * cannot help, the consumer stops and liveness goes DOWN so the pod is restarted.</li>
@@ -74,6 +76,9 @@ public enum FailureClass {
             if (cause instanceof InvalidRecordException) {
                 return POISON;
             }
+            if (cause instanceof TableChangeRequired) {
+                return TRANSIENT;
+            }
             if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
                 return FATAL;
             }
@@ -105,6 +110,19 @@ public enum FailureClass {
                 return true;
             }
             if (cause instanceof SQLException sql && isTransient(sql)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a write waits for its table to change ({@link TableChangeRequired}): retried in place,
+     * like an outage, until someone (or another replica) has changed it. The database answers.
+     */
+    public static boolean isWaitingForTable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TableChangeRequired) {
                 return true;
             }
         }

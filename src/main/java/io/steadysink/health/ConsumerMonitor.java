@@ -165,6 +165,16 @@ public class ConsumerMonitor {
         machine.statementTimeoutsEnded(write);
     }
 
+    /** {@code write} waits for its table to change; {@code reason} says what to run. */
+    public void waitingForTable(Object write, String reason) {
+        machine.waitingForTable(write, reason);
+    }
+
+    /** That write ended: written, or failed otherwise. */
+    public void tableWaitEnded(Object write) {
+        machine.tableWaitEnded(write);
+    }
+
     public Snapshot snapshot() {
         return snapshot;
     }

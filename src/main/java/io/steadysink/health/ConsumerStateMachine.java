@@ -13,7 +13,8 @@ import org.jboss.logging.Logger;
  * The consumer state machine: derives the {@link ConsumerState} and its reason from the facts of
  * one moment, the first that applies winning: FAILED (a fatal stop), STARTING (table not migrated
  * or group not joined), STALLED (a batch without progress beyond the stall budget),
- * DOWNSTREAM_DOWN (the last write attempt failed transiently), STATEMENT_STUCK (statements run past
+ * DOWNSTREAM_DOWN (a write waits for its table to change, or the last write attempt failed
+ * transiently), STATEMENT_STUCK (statements run past
  * the statement timeout), WAITING_FOR_TOPIC (a source topic does not exist, however the others
  * fare), REBALANCING, PAUSED_BACKPRESSURE, then IDLE (nothing in flight, no lag) or CONSUMING. Each
  * change of state is logged once at INFO.
@@ -48,6 +49,8 @@ public final class ConsumerStateMachine {
     private volatile boolean downstreamFailing;
     /** Writes whose statements time out, and what each is. */
     private final Map<Object, String> timingOut = new ConcurrentHashMap<>();
+    /** Writes waiting for their table to change, and what each waits for. */
+    private final Map<Object, String> waitingForTable = new ConcurrentHashMap<>();
     private ConsumerState state = ConsumerState.STARTING;
 
     /**
@@ -79,6 +82,16 @@ public final class ConsumerStateMachine {
         timingOut.remove(write);
     }
 
+    /** {@code write} waits for its table to change: {@code reason} names the table and the statement to run. */
+    public void waitingForTable(Object write, String reason) {
+        waitingForTable.put(write, reason);
+    }
+
+    /** That write ended: written, or failed otherwise. */
+    public void tableWaitEnded(Object write) {
+        waitingForTable.remove(write);
+    }
+
     /** The state as of the last evaluation. */
     public synchronized ConsumerState state() {
         return state;
@@ -98,6 +111,10 @@ public final class ConsumerStateMachine {
             next = ConsumerState.STALLED;
             reason = "a batch has made no progress for " + facts.withoutProgress().toSeconds()
                     + " s (SINK_STALL_BUDGET_MS=" + stallBudget.toMillis() + ")";
+        } else if (!waitingForTable.isEmpty()) {
+            next = ConsumerState.DOWNSTREAM_DOWN;
+            reason = "writes wait for their tables to change and are being retried: "
+                    + String.join("; ", waitingForTable.values().stream().distinct().sorted().toList());
         } else if (downstreamFailing) {
             next = ConsumerState.DOWNSTREAM_DOWN;
             reason = "writes fail transiently and are being retried (database or dead-letter topic unreachable)";

@@ -19,6 +19,16 @@ public interface BatchWriter {
     int write(Connection connection, List<SinkRecord> batch) throws SQLException;
 
     /**
+     * Readies the tables for {@code batch} before its transaction begins, on connections of its own
+     * (e.g. a column added for a field change events gained), so that no lock of the batch's
+     * transaction is held meanwhile. Retried with the write.
+     *
+     * @throws TableChangeRequired when a table must change first and this writer may not change it
+     */
+    default void prepare(List<SinkRecord> batch) throws SQLException {
+    }
+
+    /**
      * The source commit times of the change events this thread's writes wrote since the last call,
      * per route; the call forgets them. Writers of no change events have none.
      */

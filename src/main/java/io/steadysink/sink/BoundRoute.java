@@ -25,9 +25,11 @@ import io.steadysink.config.SinkMode;
  * @param guard upsert: the columns holding the Kafka coordinates of the row's source (topic,
  *        partition, offset); append: empty
  * @param restExcluded the top-level fields of the value that value pointers of the route take
+ * @param tableColumns every column of the table as it was bound, filled by the route or not (a change
+ *        event's field of one of these names has its column)
  */
 public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String> identity, List<String> guard,
-        Optional<String> deletedColumn, Set<String> restExcluded) {
+        Optional<String> deletedColumn, Set<String> restExcluded, Set<String> tableColumns) {
 
     /** What binding found: the route, or the problems and the statements that fix some of them. */
     public record Binding(Optional<BoundRoute> route, List<String> findings, List<String> alterStatements) {
@@ -165,7 +167,7 @@ public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String
         }
         List<String> guard = spec.mode() == SinkMode.UPSERT ? coordinates : List.of();
         return new Binding(Optional.of(new BoundRoute(spec, List.copyOf(columns), identity, guard, deleted,
-                Set.copyOf(restExcluded))), findings, alters);
+                Set.copyOf(restExcluded), Set.copyOf(table.columns().keySet()))), findings, alters);
     }
 
     /**

@@ -39,6 +39,16 @@ final class ConnectStruct {
         return payload;
     }
 
+    /** The struct's schema; {@code null} without schemas. */
+    JsonNode schema() {
+        return schema;
+    }
+
+    /** The Connect schema of the field {@code name}; {@code null} when the event carries none. */
+    JsonNode schemaOf(String name) {
+        return fields.get(name);
+    }
+
     /** The value at {@code pointer}, its first token's field turned by its schema; missing when absent. */
     JsonNode at(String pointer) throws Unconvertible {
         if (pointer.isEmpty()) {

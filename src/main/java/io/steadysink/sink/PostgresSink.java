@@ -12,8 +12,9 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * Writes each batch in one transaction through the mode's {@link BatchWriter}; every statement of
- * the transaction is bounded by PostgreSQL's {@code statement_timeout}. After a commit it tells the
+ * Writes each batch in one transaction through the mode's {@link BatchWriter}, after the writer has
+ * readied its tables ({@link BatchWriter#prepare}); every statement of the transaction is bounded by
+ * PostgreSQL's {@code statement_timeout}. After a commit it tells the
  * {@link ReplicationLag} how long the batch's change events took from their source commit, by its
  * wall clock.
  */
@@ -43,6 +44,7 @@ public class PostgresSink {
         if (batch.isEmpty()) {
             return 0;
         }
+        writer.prepare(batch);
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             writer.takeSourceTimes(); // left by a write that failed before its rollback

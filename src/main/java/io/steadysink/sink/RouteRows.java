@@ -2,7 +2,10 @@ package io.steadysink.sink;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.kafka.common.header.Header;
 
@@ -11,11 +14,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.steadysink.config.ColumnSource;
+import io.steadysink.config.RouteSpec;
 import io.steadysink.sink.InvalidRecordException.Defect;
 
 /**
@@ -36,16 +41,32 @@ final class RouteRows {
      *        {@code null} for other routes
      * @param sourceMillis change events: when the source committed the change (epoch milliseconds),
      *        {@code null} when the event does not say and for other routes
+     * @param newFields change events: the fields of the changed row that the table has no column for
+     *        (the source gained them), each with its Connect schema ({@code MissingNode} without
+     *        schemas), in the row's order; empty for other routes and under {@code schema-changes: ignore}
      */
-    record Row(SinkRecord record, String[] values, boolean tombstone, boolean[] absent, Long sourceMillis) {
+    record Row(SinkRecord record, String[] values, boolean tombstone, boolean[] absent, Long sourceMillis,
+            Map<String, JsonNode> newFields) {
     }
+
+    /**
+     * The prefix of the fields Debezium's {@code ExtractNewRecordState} adds to an unwrapped row
+     * ({@code __deleted}, {@code __op}, {@code __source_ts_ms}, ...): about the change, not columns.
+     */
+    static final String ADDED_FIELDS = "__";
 
     private final BoundRoute route;
     private final int[] identity;
+    /** Change events: whether fields no column takes are looked for (none is left when a column takes the whole row). */
+    private final boolean watchesFields;
 
     RouteRows(BoundRoute route) {
         this.route = route;
         this.identity = route.identity().stream().mapToInt(this::indexOf).toArray();
+        this.watchesFields = route.spec().changeEvents()
+                && route.spec().schemaChanges() != RouteSpec.SchemaChanges.IGNORE
+                && route.columns().stream().noneMatch(column -> column.source() instanceof ColumnSource.Rest
+                        || column.source() instanceof ColumnSource.WholeValue);
     }
 
     private int indexOf(String column) {
@@ -104,7 +125,7 @@ final class RouteRows {
                 throw poison(record, column, e);
             }
         }
-        return new Row(record, values, record.isTombstone(), null, null);
+        return new Row(record, values, record.isTombstone(), null, null, Map.of());
     }
 
     /**
@@ -164,7 +185,25 @@ final class RouteRows {
                 throw poison(record, column, e);
             }
         }
-        return new Row(record, values, event.delete(), absent, event.sourceMillis());
+        return new Row(record, values, event.delete(), absent, event.sourceMillis(),
+                event.delete() || !watchesFields ? Map.of() : newFields(event.row()));
+    }
+
+    /** The fields of {@code row} whose name no column of the table has and no value pointer takes. */
+    private Map<String, JsonNode> newFields(ConnectStruct row) {
+        Map<String, JsonNode> found = null;
+        for (Iterator<String> names = row.payload().fieldNames(); names.hasNext();) {
+            String name = names.next();
+            if (!route.tableColumns().contains(name) && !route.restExcluded().contains(name)
+                    && !name.startsWith(ADDED_FIELDS)) {
+                if (found == null) {
+                    found = new LinkedHashMap<>();
+                }
+                JsonNode schema = row.schemaOf(name);
+                found.put(name, schema == null ? MissingNode.getInstance() : schema);
+            }
+        }
+        return found == null ? Map.of() : found;
     }
 
     /** Debezium writes a json column as text holding the JSON; without the schema saying so, it is read back. */

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,9 @@ import javax.sql.DataSource;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.steadysink.config.QualifiedTable;
 import io.steadysink.config.RouteSpec;
 import io.steadysink.config.SinkMode;
 import io.steadysink.startup.ExitCode;
@@ -23,6 +27,10 @@ import io.steadysink.startup.StartupFailure;
  * route is logged on its own line, and start-up then refuses with one line that counts them and
  * gives the {@code ALTER TABLE} statements to run; with {@code SINK_ROUTES_ALTER_TABLES=true} it
  * runs those statements itself (each one safe when several replicas start at once) and binds again.
+ * <p>
+ * A {@code change-events} route is bound again while running when its events carry a field its table
+ * has no column for ({@link #evolve}), and with {@code schema-changes: add} a missing table waits for
+ * the first events to be created from ({@link #create}).
  */
 public final class RouteTables {
 
@@ -49,6 +57,9 @@ public final class RouteTables {
     private final List<RouteSpec> specs;
     private final boolean alterTables;
     private volatile List<BoundRoute> bound;
+    /** Change-events routes with {@code schema-changes: add} whose table is created from their first events. */
+    private volatile List<RouteSpec> pending = List.of();
+    private volatile DataSource dataSource;
 
     public RouteTables(List<RouteSpec> specs, boolean alterTables) {
         this.specs = List.copyOf(specs);
@@ -81,15 +92,18 @@ public final class RouteTables {
      * @throws StartupFailure with {@link ExitCode#SETTINGS_REFUSED} when a route does not fit its table
      */
     public void bind(DataSource dataSource) throws SQLException {
+        this.dataSource = dataSource;
         if (specs.isEmpty()) {
             bound = List.of();
             return;
         }
-        List<BoundRoute.Binding> bindings = bindAll(dataSource);
+        List<RouteSpec> missing = new ArrayList<>();
+        List<BoundRoute.Binding> bindings = bindAll(dataSource, missing);
         List<String> alters = bindings.stream().flatMap(b -> b.alterStatements().stream()).distinct().toList();
         if (alterTables && !alters.isEmpty()) {
-            alter(dataSource, alters);
-            bindings = bindAll(dataSource);
+            alter(dataSource, alters, "SINK_ROUTES_ALTER_TABLES");
+            missing.clear();
+            bindings = bindAll(dataSource, missing);
             alters = bindings.stream().flatMap(b -> b.alterStatements().stream()).distinct().toList();
         }
         List<String> findings = new ArrayList<>();
@@ -107,8 +121,8 @@ public final class RouteTables {
                     : "; run " + String.join(" ", alters)
                             + " (or set SINK_ROUTES_ALTER_TABLES=true to let steady-sink run them)"));
         }
-        if (routes.stream().anyMatch(route -> route.mode() == SinkMode.UPSERT
-                && route.spec().tombstones() != RouteSpec.Tombstones.IGNORE)) {
+        if (routes.stream().map(BoundRoute::spec).anyMatch(RouteTables::keepsTombstones)
+                || missing.stream().anyMatch(RouteTables::keepsTombstones)) {
             createTombstones(dataSource);
         }
         for (BoundRoute route : routes) {
@@ -116,17 +130,176 @@ public final class RouteTables {
                     route.table(), route.spec().changeEvents() ? RouteSpec.CHANGE_EVENTS : route.mode().configName(),
                     route.identity(), route.columns().size());
         }
+        for (RouteSpec spec : missing) {
+            LOG.infof("Route %s: %s -> %s (%s): the table does not exist yet; schema-changes: add creates it from the"
+                    + " first change event's schema", spec.name(), spec.topics(), spec.table(),
+                    RouteSpec.CHANGE_EVENTS);
+        }
+        pending = List.copyOf(missing);
         bound = routes;
     }
 
-    private List<BoundRoute.Binding> bindAll(DataSource dataSource) throws SQLException {
+    private static boolean keepsTombstones(RouteSpec spec) {
+        return spec.mode() == SinkMode.UPSERT && spec.tombstones() != RouteSpec.Tombstones.IGNORE;
+    }
+
+    /** Binds every route; a route whose table the events create and that does not exist goes to {@code missing}. */
+    private List<BoundRoute.Binding> bindAll(DataSource dataSource, List<RouteSpec> missing) throws SQLException {
         List<BoundRoute.Binding> bindings = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             for (RouteSpec spec : specs) {
-                bindings.add(BoundRoute.bind(spec, TableCatalog.read(connection, spec.table())));
+                Optional<TableShape> shape = TableCatalog.read(connection, spec.table());
+                if (shape.isEmpty() && createsTable(spec)) {
+                    missing.add(spec);
+                } else {
+                    bindings.add(BoundRoute.bind(spec, shape));
+                }
             }
         }
         return bindings;
+    }
+
+    /** Whether the route's table is created from its change events when it does not exist. */
+    private static boolean createsTable(RouteSpec spec) {
+        return spec.changeEvents() && spec.schemaChanges() == RouteSpec.SchemaChanges.ADD;
+    }
+
+    /** The routes whose table does not exist yet and is created from their first change events. */
+    public List<RouteSpec> pending() {
+        return pending;
+    }
+
+    /**
+     * {@code current} bound again to its table as the catalog describes it now, so that it fills the
+     * columns the change events' {@code fields} need: columns someone added meanwhile are taken as they
+     * are; with {@code schema-changes: add}, each field the table still lacks is added as a column of
+     * the type its Connect schema names ({@code ADD COLUMN IF NOT EXISTS}: replicas adding it at once
+     * add it once). Thread-safe: workers of one table rebind it one at a time.
+     *
+     * @throws TableChangeRequired when the table still lacks a column for some field (the route may not
+     *         add it, or its type cannot be told), or no longer fits the route; the message gives the
+     *         statement to run
+     */
+    public synchronized BoundRoute evolve(BoundRoute current, Map<String, JsonNode> fields) throws SQLException {
+        BoundRoute latest = route(current.name()).orElse(current);
+        if (latest != current && lacking(latest, fields).isEmpty()) {
+            return latest; // another worker rebound it already
+        }
+        RouteSpec spec = original(current.name());
+        BoundRoute rebound = bindNow(spec);
+        Map<String, JsonNode> lacking = lacking(rebound, fields);
+        if (!lacking.isEmpty() && spec.schemaChanges() == RouteSpec.SchemaChanges.ADD
+                && lacking.values().stream().allMatch(schema -> ConnectSqlType.of(schema).isPresent())) {
+            alter(dataSource, List.of(addColumns(spec, lacking)), "schema-changes: add");
+            rebound = bindNow(spec);
+            lacking = lacking(rebound, fields);
+        }
+        if (!lacking.isEmpty()) {
+            throw new TableChangeRequired(lacksColumns(spec, lacking));
+        }
+        adopt(rebound);
+        LOG.infof("Route %s: bound again to %s, which has columns for the fields %s now (%d columns)", spec.name(),
+                spec.table(), fields.keySet(), rebound.columns().size());
+        return rebound;
+    }
+
+    /**
+     * Creates the table of a {@link #pending() pending} route from the change events in {@code records}
+     * (its columns from the first row's schema, its primary key from the key's fields, the coordinate
+     * columns of the ordering guard), then binds the route to it.
+     *
+     * @throws TableChangeRequired when the records carry no key schema, or a field's type cannot be told
+     */
+    public synchronized BoundRoute create(RouteSpec spec, List<SinkRecord> records) throws SQLException {
+        Optional<BoundRoute> done = route(spec.name());
+        if (done.isPresent()) {
+            return done.get();
+        }
+        boolean exists;
+        try (Connection connection = dataSource.getConnection()) {
+            exists = TableCatalog.read(connection, spec.table()).isPresent();
+        }
+        if (!exists) {
+            alter(dataSource, List.of(EventTable.create(spec, records)), "schema-changes: add");
+        }
+        BoundRoute created = bindNow(spec);
+        adopt(created);
+        pending = pending.stream().filter(other -> !other.name().equals(spec.name())).toList();
+        LOG.infof("Route %s: %s -> %s (%s, identity %s, %d columns)", created.name(), spec.topics(), spec.table(),
+                RouteSpec.CHANGE_EVENTS, created.identity(), created.columns().size());
+        return created;
+    }
+
+    private RouteSpec original(String name) {
+        return specs.stream().filter(spec -> spec.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** The route bound to its table as the catalog describes it now. */
+    private BoundRoute bindNow(RouteSpec spec) throws SQLException {
+        Optional<TableShape> shape;
+        try (Connection connection = dataSource.getConnection()) {
+            shape = TableCatalog.read(connection, spec.table());
+        }
+        BoundRoute.Binding binding = BoundRoute.bind(spec, shape);
+        if (binding.route().isEmpty()) {
+            throw new TableChangeRequired("route " + spec.name() + ": table " + spec.table()
+                    + " no longer fits the route: " + String.join("; ", binding.findings())
+                    + (binding.alterStatements().isEmpty()
+                            ? ""
+                            : "; run " + String.join(" ", binding.alterStatements())));
+        }
+        return binding.route().get();
+    }
+
+    private synchronized void adopt(BoundRoute route) {
+        List<BoundRoute> routes = new ArrayList<>(bound());
+        routes.removeIf(other -> other.name().equals(route.name()));
+        routes.add(route);
+        bound = List.copyOf(routes);
+    }
+
+    /** The fields no column of {@code route}'s table has and no pointer of it takes. */
+    private static Map<String, JsonNode> lacking(BoundRoute route, Map<String, JsonNode> fields) {
+        Map<String, JsonNode> lacking = new LinkedHashMap<>();
+        fields.forEach((name, schema) -> {
+            if (!route.tableColumns().contains(name) && !route.restExcluded().contains(name)) {
+                lacking.put(name, schema);
+            }
+        });
+        return lacking;
+    }
+
+    /** {@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS} for each field, {@code <type>} where none can be told. */
+    private static String addColumns(RouteSpec spec, Map<String, JsonNode> fields) {
+        List<String> columns = new ArrayList<>();
+        fields.forEach((name, schema) -> columns.add("ADD COLUMN IF NOT EXISTS " + QualifiedTable.quote(name) + " "
+                + ConnectSqlType.of(schema).orElse("<type>")));
+        return "ALTER TABLE " + spec.table().sql() + " " + String.join(", ", columns) + ";";
+    }
+
+    private static String lacksColumns(RouteSpec spec, Map<String, JsonNode> fields) {
+        List<String> described = new ArrayList<>();
+        List<String> untyped = new ArrayList<>();
+        fields.forEach((name, schema) -> {
+            described.add(name + " (" + EventTable.describe(schema) + ")");
+            if (ConnectSqlType.of(schema).isEmpty()) {
+                untyped.add(name);
+            }
+        });
+        String why = spec.schemaChanges() == RouteSpec.SchemaChanges.ADD
+                ? "steady-sink cannot tell the column type of " + String.join(", ", untyped)
+                        + ", so it adds none: choose the type (<type>) and"
+                : "schema-changes: " + spec.schemaChanges().configName() + " leaves that to you:"
+                        + (untyped.isEmpty()
+                                ? ""
+                                : " choose the type of " + String.join(", ", untyped) + " (<type>) and");
+        return "route " + spec.name() + ": its change events carry the field(s) " + String.join(", ", described)
+                + " that table " + spec.table() + " has no column for; its writes wait (retried, nothing is lost or"
+                + " committed past them) until the table has them; " + why + " run " + addColumns(spec, fields)
+                + (spec.schemaChanges() == RouteSpec.SchemaChanges.ADD
+                        ? ""
+                        : " (or set schema-changes: add on the route to let steady-sink add such columns, or"
+                                + " schema-changes: ignore to leave such fields out)");
     }
 
     /** Two routes writing one table must agree on its identity, or each would undo the other's rows. */
@@ -158,18 +331,19 @@ public final class RouteTables {
         }
     }
 
-    private static void alter(DataSource dataSource, List<String> statements) throws SQLException {
+    /** Runs {@code statements}, each in its own transaction; {@code allowedBy} names the setting in the log. */
+    private static void alter(DataSource dataSource, List<String> statements, String allowedBy) throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             connection.setAutoCommit(true);
             for (String sql : statements) {
                 try {
                     statement.execute(sql);
-                    LOG.infof("SINK_ROUTES_ALTER_TABLES: ran %s", sql);
+                    LOG.infof("%s: ran %s", allowedBy, sql);
                 } catch (SQLException e) {
                     if (!ALREADY_DONE.contains(e.getSQLState())) {
                         throw e;
                     }
-                    LOG.infof("SINK_ROUTES_ALTER_TABLES: %s was already done (%s)", sql, e.getMessage());
+                    LOG.infof("%s: %s was already done (%s)", allowedBy, sql, e.getMessage());
                 }
             }
         }

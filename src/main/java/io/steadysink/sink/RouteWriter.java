@@ -7,9 +7,12 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.steadysink.config.QualifiedTable;
 import io.steadysink.config.RouteSpec;
@@ -58,13 +61,16 @@ public final class RouteWriter implements BatchWriter {
     public RouteWriter(BoundRoute route) {
         this.route = route;
         this.rows = new RouteRows(route);
-        this.stage = QualifiedTable.quote("steady_sink_route_" + route.name().replace('-', '_'));
         List<MappedColumn> columns = route.columns();
         boolean changeEvents = route.spec().changeEvents();
-        this.createStage = "CREATE TEMP TABLE IF NOT EXISTS " + stage + " ("
-                + columns.stream().map(c -> c.sql() + " " + c.type().formatted()).collect(Collectors.joining(", "))
-                + ", " + TOMBSTONE + " boolean" + (changeEvents ? ", " + ABSENT + " boolean[]" : "")
-                + ") ON COMMIT DELETE ROWS";
+        String definition = columns.stream().map(c -> c.sql() + " " + c.type().formatted())
+                .collect(Collectors.joining(", ")) + ", " + TOMBSTONE + " boolean"
+                + (changeEvents ? ", " + ABSENT + " boolean[]" : "");
+        // named by its columns too: a session keeps the stage of an earlier binding (before a column was added)
+        String base = "steady_sink_route_" + route.name().replace('-', '_');
+        this.stage = QualifiedTable.quote(base.substring(0, Math.min(base.length(), 54)) + "_"
+                + Integer.toHexString(definition.hashCode()));
+        this.createStage = "CREATE TEMP TABLE IF NOT EXISTS " + stage + " (" + definition + ") ON COMMIT DELETE ROWS";
         this.copyColumns = columns.stream().map(MappedColumn::sql).collect(Collectors.joining(", ")) + ", "
                 + TOMBSTONE + (changeEvents ? ", " + ABSENT : "");
         String table = route.table().sql();
@@ -184,6 +190,35 @@ public final class RouteWriter implements BatchWriter {
         List<Long> taken = List.copyOf(times);
         times.clear();
         return taken;
+    }
+
+    /**
+     * The fields of this route's change events in {@code records} that its table has no column for,
+     * each with its Connect schema (the first found), in the order found; records that do not convert
+     * are left to the write, which isolates them.
+     */
+    Map<String, JsonNode> newFields(List<SinkRecord> records) {
+        if (!route.spec().changeEvents() || route.spec().schemaChanges() == RouteSpec.SchemaChanges.IGNORE) {
+            return Map.of();
+        }
+        Map<SinkRecord, RouteRows.Row> ready = checked.get();
+        Map<String, JsonNode> found = null;
+        for (SinkRecord record : records) {
+            RouteRows.Row row = ready.get(record);
+            if (row == null) {
+                try {
+                    row = rows.row(record);
+                } catch (InvalidRecordException e) {
+                    continue;
+                }
+                ready.put(record, row);
+            }
+            if (!row.newFields().isEmpty()) {
+                found = found == null ? new LinkedHashMap<>() : found;
+                row.newFields().forEach(found::putIfAbsent);
+            }
+        }
+        return found == null ? Map.of() : found;
     }
 
     /** Drops the rows this thread's earlier checks kept: a new batch is being checked. */

@@ -5,8 +5,13 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.steadysink.config.RouteSpec;
 
 /**
  * Writes a batch into every table its records are routed to, in the caller's one transaction: each
@@ -15,7 +20,9 @@ import java.util.Set;
  * It is also the batch's {@link RecordCheck}: a record is poison when the fixed-shape checks or any
  * of its routes refuse it, so a record is written to all its tables or to none. The rows a check
  * converts are kept for the write of the same batch that follows on the thread, so a record is
- * converted once.
+ * converted once. Before each write it readies the tables of change-events routes ({@link #prepare}),
+ * rebinding a route whose table changed; the writers of all routes are replaced together, so every
+ * worker sees one binding per route.
  */
 public final class RoutedWriter implements BatchWriter, RecordCheck {
 
@@ -42,11 +49,52 @@ public final class RoutedWriter implements BatchWriter, RecordCheck {
     private List<RouteWriter> routes() {
         List<RouteWriter> writers = routes;
         if (writers == null) {
-            writers = tables.bound().stream().sorted(Comparator.comparing((BoundRoute r) -> r.table().toString())
-                    .thenComparing(BoundRoute::name)).map(RouteWriter::new).toList();
+            writers = sorted(tables.bound().stream().map(RouteWriter::new).toList());
             routes = writers;
         }
         return writers;
+    }
+
+    private static List<RouteWriter> sorted(List<RouteWriter> writers) {
+        return writers.stream().sorted(Comparator.comparing((RouteWriter w) -> w.route().table().toString())
+                .thenComparing(w -> w.route().name())).toList();
+    }
+
+    /** Writes {@code route} from now on (in place of the writer of an earlier binding of it). */
+    private synchronized void adopt(BoundRoute route) {
+        List<RouteWriter> writers = new ArrayList<>(routes());
+        if (writers.stream().anyMatch(writer -> writer.route() == route)) {
+            return;
+        }
+        writers.removeIf(writer -> writer.route().name().equals(route.name()));
+        writers.add(new RouteWriter(route));
+        routes = sorted(writers);
+    }
+
+    /**
+     * Readies the tables of change-events routes for the batch, before its transaction: a pending
+     * route's table is created from its first events, and a route whose events carry a field its table
+     * has no column for is bound again ({@link RouteTables#evolve}: the column may be there by now, or
+     * the route adds it).
+     *
+     * @throws TableChangeRequired when a table still lacks what the batch needs
+     */
+    @Override
+    public void prepare(List<SinkRecord> batch) throws SQLException {
+        for (RouteSpec spec : tables.pending()) {
+            List<SinkRecord> taken = batch.stream().filter(record -> spec.topics().contains(record.topic())).toList();
+            if (!taken.isEmpty()) {
+                adopt(tables.create(spec, taken));
+            }
+        }
+        for (RouteWriter route : routes()) {
+            List<String> topics = route.route().spec().topics();
+            List<SinkRecord> taken = batch.stream().filter(record -> topics.contains(record.topic())).toList();
+            Map<String, JsonNode> fields = taken.isEmpty() ? Map.of() : route.newFields(taken);
+            if (!fields.isEmpty()) {
+                adopt(tables.evolve(route.route(), fields));
+            }
+        }
     }
 
     @Override
@@ -100,6 +148,12 @@ public final class RoutedWriter implements BatchWriter, RecordCheck {
         if (fixed.isPresent()) {
             List<SinkRecord> taken = batch.stream().filter(record -> defaultTopics.contains(record.topic())).toList();
             rows += taken.isEmpty() ? 0 : fixed.get().write(connection, taken);
+        }
+        for (RouteSpec spec : tables.pending()) {
+            if (batch.stream().anyMatch(record -> spec.topics().contains(record.topic()))) {
+                throw new TableChangeRequired("route " + spec.name() + ": table " + spec.table()
+                        + " is created from the route's first change events, before their write");
+            }
         }
         for (RouteWriter route : routes()) {
             List<String> topics = route.route().spec().topics();

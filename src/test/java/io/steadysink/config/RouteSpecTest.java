@@ -90,6 +90,39 @@ class RouteSpecTest {
     }
 
     @Test
+    void schemaChangesDefaultsToStopAndIsAChoiceOfChangeEventsRoutesOnly() {
+        SinkConfig config = TestSinkConfig.defaults()
+                .with("routes.replica.topics", "srv.public.customers")
+                .with("routes.replica.table", "customers")
+                .with("routes.replica.mode", "change-events")
+                .with("routes.grown.topics", "srv.public.orders")
+                .with("routes.grown.table", "orders")
+                .with("routes.grown.mode", "change-events")
+                .with("routes.grown.schema-changes", "add")
+                .with("routes.typo.topics", "srv.public.items")
+                .with("routes.typo.table", "items")
+                .with("routes.typo.mode", "change-events")
+                .with("routes.typo.schema-changes", "alter")
+                .with("routes.log.topics", "log")
+                .with("routes.log.table", "log")
+                .with("routes.log.columns.id", "/id")
+                .with("routes.log.schema-changes", "add")
+                .build();
+        List<String> problems = new ArrayList<>();
+
+        assertThat(RouteSpec.parse("replica", config.routes().get("replica"), problems).orElseThrow().schemaChanges())
+                .isEqualTo(RouteSpec.SchemaChanges.STOP);
+        assertThat(RouteSpec.parse("grown", config.routes().get("grown"), problems).orElseThrow().schemaChanges())
+                .isEqualTo(RouteSpec.SchemaChanges.ADD);
+        assertThat(RouteSpec.parse("typo", config.routes().get("typo"), problems)).isEmpty();
+        assertThat(RouteSpec.parse("log", config.routes().get("log"), problems)).isEmpty();
+        assertThat(problems).containsExactly(
+                "route typo: schema-changes \"alter\" is not a choice; use stop, add or ignore",
+                "route log: schema-changes applies to mode change-events only (whose columns follow the source"
+                        + " table); remove it");
+    }
+
+    @Test
     void withARouteFileTheSubscriptionIsSinkTopicsAndEveryRoutesTopicsOnce() {
         SinkConfig config = TestSinkConfig.defaults().withTopics(List.of("events"))
                 .with("routes.a.topics", "orders,events")

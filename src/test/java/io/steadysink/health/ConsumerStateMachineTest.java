@@ -120,6 +120,23 @@ class ConsumerStateMachineTest {
     }
 
     @Test
+    void aWriteWaitingForItsTableIsDownstreamDownNamingWhatToRunButStaysLiveUntilItIsWritten() {
+        Object write = new Object();
+        now.inFlight = 1;
+        machine.downstreamAnswered();
+        machine.waitingForTable(write, "route customers: run ALTER TABLE \"customers\" ADD COLUMN \"vip\" boolean;");
+        Snapshot waiting = evaluate();
+        assertThat(waiting.state()).isEqualTo(ConsumerState.DOWNSTREAM_DOWN);
+        assertThat(waiting.reason()).isEqualTo("writes wait for their tables to change and are being retried:"
+                + " route customers: run ALTER TABLE \"customers\" ADD COLUMN \"vip\" boolean;");
+        assertThat(waiting.readinessProblem()).isPresent();
+        assertThat(waiting.livenessProblem()).isEmpty();
+
+        machine.tableWaitEnded(write);
+        assertState(ConsumerState.CONSUMING, "writing 1 batch(es)");
+    }
+
+    @Test
     void statementsPastTheTimeoutAreStuckWhileAnyOfTheirWritesRunsAndStayReadyAndLive() {
         Object first = new Object();
         Object second = new Object();
