@@ -501,8 +501,8 @@ public final class Benchmark {
         Run run = measure("change-events", changeEventEnv("change-events", topic, table, workers), topic, count,
                 ChangeEventData.checkLastRound(table), keys);
         rows.add(new Row("steady-sink change events (" + workers + " workers)", run.rate(), "records/s",
-                String.format(Locale.ROOT, "Debezium JSON with schemas, %,.0f bytes; c/u/d + tombstones; ", meanBytes)
-                        + cpu(run)));
+                String.format(Locale.ROOT, "Debezium JSON with schemas, %,.0f bytes; c/u/d + tombstones; peak RSS %.0f"
+                        + " MiB; load average %s; ", meanBytes, run.peakRssMb(), loadAverage()) + cpu(run)));
         double rate = Double.parseDouble(System.getProperty("bench.change-events-rate", "0"));
         replicationLag(rate > 0 ? rate : run.rate() / 2, workers, rate > 0 ? "as set" : "half the rate above");
     }
@@ -552,7 +552,8 @@ public final class Benchmark {
                             rate, why, lags[0])));
             rows.add(new Row("replication lag source commit -> target commit, p99", lags[2] * 1000, "ms",
                     String.format(Locale.ROOT, "steady_sink_replication_lag histogram; machine CPU %.0f%% busy "
-                            + "meanwhile (producer and broker included)", cpuBusy * 100)));
+                            + "meanwhile (producer and broker included), load average %s", cpuBusy * 100,
+                            loadAverage())));
             say("replication lag at %,.0f change events/s: p50 %.1f ms, p99 %.1f ms (%,.0f samples)", rate,
                     lags[1] * 1000, lags[2] * 1000, lags[0]);
             app.stop();
@@ -816,6 +817,18 @@ public final class Benchmark {
             return children ? ticks + Long.parseLong(fields[13]) + Long.parseLong(fields[14]) : ticks;
         } catch (IOException | RuntimeException e) {
             return 0; // gone meanwhile
+        }
+    }
+
+    /**
+     * The machine's load average over the last minute ({@code /proc/loadavg}): on a shared machine,
+     * how many others wanted the cores the step ran on; "?" elsewhere.
+     */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
         }
     }
 
