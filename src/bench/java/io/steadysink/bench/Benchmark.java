@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -58,6 +62,7 @@ public final class Benchmark {
 
     private final int records = Integer.getInteger("bench.records", 1_000_000);
     private final long slowLatencyMs = Long.getLong("bench.slow-latency-ms", 20);
+    private final int changeEventRecords = Integer.getInteger("bench.change-events-records", 200_000);
     private final List<Row> rows = new ArrayList<>();
     private EmbeddedPostgres postgres;
     private boolean slowTopicFilled;
@@ -132,6 +137,8 @@ public final class Benchmark {
             slow.add(slowDownstream(workers));
         }
 
+        changeEvents(4);
+
         print();
         writeCsv();
         plot(slow);
@@ -139,7 +146,7 @@ public final class Benchmark {
     }
 
     /**
-     * {@code -Dbench.only=append|upsert|typed-append|typed-upsert|latency|slow}: only that step, for
+     * {@code -Dbench.only=append|upsert|typed-append|typed-upsert|latency|slow|change-events}: only that step, for
      * profiling (JFR with -Dbench.jfr=true). The steady-sink runs may be listed together
      * ({@code append,typed-append}): they read one topic, and a typed route's row gets its ratio to
      * the fixed-shape row of its mode when both ran.
@@ -153,6 +160,11 @@ public final class Benchmark {
         }
         if (mode.equals("latency")) {
             latency(Double.parseDouble(System.getProperty("bench.latency-rate", "20000")));
+            print();
+            return;
+        }
+        if (mode.equals("change-events")) {
+            changeEvents(Integer.getInteger("bench.workers", 4));
             print();
             return;
         }
@@ -465,6 +477,164 @@ public final class Benchmark {
         }
     }
 
+    // ------------------------------------------------------------------ change events
+
+    /**
+     * Debezium change events ({@link ChangeEventData}: JSON with schemas, about 4 KB each, c/u/d and
+     * tombstones) into a {@code change-events} route on a real table. First the rate, the topic filled
+     * beforehand and drained as the other runs drain theirs; then the replication lag at a fixed rate
+     * ({@link #replicationLag}).
+     */
+    private void changeEvents(int workers) throws Exception {
+        int keys = Math.max(1, changeEventRecords / ChangeEventData.ROUNDS);
+        int count = keys * ChangeEventData.ROUNDS;
+        String topic = ChangeEventData.TOPIC;
+        String table = "bench_change_events";
+        LocalKafka.createTopic(topic, PARTITIONS);
+        createChangeEventTable(table);
+        AtomicLong valueBytes = new AtomicLong();
+        long produceStart = System.nanoTime();
+        produce(topic, count, 0, id -> changeEvent(topic, id, keys, System.currentTimeMillis(), valueBytes));
+        double meanBytes = (double) valueBytes.get() / (count - count / ChangeEventData.ROUNDS);
+        say("produced %,d change events (%,.0f bytes a value on average, tombstones aside) over %,d keys in %.1f s",
+                count, meanBytes, keys, seconds(produceStart));
+        Run run = measure("change-events", changeEventEnv("change-events", topic, table, workers), topic, count,
+                ChangeEventData.checkLastRound(table), keys);
+        rows.add(new Row("steady-sink change events (" + workers + " workers)", run.rate(), "records/s",
+                String.format(Locale.ROOT, "Debezium JSON with schemas, %,.0f bytes; c/u/d + tombstones; peak RSS %.0f"
+                        + " MiB; load average %s; ", meanBytes, run.peakRssMb(), loadAverage()) + cpu(run)));
+        double rate = Double.parseDouble(System.getProperty("bench.change-events-rate", "0"));
+        replicationLag(rate > 0 ? rate : run.rate() / 2, workers, rate > 0 ? "as set" : "half the rate above");
+    }
+
+    /**
+     * Change events produced at {@code rate} for 30 s while the application runs, each with
+     * {@code source.ts_ms} the time it is produced; the lag is read from the application's histogram
+     * {@code steady_sink_replication_lag} (wall clock at the target commit minus {@code source.ts_ms}),
+     * as the difference between a scrape after 10 s (JVM warm-up, left out) and one at the end.
+     */
+    private void replicationLag(double rate, int workers, String why) throws Exception {
+        String topic = "bench-lag.public.orders";
+        String table = "bench_change_events_lag";
+        int keys = Math.max(1, (int) Math.min(rate * 30, 600_000) / ChangeEventData.ROUNDS);
+        int count = keys * ChangeEventData.ROUNDS;
+        LocalKafka.createTopic(topic, PARTITIONS);
+        createChangeEventTable(table);
+        checkpoint();
+        try (SteadySinkProcess app = SteadySinkProcess.start("bench-replication-lag",
+                changeEventEnv("replication-lag", topic, table, workers), false)) {
+            awaitReady(app);
+            Thread.sleep(2_000);
+            long[] cpuBefore = cpuTicks();
+            Thread producer = new Thread(() -> {
+                try {
+                    produce(topic, count, rate,
+                            id -> changeEvent(topic, id, keys, System.currentTimeMillis(), new AtomicLong()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "bench-change-events");
+            producer.start();
+            Thread.sleep(10_000);
+            String warm = app.httpGet("/q/metrics");
+            awaitWritten(app, topic, count);
+            producer.join();
+            double cpuBusy = busy(cpuBefore, cpuTicks());
+            Thread.sleep(1_000); // the samples of the last batch are taken right after its commit
+            String end = app.httpGet("/q/metrics");
+            long actual = count(ChangeEventData.checkLastRound(table));
+            if (actual != keys) {
+                throw new IllegalStateException("replication lag: expected " + keys + " rows, found " + actual);
+            }
+            double[] lags = lagPercentiles(warm, end, 0.5, 0.99);
+            rows.add(new Row("replication lag source commit -> target commit, p50", lags[1] * 1000, "ms",
+                    String.format(Locale.ROOT, "at %,.0f change events/s (%s), %,.0f samples after 10 s of warm-up",
+                            rate, why, lags[0])));
+            rows.add(new Row("replication lag source commit -> target commit, p99", lags[2] * 1000, "ms",
+                    String.format(Locale.ROOT, "steady_sink_replication_lag histogram; machine CPU %.0f%% busy "
+                            + "meanwhile (producer and broker included), load average %s", cpuBusy * 100,
+                            loadAverage())));
+            say("replication lag at %,.0f change events/s: p50 %.1f ms, p99 %.1f ms (%,.0f samples)", rate,
+                    lags[1] * 1000, lags[2] * 1000, lags[0]);
+            app.stop();
+        }
+    }
+
+    private static final Pattern LAG_BUCKET = Pattern
+            .compile("(?m)^steady_sink_replication_lag_seconds_bucket\\{.*le=\"([^\"]+)\".*} (\\S+)$");
+
+    /**
+     * The number of samples between two scrapes, then the {@code quantiles} of those samples in
+     * seconds, read from the histogram's cumulative buckets with linear interpolation inside a bucket.
+     */
+    static double[] lagPercentiles(String before, String after, double... quantiles) {
+        Map<Double, Double> buckets = new java.util.TreeMap<>();
+        for (String[] scrape : new String[][]{{after, "1"}, {before, "-1"}}) {
+            Matcher bucket = LAG_BUCKET.matcher(scrape[0]);
+            while (bucket.find()) {
+                double le = bucket.group(1).equals("+Inf")
+                        ? Double.POSITIVE_INFINITY
+                        : Double.parseDouble(bucket.group(1));
+                buckets.merge(le, Double.parseDouble(scrape[1]) * Double.parseDouble(bucket.group(2)), Double::sum);
+            }
+        }
+        double total = buckets.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+        double[] result = new double[quantiles.length + 1];
+        result[0] = total;
+        for (int i = 0; i < quantiles.length; i++) {
+            double target = quantiles[i] * total;
+            double lower = 0;
+            double below = 0;
+            result[i + 1] = Double.NaN;
+            for (Map.Entry<Double, Double> bucket : buckets.entrySet()) {
+                if (bucket.getValue() >= target && total > 0) {
+                    result[i + 1] = Double.isInfinite(bucket.getKey()) || bucket.getValue() == below
+                            ? lower
+                            : lower + (bucket.getKey() - lower) * (target - below) / (bucket.getValue() - below);
+                    break;
+                }
+                lower = bucket.getKey();
+                below = bucket.getValue();
+            }
+        }
+        return result;
+    }
+
+    /** Record {@code id} of a change-events topic over {@code keys} keys; adds its value's length to {@code bytes}. */
+    private static ProducerRecord<String, String> changeEvent(String topic, long id, int keys, long sourceMillis,
+            AtomicLong bytes) {
+        String value = ChangeEventData.value(id, keys, sourceMillis);
+        if (value != null) {
+            bytes.addAndGet(value.length());
+        }
+        return new ProducerRecord<>(topic, ChangeEventData.key(id % keys), value);
+    }
+
+    private void createChangeEventTable(String table) throws SQLException {
+        try (Connection connection = db().getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(
+                    "CREATE TABLE " + table + " (" + ChangeEventData.TABLE_COLUMNS + ") WITH (fillfactor = 80)");
+        }
+    }
+
+    /** A route file with one {@code change-events} route from {@code topic} into {@code table}. */
+    private Map<String, String> changeEventEnv(String name, String topic, String table, int workers)
+            throws IOException {
+        Path routes = OUT.resolve("routes-" + name + ".yaml").toAbsolutePath();
+        Files.writeString(routes, """
+                routes:
+                  %s:
+                    topics: [%s]
+                    table: %s
+                    mode: change-events
+                """.formatted(name, topic, table));
+        Map<String, String> env = env(topic, "bench-" + name, table, workers);
+        env.remove("SINK_TOPICS");
+        env.remove("SINK_TABLE");
+        env.put("SINK_ROUTES_FILE", routes.toString());
+        return env;
+    }
+
     /** Every batch write delayed by a trigger sleeping {@code bench.slow-latency-ms}: throughput by workers. */
     private double[] slowDownstream(int workers) throws Exception {
         String topic = "bench-slow";
@@ -650,6 +820,18 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * The machine's load average over the last minute ({@code /proc/loadavg}): on a shared machine,
+     * how many others wanted the cores the step ran on; "?" elsewhere.
+     */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
     /** Share of the machine's CPU time that was busy between two {@link #cpuTicks()} readings. */
     private static double busy(long[] before, long[] after) {
         long total = after[1] - before[1];
@@ -715,6 +897,13 @@ public final class Benchmark {
     // ------------------------------------------------------------------ helpers
 
     private void produce(String topic, int count, double perSecond) throws InterruptedException {
+        produce(topic, count, perSecond,
+                id -> new ProducerRecord<>(topic, BenchData.key(id), BenchData.value(id, System.currentTimeMillis())));
+    }
+
+    /** Produces records {@code 0..count-1}, at {@code perSecond} (as fast as it goes when 0). */
+    private void produce(String topic, int count, double perSecond, LongFunction<ProducerRecord<String, String>> record)
+            throws InterruptedException {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
@@ -730,8 +919,7 @@ public final class Benchmark {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
                 }
-                producer.send(new ProducerRecord<>(topic, BenchData.key(id),
-                        BenchData.value(id, System.currentTimeMillis())));
+                producer.send(record.apply(id));
                 if (perSecond == 0 && id > 0 && id % 200_000 == 0) {
                     say("  produced %,d", id);
                 }

@@ -34,7 +34,8 @@ import io.steadysink.testing.SteadySinkProcess;
  * progress printed every few seconds. The events land in the fixed-shape table {@value #TABLE} and,
  * through the dev overlay's route file ({@value #ROUTES_FILE}, its tables created from
  * {@value #ROUTES_SQL}), in the typed tables {@value #ORDERS} and {@value #ORDER_EVENTS}. Runs until
- * Ctrl-C, or for {@code -Ddemo.seconds}.
+ * Ctrl-C, or for {@code -Ddemo.seconds}. With {@code -Ddemo.cdc=true} it runs {@link ReplicationDemo}
+ * instead.
  */
 public final class DemoStack {
 
@@ -63,6 +64,13 @@ public final class DemoStack {
 
     public static void main(String[] args) {
         long seconds = Long.getLong("demo.seconds", 0);
+        if (Boolean.getBoolean("demo.cdc")) {
+            ReplicationDemo.Result replicated = ReplicationDemo.run(Integer.getInteger("demo.http-port", 8080),
+                    seconds > 0 ? Duration.ofSeconds(seconds) : null);
+            say("done: %d transactions at the source, %d rows there, %d in the target, equal: %b",
+                    replicated.transactions(), replicated.sourceRows(), replicated.targetRows(), replicated.equal());
+            System.exit(replicated.equal() ? 0 : 1);
+        }
         Result result = run(System.getProperty("demo.mode", "append"), Integer.getInteger("demo.http-port", 8080),
                 seconds > 0 ? Duration.ofSeconds(seconds) : null);
         say("done: %d events produced, %d rows in %s, %d in %s, %d in %s", result.produced(), result.rows(), TABLE,
