@@ -41,6 +41,17 @@ public final class RouteTables {
             + " kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, PRIMARY KEY (route, identity))";
 
     /**
+     * The newest truncate each {@code truncate: allow} route applied to its table: per route (its
+     * {@link RouteSpec#key()}) and table, the truncate's source log position. A change older than it
+     * is not written, and a truncate not newer than it changes nothing.
+     */
+    public static final String TRUNCATES = "steady_sink_route_truncates";
+
+    private static final String CREATE_TRUNCATES = "CREATE TABLE IF NOT EXISTS " + TRUNCATES
+            + " (route text NOT NULL, table_name text NOT NULL, source_lsn bigint NOT NULL,"
+            + " PRIMARY KEY (route, table_name))";
+
+    /**
      * duplicate_object, duplicate_table, duplicate_column, and unique_violation in the catalog (two
      * {@code CREATE TABLE IF NOT EXISTS} at once): another replica altered or created the table first.
      */
@@ -109,12 +120,16 @@ public final class RouteTables {
         }
         if (routes.stream().anyMatch(route -> route.mode() == SinkMode.UPSERT
                 && route.spec().tombstones() != RouteSpec.Tombstones.IGNORE)) {
-            createTombstones(dataSource);
+            create(dataSource, CREATE_TOMBSTONES);
+        }
+        if (routes.stream().anyMatch(route -> route.spec().truncate() == RouteSpec.Truncate.ALLOW)) {
+            create(dataSource, CREATE_TRUNCATES);
         }
         for (BoundRoute route : routes) {
-            LOG.infof("Route %s: %s -> %s (%s, identity %s, %d columns)", route.name(), route.spec().topics(),
+            LOG.infof("Route %s: %s -> %s (%s, identity %s, %d columns%s)", route.name(), route.spec().topics(),
                     route.table(), route.spec().changeEvents() ? RouteSpec.CHANGE_EVENTS : route.mode().configName(),
-                    route.identity(), route.columns().size());
+                    route.identity(), route.columns().size(), route.spec().tablePattern()
+                            .map(pattern -> ", table from pattern " + pattern).orElse(""));
         }
         bound = routes;
     }
@@ -147,10 +162,10 @@ public final class RouteTables {
         return conflicts;
     }
 
-    private static void createTombstones(DataSource dataSource) throws SQLException {
+    private static void create(DataSource dataSource, String createTable) throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             connection.setAutoCommit(true);
-            statement.execute(CREATE_TOMBSTONES);
+            statement.execute(createTable);
         } catch (SQLException e) {
             if (!ALREADY_DONE.contains(e.getSQLState())) {
                 throw e;
