@@ -62,8 +62,10 @@ public final class RouteWriter implements BatchWriter {
     private final String recordTruncate;
     /** {@code truncate: allow}: deletes the rows older than a truncate. */
     private final String truncateRows;
-    /** {@code truncate: allow}: the table's lock, shared by writes and exclusive for a truncate. */
-    private final String tableLock;
+    /** {@code truncate: allow}: the table's lock, shared by writes; else {@code null}. */
+    private final String tableLockShared;
+    /** {@code truncate: allow}: the table's lock, exclusive for a truncate. */
+    private final String tableLockExclusive;
     /**
      * The rows {@link #check} converted on this thread, for the write of the same batch that follows
      * on it; kept until the thread's next {@link #forgetChecked()}. A write finding no row here (a
@@ -95,12 +97,14 @@ public final class RouteWriter implements BatchWriter {
                     + " VALUES (" + key + ", " + tableName + ", ?) ON CONFLICT (route, table_name) DO UPDATE SET"
                     + " source_lsn = EXCLUDED.source_lsn WHERE cur.source_lsn < EXCLUDED.source_lsn";
             this.truncateRows = "DELETE FROM " + table + " WHERE " + lsnColumn + " IS NULL OR " + lsnColumn + " < ?";
-            this.tableLock = "SELECT pg_advisory_xact_lock%s(hashtextextended(" + literal("truncate|" + table)
-                    + ", 0))";
+            String lockKey = "(hashtextextended(" + literal("truncate|" + table) + ", 0))";
+            this.tableLockShared = "SELECT pg_advisory_xact_lock_shared" + lockKey;
+            this.tableLockExclusive = "SELECT pg_advisory_xact_lock" + lockKey;
         } else {
             this.recordTruncate = null;
             this.truncateRows = null;
-            this.tableLock = null;
+            this.tableLockShared = null;
+            this.tableLockExclusive = null;
         }
         String names = columns.stream().map(MappedColumn::sql).collect(Collectors.joining(", "));
         List<String> identityColumns = route.identity().stream().map(QualifiedTable::quote).toList();
@@ -314,7 +318,7 @@ public final class RouteWriter implements BatchWriter {
                 }
             }
         }
-        int truncated = tableLock == null ? 0 : truncate(connection, truncate);
+        int truncated = tableLockShared == null ? 0 : truncate(connection, truncate);
         if (route.mode() == SinkMode.UPSERT) {
             converted = newestPerIdentity(converted);
         }
@@ -331,7 +335,7 @@ public final class RouteWriter implements BatchWriter {
             if (row.absent() != null) {
                 copy.text(absent(row.absent()));
             }
-            if (tableLock != null) {
+            if (tableLockShared != null) {
                 copy.text(row.sourceLsn() == null ? null : Long.toString(row.sourceLsn()));
             }
             copy.endRow();
@@ -352,11 +356,12 @@ public final class RouteWriter implements BatchWriter {
     /**
      * {@code truncate: allow}: takes the table's lock (exclusive when the batch truncates), then
      * applies the batch's newest truncate ({@code lsn}, {@code null} for none) when it is newer than the
-     * one recorded: records it and deletes the rows older than it. Returns the rows deleted.
+     * one recorded: records it and deletes the rows older than it. Returns 1 when it applied (the
+     * truncate record changed the table, however many rows it deleted), else 0.
      */
     private int truncate(Connection connection, Long lsn) throws SQLException {
         try (Statement statement = connection.createStatement()) {
-            statement.execute(tableLock.formatted(lsn == null ? "_shared" : ""));
+            statement.execute(lsn == null ? tableLockShared : tableLockExclusive);
         }
         if (lsn == null) {
             return 0;
@@ -369,7 +374,8 @@ public final class RouteWriter implements BatchWriter {
         }
         try (PreparedStatement delete = connection.prepareStatement(truncateRows)) {
             delete.setLong(1, lsn);
-            return delete.executeUpdate();
+            delete.executeUpdate();
+            return 1;
         }
     }
 
