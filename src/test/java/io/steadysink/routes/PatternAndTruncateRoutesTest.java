@@ -6,7 +6,9 @@ import static io.steadysink.routes.RouteFixture.record;
 import static io.steadysink.routes.RouteFixture.routes;
 import static io.steadysink.routes.RouteFixture.rows;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -16,6 +18,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -252,6 +256,35 @@ class PatternAndTruncateRoutesTest {
         }
         assertThat(rows("SELECT source_lsn FROM steady_sink_route_truncates WHERE route = 'tr-accounts'"))
                 .containsExactly("150");
+    }
+
+    @Test
+    void aTruncateWaitsForABatchWritingOlderRowsOfTheTableOnAnotherWorkerAndThenRemovesThem() throws Exception {
+        Sink sink = accounts("delete");
+        List<List<SinkRecord>> partitions = partitions();
+        // a worker writes partition 0's rows older than the truncate, and has not committed yet
+        try (Connection open = LocalPostgres.dataSource().getConnection()) {
+            open.setAutoCommit(false);
+            sink.writer.write(open, partitions.get(0).subList(0, 2));
+            // another worker writes partition 1 with the truncate meanwhile
+            CompletableFuture<List<String>> truncating = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sink.write(partitions.get(1).subList(0, 2));
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> truncating.isDone() || waitingForALock());
+            open.commit();
+            assertThat(truncating.get(30, TimeUnit.SECONDS)).isEmpty();
+        }
+        assertThat(rows("SELECT id, name FROM tr_accounts ORDER BY id")).as("rows older than the truncate")
+                .isEmpty();
+    }
+
+    /** Whether some session waits for an advisory lock. */
+    private static boolean waitingForALock() {
+        return !rows("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").isEmpty();
     }
 
     @Test
