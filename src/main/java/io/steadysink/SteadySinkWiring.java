@@ -22,6 +22,7 @@ import io.steadysink.config.SinkConfig;
 import io.steadysink.config.SinkMode;
 import io.steadysink.config.SinkSettings;
 import io.steadysink.config.TableName;
+import io.steadysink.config.TablePattern;
 import io.steadysink.consumer.InFlightBatches;
 import io.steadysink.consumer.Ticker;
 import io.steadysink.failure.DatabaseRetry;
@@ -75,10 +76,12 @@ public class SteadySinkWiring {
         List<String> poisonReasons = Arrays.stream(InvalidRecordException.Defect.values())
                 .map(InvalidRecordException.Defect::tag).toList();
         String mode = SinkMode.parse(config.mode()).map(SinkMode::configName).orElse(config.mode());
+        // a route whose table is a pattern has series per table its topics map to
         List<SinkMetrics.RouteSeries> routes = new TreeMap<>(config.routes()).entrySet().stream()
-                .map(route -> new SinkMetrics.RouteSeries(route.getKey(), route.getValue().table(),
-                        route.getValue().topics(),
-                        RouteSpec.CHANGE_EVENTS.equalsIgnoreCase(route.getValue().mode().trim())))
+                .flatMap(route -> TablePattern.tables(route.getValue().table(), route.getValue().topics()).entrySet()
+                        .stream().map(table -> new SinkMetrics.RouteSeries(route.getKey(), table.getKey(),
+                                table.getValue(),
+                                RouteSpec.CHANGE_EVENTS.equalsIgnoreCase(route.getValue().mode().trim()))))
                 .toList();
         return new SinkMetrics(registry, new SinkMetrics.StartupSeries(config.subscribedTopics(),
                 poisonReasons, config.failureStrategy(), mode, routes));

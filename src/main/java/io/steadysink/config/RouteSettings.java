@@ -70,6 +70,13 @@ public interface RouteSettings {
     @WithDefault("stop")
     String schemaChanges();
 
+    /**
+     * Change events: what a truncate (op {@code t}) does: {@code refuse} it as poison, or {@code allow}
+     * it (deletes the rows of changes older than it in the source's log; needs {@code source.lsn}).
+     */
+    @WithDefault("refuse")
+    String truncate();
+
     /** Boolean column set true by a tombstone under {@code tombstones: mark}, false by any later write. */
     Optional<String> deletedColumn();
 }

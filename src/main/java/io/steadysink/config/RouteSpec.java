@@ -22,11 +22,15 @@ import java.util.TreeMap;
  *        (those not under {@code columns}) from the changed row's fields of the same name
  * @param schemaChanges change events: what a field of the changed row that no column takes does
  *        ({@link SchemaChanges#STOP} for other modes)
+ * @param truncate change events: what a truncate (op {@code t}) does
+ * @param tablePattern the route's {@code table:} as written when it has placeholders
+ *        ({@link TablePattern}): the route is then bound once per topic, this spec being the one of its
+ *        only topic, {@code table} the table that topic's name maps to
  */
 public record RouteSpec(String name, List<String> topics, QualifiedTable table, SinkMode mode,
         Map<String, ColumnSource> columns, List<String> identity, Map<String, String> epochUnits,
         Tombstones tombstones, Optional<String> deletedColumn, Map<String, String> types, boolean changeEvents,
-        SchemaChanges schemaChanges) {
+        SchemaChanges schemaChanges, Truncate truncate, Optional<String> tablePattern) {
 
     /** The mode of a route replicating a table from Debezium change events. */
     public static final String CHANGE_EVENTS = "change-events";
@@ -64,6 +68,24 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
     }
 
     /**
+     * What a truncate does to a change-events route's table: {@code refuse} (poison, the default) or
+     * {@code allow} (deletes the rows written from changes before it in the source's log).
+     */
+    public enum Truncate {
+        REFUSE, ALLOW;
+
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * The column of a {@code truncate: allow} route's table holding each row's source log position
+     * (Debezium's {@code source.lsn}): a truncate deletes the rows older than itself.
+     */
+    public static final String SOURCE_LSN = "source_lsn";
+
+    /**
      * Default names of the columns that hold the Kafka coordinates of a row's source: the names the
      * fixed-shape tables use.
      */
@@ -84,22 +106,37 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
                     + "(\\( *\\d+ *(, *\\d+ *)?\\))?( with(out)? time zone)?(\\[])*");
 
     /**
-     * Parses the route named {@code name}, or returns empty after adding to {@code problems} one line
-     * per problem found, each starting with {@code route <name>:}.
+     * What the route's state in PostgreSQL is kept under (its tombstones, its newest truncate, its
+     * staging table): its name, or for a route bound from a table pattern {@code <name>:<table>}, so
+     * each of its tables keeps its own. A route name has no {@code :}.
      */
-    public static Optional<RouteSpec> parse(String name, RouteSettings settings, List<String> problems) {
+    public String key() {
+        return tablePattern.isPresent() ? name + ":" + table : name;
+    }
+
+    /**
+     * Parses the route named {@code name}: one spec, or one per topic for a table pattern; or returns
+     * none after adding to {@code problems} one line per problem found, each starting with
+     * {@code route <name>:}.
+     */
+    public static List<RouteSpec> parse(String name, RouteSettings settings, List<String> problems) {
         List<String> found = new ArrayList<>();
         List<String> topics = settings.topics().stream().map(String::trim).filter(t -> !t.isEmpty()).toList();
         if (topics.isEmpty()) {
             found.add("topics is empty; name at least one topic");
         }
-        QualifiedTable table = null;
-        try {
-            table = QualifiedTable.parse(settings.table());
-        } catch (IllegalArgumentException e) {
-            found.add("table: " + e.getMessage());
-        }
         boolean changeEvents = CHANGE_EVENTS.equalsIgnoreCase(settings.mode().trim());
+        QualifiedTable table = null;
+        Map<String, QualifiedTable> topicTables = new LinkedHashMap<>();
+        if (TablePattern.isPattern(settings.table())) {
+            patternTables(settings.table(), topics, changeEvents, topicTables, found);
+        } else {
+            try {
+                table = QualifiedTable.parse(settings.table());
+            } catch (IllegalArgumentException e) {
+                found.add("table: " + e.getMessage());
+            }
+        }
         SinkMode mode = changeEvents ? SinkMode.UPSERT : SinkMode.parse(settings.mode()).orElse(null);
         if (mode == null) {
             found.add("mode \"" + settings.mode() + "\" is not a mode; use append, upsert or " + CHANGE_EVENTS);
@@ -127,6 +164,17 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         }
         if (tombstones == Tombstones.MARK && settings.deletedColumn().isEmpty()) {
             found.add("tombstones: mark needs deleted-column, the boolean column a tombstone sets");
+        }
+        Truncate truncate = parseTruncate(settings.truncate(), found);
+        if (truncate == Truncate.ALLOW && !changeEvents) {
+            found.add("truncate: allow is for change-events routes (a truncate is a Debezium change event);"
+                    + " remove it");
+        } else if (truncate == Truncate.ALLOW && tombstones != Tombstones.DELETE) {
+            found.add("truncate: allow needs tombstones: delete (a truncate deletes the rows it removes);"
+                    + " set tombstones: delete or truncate: refuse");
+        } else if (truncate == Truncate.ALLOW && columns.containsKey(SOURCE_LSN)) {
+            found.add("column " + SOURCE_LSN + " holds each row's source log position under truncate: allow;"
+                    + " remove it from columns");
         }
         settings.epochUnits().forEach((column, unit) -> {
             if (!UNITS.contains(unit.toLowerCase(Locale.ROOT))) {
@@ -182,13 +230,64 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         }
         found.forEach(problem -> problems.add("route " + name + ": " + problem));
         if (!found.isEmpty()) {
-            return Optional.empty();
+            return List.of();
         }
         Map<String, String> units = new TreeMap<>();
         settings.epochUnits().forEach((column, unit) -> units.put(column, unit.toLowerCase(Locale.ROOT)));
-        return Optional.of(new RouteSpec(name, topics, table, mode, columns, List.copyOf(identity), units,
-                mode == SinkMode.APPEND ? Tombstones.IGNORE : tombstones, settings.deletedColumn(),
-                new TreeMap<>(settings.types()), changeEvents, schemaChanges));
+        Tombstones onTombstone = mode == SinkMode.APPEND ? Tombstones.IGNORE : tombstones;
+        if (topicTables.isEmpty()) {
+            return List.of(new RouteSpec(name, topics, table, mode, columns, List.copyOf(identity), units, onTombstone,
+                    settings.deletedColumn(), new TreeMap<>(settings.types()), changeEvents, schemaChanges,
+                    truncate, Optional.empty()));
+        }
+        List<RouteSpec> perTopic = new ArrayList<>();
+        List<String> key = List.copyOf(identity);
+        topicTables.forEach((topic, resolved) -> perTopic.add(new RouteSpec(name, List.of(topic), resolved, mode,
+                columns, key, units, onTombstone, settings.deletedColumn(), new TreeMap<>(settings.types()),
+                changeEvents, schemaChanges, truncate, Optional.of(settings.table()))));
+        return perTopic;
+    }
+
+    /**
+     * Fills {@code topicTables} with the table each topic's name maps to by {@code pattern}, or adds what
+     * keeps it from doing so to {@code found}: placeholders outside a change-events route, a topic whose
+     * name lacks the parts the pattern needs, a table that is no table, two topics mapping to one table.
+     */
+    private static void patternTables(String pattern, List<String> topics, boolean changeEvents,
+            Map<String, QualifiedTable> topicTables, List<String> found) {
+        if (!changeEvents) {
+            found.add("table \"" + pattern + "\" has placeholders, which only a change-events route fills (from each"
+                    + " topic's name); name one table or use mode: " + CHANGE_EVENTS);
+            return;
+        }
+        Optional<String> problem = TablePattern.problem(pattern);
+        if (problem.isPresent()) {
+            found.add(problem.get());
+            return;
+        }
+        Map<QualifiedTable, String> firstTopic = new LinkedHashMap<>();
+        for (String topic : topics) {
+            Optional<String> resolved = TablePattern.resolve(pattern, topic);
+            if (resolved.isEmpty()) {
+                found.add("topic " + topic + " is not named <prefix>.<schema>.<table>, which table \"" + pattern
+                        + "\" needs; list it in a route of its own");
+                continue;
+            }
+            QualifiedTable table;
+            try {
+                table = QualifiedTable.parse(resolved.get());
+            } catch (IllegalArgumentException e) {
+                found.add("topic " + topic + " maps to table \"" + resolved.get() + "\": " + e.getMessage());
+                continue;
+            }
+            String other = firstTopic.putIfAbsent(table, topic);
+            if (other != null) {
+                found.add("topics " + other + " and " + topic + " both map to table " + table
+                        + "; a table is replicated from one topic");
+                continue;
+            }
+            topicTables.put(topic, table);
+        }
     }
 
     /**
@@ -225,6 +324,16 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         }
         found.add("schema-changes \"" + text + "\" is not a choice; use stop, add or ignore");
         return SchemaChanges.STOP;
+    }
+
+    private static Truncate parseTruncate(String text, List<String> found) {
+        for (Truncate truncate : Truncate.values()) {
+            if (truncate.configName().equalsIgnoreCase(text.trim())) {
+                return truncate;
+            }
+        }
+        found.add("truncate \"" + text + "\" is not a choice; use refuse or allow");
+        return Truncate.REFUSE;
     }
 
     private static Tombstones parseTombstones(String text, List<String> found) {

@@ -31,7 +31,7 @@ public final class SinkSettings {
         List<String> problems = new ArrayList<>();
         List<RouteSpec> routes = new ArrayList<>();
         new TreeMap<>(config.routes())
-                .forEach((name, route) -> RouteSpec.parse(name, route, problems).ifPresent(routes::add));
+                .forEach((name, route) -> routes.addAll(RouteSpec.parse(name, route, problems)));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }

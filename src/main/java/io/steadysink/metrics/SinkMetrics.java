@@ -314,15 +314,16 @@ public class SinkMetrics {
 
     /**
      * Records the replication lags of a committed batch's change events that {@code route} wrote: each
-     * into the timer, the largest as the newest batch's lag. {@code table} tags a route not known at
-     * start-up; a known route keeps the table it was registered with.
+     * into the timer, the largest as the newest batch's lag, per route and table (a route whose table
+     * is a pattern has series per table). {@code table} tags a route not known at start-up; a known
+     * route of one table keeps the table it was registered with.
      */
     public void replicationLag(String route, String table, List<Duration> lags) {
         if (lags.isEmpty()) {
             return;
         }
-        String tag = routes.stream().filter(r -> r.route().equals(route)).map(RouteSeries::table).findFirst()
-                .orElse(table);
+        List<String> tables = routes.stream().filter(r -> r.route().equals(route)).map(RouteSeries::table).toList();
+        String tag = tables.size() == 1 && !tables.contains(table) ? tables.get(0) : table;
         ReplicationLagMeters meters = replicationLag(route, tag);
         long max = 0;
         for (Duration lag : lags) {
@@ -333,8 +334,8 @@ public class SinkMetrics {
     }
 
     private ReplicationLagMeters replicationLag(String route, String table) {
-        return replicationLags.computeIfAbsent(route, name -> {
-            Tags tags = Tags.of("route", name, "table", table);
+        return replicationLags.computeIfAbsent(route + " " + table, name -> {
+            Tags tags = Tags.of("route", route, "table", table);
             Timer lags = Timer.builder(REPLICATION_LAG)
                     .description("Replication lag of each change event a route wrote: from its source transaction's"
                             + " commit (source.ts_ms) to the commit of the batch that wrote it, by route and table")

@@ -162,6 +162,18 @@ public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String
                 }
             }
         });
+        if (spec.truncate() == RouteSpec.Truncate.ALLOW) {
+            Optional<Column> lsn = table.column(RouteSpec.SOURCE_LSN);
+            if (lsn.isEmpty() || !lsn.get().type().formatted().equals("bigint")) {
+                findings.add(prefix + "truncate: allow needs the bigint column " + RouteSpec.SOURCE_LSN + " in "
+                        + spec.table() + ": each row's source log position, so that a truncate removes the rows"
+                        + " older than itself and no change older than it is written after it");
+                if (lsn.isEmpty()) {
+                    alters.add("ALTER TABLE " + spec.table().sql() + " ADD COLUMN IF NOT EXISTS "
+                            + QualifiedTable.quote(RouteSpec.SOURCE_LSN) + " bigint;");
+                }
+            }
+        }
         if (!findings.isEmpty()) {
             return new Binding(Optional.empty(), findings, alters);
         }
@@ -196,6 +208,9 @@ public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String
         }
         if (spec.tombstones() == RouteSpec.Tombstones.MARK) {
             spec.deletedColumn().ifPresent(column -> types.putIfAbsent(column, "boolean NOT NULL DEFAULT false"));
+        }
+        if (spec.truncate() == RouteSpec.Truncate.ALLOW) {
+            types.putIfAbsent(RouteSpec.SOURCE_LSN, "bigint");
         }
         List<String> definitions = new ArrayList<>();
         types.forEach((column, type) -> definitions.add(QualifiedTable.quote(column) + " " + type));

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@code JsonConverter}, with or without schemas: the row a change leaves, or a delete.
  * <ul>
  * <li>the envelope ({@code before}, {@code after}, {@code source}, {@code op}): {@code op} {@code c},
- * {@code r} (snapshot), {@code u} give the row {@code after}; {@code d} deletes; {@code t} (truncate)
- * and anything else is refused;</li>
+ * {@code r} (snapshot), {@code u} give the row {@code after}; {@code d} deletes; {@code t} truncates
+ * where the route allows it and is refused otherwise; anything else is refused;</li>
  * <li>no value (the tombstone Debezium sends after each delete): deletes (again);</li>
  * <li>a value without envelope (Debezium's {@code ExtractNewRecordState}): the row itself, deleted
  * where its field {@code __deleted} is {@code "true"}.</li>
@@ -19,21 +19,33 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param sourceMillis when the source committed the change (epoch milliseconds): the envelope's
  *        {@code source.ts_ms}, or an unwrapped row's {@code __source_ts_ms}; {@code null} when the
  *        event does not say (a tombstone, or an unwrapped row without that field)
+ * @param sourceLsn the change's position in the source's log, global per source database: the
+ *        envelope's {@code source.lsn}, or an unwrapped row's {@code __lsn}; {@code null} when the event
+ *        does not say
+ * @param truncate whether the event is a truncate of the whole table ({@code row} is then {@code null})
  */
-record ChangeEvent(ConnectStruct row, Long sourceMillis) {
+record ChangeEvent(ConnectStruct row, Long sourceMillis, Long sourceLsn, boolean truncate) {
 
-    static final ChangeEvent DELETE = new ChangeEvent(null, null);
+    static final ChangeEvent DELETE = new ChangeEvent(null, null, null, false);
 
+    /** A delete of the key's row (a truncate is no delete). */
     boolean delete() {
-        return row == null;
+        return row == null && !truncate;
+    }
+
+    /** {@link #of(JsonNode, boolean)} for a route that refuses truncates. */
+    static ChangeEvent of(JsonNode value) throws Unconvertible {
+        return of(value, false);
     }
 
     /**
      * The change {@code value} (read as JSON; {@code null} for a tombstone) says.
      *
-     * @throws Unconvertible for a truncate, an op that is no row change, or a value that is no change event
+     * @param truncates whether the route allows truncates ({@code truncate: allow})
+     * @throws Unconvertible for a truncate the route refuses, an op that is no row change, or a value that
+     *         is no change event
      */
-    static ChangeEvent of(JsonNode value) throws Unconvertible {
+    static ChangeEvent of(JsonNode value, boolean truncates) throws Unconvertible {
         if (value == null || value.isNull()) {
             return DELETE;
         }
@@ -50,12 +62,14 @@ record ChangeEvent(ConnectStruct row, Long sourceMillis) {
         if (!isEnvelope(payload)) {
             JsonNode deleted = payload.path("__deleted");
             Long sourceMillis = millis(payload.path("__source_ts_ms"));
+            Long sourceLsn = millis(payload.path("__lsn"));
             if (deleted.asText("").equals("true")) {
-                return new ChangeEvent(null, sourceMillis);
+                return new ChangeEvent(null, sourceMillis, sourceLsn, false);
             }
-            return new ChangeEvent(new ConnectStruct(payload, schema), sourceMillis);
+            return new ChangeEvent(new ConnectStruct(payload, schema), sourceMillis, sourceLsn, false);
         }
         Long sourceMillis = millis(payload.path("source").path("ts_ms"));
+        Long sourceLsn = millis(payload.path("source").path("lsn"));
         String op = payload.path("op").asText("");
         return switch (op) {
             case "c", "r", "u" -> {
@@ -64,18 +78,24 @@ record ChangeEvent(ConnectStruct row, Long sourceMillis) {
                     throw new Unconvertible("a change event of op " + op + " without the row after it");
                 }
                 yield new ChangeEvent(new ConnectStruct(after, ConnectValue.fields(schema).get("after")),
-                        sourceMillis);
+                        sourceMillis, sourceLsn, false);
             }
-            case "d" -> new ChangeEvent(null, sourceMillis);
-            case "t" -> throw new Unconvertible("a truncate (op t) of " + source(payload)
-                    + ", which a change-events route does not replicate: truncate the table yourself if the"
-                    + " truncate should apply, the rows that follow it are written as they come");
+            case "d" -> new ChangeEvent(null, sourceMillis, sourceLsn, false);
+            case "t" -> {
+                if (!truncates) {
+                    throw new Unconvertible("a truncate (op t) of " + source(payload)
+                            + ", which this route refuses (truncate: refuse): truncate the table yourself if the"
+                            + " truncate should apply, the rows that follow it are written as they come; or set"
+                            + " truncate: allow");
+                }
+                yield new ChangeEvent(null, sourceMillis, sourceLsn, true);
+            }
             default -> throw new Unconvertible("a change event of op \"" + op
                     + "\", which is no row change (c, r, u, d)");
         };
     }
 
-    /** An epoch-milliseconds field: an integral number, or {@code null} when there is none. */
+    /** An integral field (epoch milliseconds, a log position), or {@code null} when there is none. */
     private static Long millis(JsonNode field) {
         return field.isIntegralNumber() && field.canConvertToLong() ? field.longValue() : null;
     }

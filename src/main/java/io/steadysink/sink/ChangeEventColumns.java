@@ -13,7 +13,8 @@ import io.steadysink.config.RouteSpec;
  * the identity is the table's primary key (its first key {@code ON CONFLICT} can use) unless the route
  * names one, each identity column comes from the key field of its name, and every other column from
  * the changed row's field of its name; {@code columns:} entries override. Left out: the coordinate
- * columns, the deleted column, and columns PostgreSQL computes (generated).
+ * columns, the deleted column, {@code source_lsn} under {@code truncate: allow}, and columns PostgreSQL
+ * computes (generated).
  */
 final class ChangeEventColumns {
 
@@ -37,7 +38,8 @@ final class ChangeEventColumns {
             if (explicit != null) {
                 columns.put(name, explicit);
             } else if (!coordinates.contains(name) && !spec.deletedColumn().map(name::equals).orElse(false)
-                    && !generated(column)) {
+                    && !generated(column)
+                    && !(spec.truncate() == RouteSpec.Truncate.ALLOW && name.equals(RouteSpec.SOURCE_LSN))) {
                 String pointer = "/" + name.replace("~", "~0").replace("/", "~1");
                 columns.put(name, identity.contains(name)
                         ? new ColumnSource.KeyPointer(pointer)
@@ -47,7 +49,7 @@ final class ChangeEventColumns {
         spec.columns().forEach(columns::putIfAbsent); // not in the table: binding reports them
         return Optional.of(new RouteSpec(spec.name(), spec.topics(), spec.table(), spec.mode(), columns,
                 List.copyOf(identity), spec.epochUnits(), spec.tombstones(), spec.deletedColumn(), spec.types(),
-                true, spec.schemaChanges()));
+                true, spec.schemaChanges(), spec.truncate(), spec.tablePattern()));
     }
 
     /** A column PostgreSQL computes: no source value can go into it. */

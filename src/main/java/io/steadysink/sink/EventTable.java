@@ -95,6 +95,9 @@ final class EventTable {
         if (spec.tombstones() == RouteSpec.Tombstones.MARK) {
             spec.deletedColumn().ifPresent(column -> columns.putIfAbsent(column, "boolean NOT NULL DEFAULT false"));
         }
+        if (spec.truncate() == RouteSpec.Truncate.ALLOW) {
+            columns.putIfAbsent(RouteSpec.SOURCE_LSN, "bigint");
+        }
         List<String> definitions = new ArrayList<>();
         columns.forEach((column, type) -> definitions.add(QualifiedTable.quote(column) + " " + type));
         definitions.add("PRIMARY KEY (" + String.join(", ", key.stream().map(QualifiedTable::quote).toList()) + ")");

@@ -41,12 +41,16 @@ final class RouteRows {
      *        {@code null} for other routes
      * @param sourceMillis change events: when the source committed the change (epoch milliseconds),
      *        {@code null} when the event does not say and for other routes
+     * @param sourceLsn change events: the change's source log position ({@code source.lsn}), {@code null}
+     *        when the event does not say and for other routes
+     * @param truncate whether the record truncates the table ({@code truncate: allow}); its values are
+     *        all {@code null}
      * @param newFields change events: the fields of the changed row that the table has no column for
      *        (the source gained them), each with its Connect schema ({@code MissingNode} without
      *        schemas), in the row's order; empty for other routes and under {@code schema-changes: ignore}
      */
     record Row(SinkRecord record, String[] values, boolean tombstone, boolean[] absent, Long sourceMillis,
-            Map<String, JsonNode> newFields) {
+            Long sourceLsn, boolean truncate, Map<String, JsonNode> newFields) {
     }
 
     /**
@@ -125,7 +129,7 @@ final class RouteRows {
                 throw poison(record, column, e);
             }
         }
-        return new Row(record, values, record.isTombstone(), null, null, Map.of());
+        return new Row(record, values, record.isTombstone(), null, null, null, false, Map.of());
     }
 
     /**
@@ -134,16 +138,25 @@ final class RouteRows {
      */
     private Row changeRow(SinkRecord record) {
         ChangeEvent event;
+        boolean truncates = route.spec().truncate() == RouteSpec.Truncate.ALLOW;
         try {
-            event = ChangeEvent.of(record.isTombstone() ? null : parse(record, record.value(), "value"));
+            event = ChangeEvent.of(record.isTombstone() ? null : parse(record, record.value(), "value"), truncates);
+            if (truncates && !event.delete() && event.sourceLsn() == null) {
+                throw new Unconvertible("a change event without its source log position (source.lsn, or __lsn of"
+                        + " an unwrapped row: ExtractNewRecordState add.fields=lsn), by which truncate: allow"
+                        + " orders changes and truncates");
+            }
         } catch (Unconvertible e) {
             throw new InvalidRecordException(record, Defect.VALUE_DOES_NOT_FIT, "route " + route.name() + " -> table "
                     + route.table() + ": " + e.getMessage()).onRoute(route.name());
         }
-        ConnectStruct key = null;
         List<MappedColumn> columns = route.columns();
         String[] values = new String[columns.size()];
         boolean[] absent = new boolean[columns.size()];
+        if (event.truncate()) {
+            return new Row(record, values, false, absent, event.sourceMillis(), event.sourceLsn(), true, Map.of());
+        }
+        ConnectStruct key = null;
         for (int i = 0; i < values.length; i++) {
             MappedColumn column = columns.get(i);
             if (event.delete() && !column.source().availableInTombstones()) {
@@ -185,7 +198,7 @@ final class RouteRows {
                 throw poison(record, column, e);
             }
         }
-        return new Row(record, values, event.delete(), absent, event.sourceMillis(),
+        return new Row(record, values, event.delete(), absent, event.sourceMillis(), event.sourceLsn(), false,
                 event.delete() || !watchesFields ? Map.of() : newFields(event.row()));
     }
 

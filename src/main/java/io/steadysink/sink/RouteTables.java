@@ -49,6 +49,17 @@ public final class RouteTables {
             + " kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, PRIMARY KEY (route, identity))";
 
     /**
+     * The newest truncate each {@code truncate: allow} route applied to its table: per route (its
+     * {@link RouteSpec#key()}) and table, the truncate's source log position. A change older than it
+     * is not written, and a truncate not newer than it changes nothing.
+     */
+    public static final String TRUNCATES = "steady_sink_route_truncates";
+
+    private static final String CREATE_TRUNCATES = "CREATE TABLE IF NOT EXISTS " + TRUNCATES
+            + " (route text NOT NULL, table_name text NOT NULL, source_lsn bigint NOT NULL,"
+            + " PRIMARY KEY (route, table_name))";
+
+    /**
      * duplicate_object, duplicate_table, duplicate_column, and unique_violation in the catalog (two
      * {@code CREATE TABLE IF NOT EXISTS} at once): another replica altered or created the table first.
      */
@@ -123,12 +134,17 @@ public final class RouteTables {
         }
         if (routes.stream().map(BoundRoute::spec).anyMatch(RouteTables::keepsTombstones)
                 || missing.stream().anyMatch(RouteTables::keepsTombstones)) {
-            createTombstones(dataSource);
+            create(dataSource, CREATE_TOMBSTONES);
+        }
+        if (routes.stream().map(BoundRoute::spec).anyMatch(RouteTables::appliesTruncates)
+                || missing.stream().anyMatch(RouteTables::appliesTruncates)) {
+            create(dataSource, CREATE_TRUNCATES);
         }
         for (BoundRoute route : routes) {
-            LOG.infof("Route %s: %s -> %s (%s, identity %s, %d columns)", route.name(), route.spec().topics(),
+            LOG.infof("Route %s: %s -> %s (%s, identity %s, %d columns%s)", route.name(), route.spec().topics(),
                     route.table(), route.spec().changeEvents() ? RouteSpec.CHANGE_EVENTS : route.mode().configName(),
-                    route.identity(), route.columns().size());
+                    route.identity(), route.columns().size(), route.spec().tablePattern()
+                            .map(pattern -> ", table from pattern " + pattern).orElse(""));
         }
         for (RouteSpec spec : missing) {
             LOG.infof("Route %s: %s -> %s (%s): the table does not exist yet; schema-changes: add creates it from the"
@@ -141,6 +157,10 @@ public final class RouteTables {
 
     private static boolean keepsTombstones(RouteSpec spec) {
         return spec.mode() == SinkMode.UPSERT && spec.tombstones() != RouteSpec.Tombstones.IGNORE;
+    }
+
+    private static boolean appliesTruncates(RouteSpec spec) {
+        return spec.truncate() == RouteSpec.Truncate.ALLOW;
     }
 
     /** Binds every route; a route whose table the events create and that does not exist goes to {@code missing}. */
@@ -181,11 +201,11 @@ public final class RouteTables {
      *         statement to run
      */
     public synchronized BoundRoute evolve(BoundRoute current, Map<String, JsonNode> fields) throws SQLException {
-        BoundRoute latest = route(current.name()).orElse(current);
+        BoundRoute latest = boundAs(current.spec().key()).orElse(current);
         if (latest != current && lacking(latest, fields).isEmpty()) {
             return latest; // another worker rebound it already
         }
-        RouteSpec spec = original(current.name());
+        RouteSpec spec = original(current.spec().key());
         BoundRoute rebound = bindNow(spec);
         Map<String, JsonNode> lacking = lacking(rebound, fields);
         if (!lacking.isEmpty() && spec.schemaChanges() == RouteSpec.SchemaChanges.ADD
@@ -211,7 +231,7 @@ public final class RouteTables {
      * @throws TableChangeRequired when the records carry no key schema, or a field's type cannot be told
      */
     public synchronized BoundRoute create(RouteSpec spec, List<SinkRecord> records) throws SQLException {
-        Optional<BoundRoute> done = route(spec.name());
+        Optional<BoundRoute> done = boundAs(spec.key());
         if (done.isPresent()) {
             return done.get();
         }
@@ -224,14 +244,19 @@ public final class RouteTables {
         }
         BoundRoute created = bindNow(spec);
         adopt(created);
-        pending = pending.stream().filter(other -> !other.name().equals(spec.name())).toList();
+        pending = pending.stream().filter(other -> !other.key().equals(spec.key())).toList();
         LOG.infof("Route %s: %s -> %s (%s, identity %s, %d columns)", created.name(), spec.topics(), spec.table(),
                 RouteSpec.CHANGE_EVENTS, created.identity(), created.columns().size());
         return created;
     }
 
-    private RouteSpec original(String name) {
-        return specs.stream().filter(spec -> spec.name().equals(name)).findFirst().orElseThrow();
+    /** The spec of the route (of one table of a pattern route) kept under {@code key} ({@link RouteSpec#key()}). */
+    private RouteSpec original(String key) {
+        return specs.stream().filter(spec -> spec.key().equals(key)).findFirst().orElseThrow();
+    }
+
+    private Optional<BoundRoute> boundAs(String key) {
+        return bound().stream().filter(route -> route.spec().key().equals(key)).findFirst();
     }
 
     /** The route bound to its table as the catalog describes it now. */
@@ -253,7 +278,7 @@ public final class RouteTables {
 
     private synchronized void adopt(BoundRoute route) {
         List<BoundRoute> routes = new ArrayList<>(bound());
-        routes.removeIf(other -> other.name().equals(route.name()));
+        routes.removeIf(other -> other.spec().key().equals(route.spec().key()));
         routes.add(route);
         bound = List.copyOf(routes);
     }
@@ -320,10 +345,10 @@ public final class RouteTables {
         return conflicts;
     }
 
-    private static void createTombstones(DataSource dataSource) throws SQLException {
+    private static void create(DataSource dataSource, String createTable) throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             connection.setAutoCommit(true);
-            statement.execute(CREATE_TOMBSTONES);
+            statement.execute(createTable);
         } catch (SQLException e) {
             if (!ALREADY_DONE.contains(e.getSQLState())) {
                 throw e;

@@ -34,12 +34,24 @@ import io.steadysink.config.SinkMode;
  * tombstone that lands later still replaces an even older one (and stays marked).</li>
  * </ul>
  * A column with a default takes it where the record has no value (missing or JSON null).
+ * <p>
+ * A change-events route with {@code truncate: allow} orders truncates by the source's log position
+ * ({@code source.lsn}, global per source database), which each row keeps in {@code source_lsn}: a
+ * truncate newer than the newest one recorded for the route's table ({@link RouteTables#TRUNCATES})
+ * is recorded and deletes the rows older than it; a change older than the recorded truncate is not
+ * written. A truncate has no key and lands in any partition, so batches of every partition of the
+ * table serialize with it on a table-level advisory lock (shared for writes, exclusive for a
+ * truncate), taken in its own statement so that the statements after it see what the other committed.
  */
 public final class RouteWriter implements BatchWriter {
 
     private static final String TOMBSTONE = "steady_sink_tombstone";
     /** Change events: per row, which columns the event had no field for (they take their default). */
     private static final String ABSENT = "steady_sink_absent";
+    /** {@code truncate: allow}: per row, its source log position. */
+    private static final String LSN = "steady_sink_source_lsn";
+    /** Longest identifier PostgreSQL keeps (NAMEDATALEN - 1 bytes). */
+    private static final int MAX_IDENTIFIER_BYTES = 63;
 
     private final BoundRoute route;
     private final RouteRows rows;
@@ -49,6 +61,14 @@ public final class RouteWriter implements BatchWriter {
     private final String merge;
     private final String recordTombstones;
     private final String tombstones;
+    /** {@code truncate: allow}: records a truncate's position when newer; else {@code null}. */
+    private final String recordTruncate;
+    /** {@code truncate: allow}: deletes the rows older than a truncate. */
+    private final String truncateRows;
+    /** {@code truncate: allow}: the table's lock, shared by writes; else {@code null}. */
+    private final String tableLockShared;
+    /** {@code truncate: allow}: the table's lock, exclusive for a truncate. */
+    private final String tableLockExclusive;
     /**
      * The rows {@link #check} converted on this thread, for the write of the same batch that follows
      * on it; kept until the thread's next {@link #forgetChecked()}. A write finding no row here (a
@@ -63,17 +83,34 @@ public final class RouteWriter implements BatchWriter {
         this.rows = new RouteRows(route);
         List<MappedColumn> columns = route.columns();
         boolean changeEvents = route.spec().changeEvents();
+        boolean truncates = route.spec().truncate() == RouteSpec.Truncate.ALLOW;
         String definition = columns.stream().map(c -> c.sql() + " " + c.type().formatted())
                 .collect(Collectors.joining(", ")) + ", " + TOMBSTONE + " boolean"
-                + (changeEvents ? ", " + ABSENT + " boolean[]" : "");
+                + (changeEvents ? ", " + ABSENT + " boolean[]" : "") + (truncates ? ", " + LSN + " bigint" : "");
         // named by its columns too: a session keeps the stage of an earlier binding (before a column was added)
-        String base = "steady_sink_route_" + route.name().replace('-', '_');
-        this.stage = QualifiedTable.quote(base.substring(0, Math.min(base.length(), 54)) + "_"
-                + Integer.toHexString(definition.hashCode()));
+        this.stage = QualifiedTable.quote(
+                stageName(route.spec().key() + "_" + String.format("%08x", definition.hashCode())));
         this.createStage = "CREATE TEMP TABLE IF NOT EXISTS " + stage + " (" + definition + ") ON COMMIT DELETE ROWS";
         this.copyColumns = columns.stream().map(MappedColumn::sql).collect(Collectors.joining(", ")) + ", "
-                + TOMBSTONE + (changeEvents ? ", " + ABSENT : "");
+                + TOMBSTONE + (changeEvents ? ", " + ABSENT : "") + (truncates ? ", " + LSN : "");
         String table = route.table().sql();
+        String key = literal(route.spec().key());
+        String lsnColumn = QualifiedTable.quote(RouteSpec.SOURCE_LSN);
+        if (truncates) {
+            String tableName = literal(route.table().toString());
+            this.recordTruncate = "INSERT INTO " + RouteTables.TRUNCATES + " AS cur (route, table_name, source_lsn)"
+                    + " VALUES (" + key + ", " + tableName + ", ?) ON CONFLICT (route, table_name) DO UPDATE SET"
+                    + " source_lsn = EXCLUDED.source_lsn WHERE cur.source_lsn < EXCLUDED.source_lsn";
+            this.truncateRows = "DELETE FROM " + table + " WHERE " + lsnColumn + " IS NULL OR " + lsnColumn + " < ?";
+            String lockKey = "(hashtextextended(" + literal("truncate|" + table) + ", 0))";
+            this.tableLockShared = "SELECT pg_advisory_xact_lock_shared" + lockKey;
+            this.tableLockExclusive = "SELECT pg_advisory_xact_lock" + lockKey;
+        } else {
+            this.recordTruncate = null;
+            this.truncateRows = null;
+            this.tableLockShared = null;
+            this.tableLockExclusive = null;
+        }
         String names = columns.stream().map(MappedColumn::sql).collect(Collectors.joining(", "));
         List<String> identityColumns = route.identity().stream().map(QualifiedTable::quote).toList();
         String identity = String.join(", ", identityColumns);
@@ -96,14 +133,22 @@ public final class RouteWriter implements BatchWriter {
         String where = " WHERE NOT s." + TOMBSTONE;
         if (onTombstone != RouteSpec.Tombstones.IGNORE) {
             // a deleted identity's record of its tombstone: older writes landing later never bring the row back
-            from += " LEFT JOIN " + RouteTables.TOMBSTONES + " d ON d.route = '" + route.name() + "' AND d.identity = "
+            from += " LEFT JOIN " + RouteTables.TOMBSTONES + " d ON d.route = " + key + " AND d.identity = "
                     + identityArray + " AND " + WriteOrderSql.after("d", RouteSpec.COORDINATE_COLUMNS, "s", guard);
             if (onTombstone == RouteSpec.Tombstones.DELETE) {
                 where += " AND d.route IS NULL";
             }
         }
-        String marked = onTombstone == RouteSpec.Tombstones.MARK ? ", " + deletedName : "";
-        String markedValue = onTombstone == RouteSpec.Tombstones.MARK ? ", d.route IS NOT NULL" : "";
+        if (truncates) {
+            // a change older than the newest truncate applied is one the truncate removed
+            where += " AND NOT EXISTS (SELECT 1 FROM " + RouteTables.TRUNCATES + " t WHERE t.route = " + key
+                    + " AND t.table_name = " + literal(route.table().toString()) + " AND t.source_lsn > s." + LSN
+                    + ")";
+        }
+        String marked = (onTombstone == RouteSpec.Tombstones.MARK ? ", " + deletedName : "")
+                + (truncates ? ", " + lsnColumn : "");
+        String markedValue = (onTombstone == RouteSpec.Tombstones.MARK ? ", d.route IS NOT NULL" : "")
+                + (truncates ? ", s." + LSN : "");
         List<String> updates = new ArrayList<>();
         for (MappedColumn column : columns) {
             if (!route.identity().contains(column.name())) {
@@ -112,6 +157,9 @@ public final class RouteWriter implements BatchWriter {
         }
         if (onTombstone == RouteSpec.Tombstones.MARK) {
             updates.add(deletedName + " = EXCLUDED." + deletedName);
+        }
+        if (truncates) {
+            updates.add(lsnColumn + " = EXCLUDED." + lsnColumn);
         }
         this.merge = "INSERT INTO " + table + " AS cur (" + names + marked + ") SELECT "
                 + values(columns, changeEvents) + markedValue + from + where
@@ -123,7 +171,7 @@ public final class RouteWriter implements BatchWriter {
             return;
         }
         this.recordTombstones = "INSERT INTO " + RouteTables.TOMBSTONES + " AS cur (route, identity, "
-                + String.join(", ", RouteSpec.COORDINATE_COLUMNS) + ") SELECT '" + route.name() + "', " + identityArray
+                + String.join(", ", RouteSpec.COORDINATE_COLUMNS) + ") SELECT " + key + ", " + identityArray
                 + ", "
                 + guard.stream().map(c -> "s." + c).collect(Collectors.joining(", ")) + " FROM " + stage + " s WHERE s."
                 + TOMBSTONE + " ORDER BY 2 ON CONFLICT (route, identity) DO UPDATE SET "
@@ -137,6 +185,33 @@ public final class RouteWriter implements BatchWriter {
         this.tombstones = onTombstone == RouteSpec.Tombstones.DELETE
                 ? "DELETE FROM " + table + " AS cur USING " + stage + " s" + tombstoneWhere
                 : "UPDATE " + table + " AS cur SET " + deletedName + " = true FROM " + stage + " s" + tombstoneWhere;
+    }
+
+    /**
+     * The staging table of the route (its {@link RouteSpec#key()}), within PostgreSQL's 63 bytes: a
+     * longer one keeps its start and ends in a hash of the whole, so the tables of one pattern route
+     * stay apart.
+     */
+    static String stageName(String key) {
+        String name = "steady_sink_route_" + key;
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_IDENTIFIER_BYTES) {
+            return name;
+        }
+        String hash = String.format("#%08x", name.hashCode());
+        StringBuilder kept = new StringBuilder();
+        for (int i = 0; i < name.length(); i = name.offsetByCodePoints(i, 1)) {
+            String next = new String(Character.toChars(name.codePointAt(i)));
+            if ((kept + next + hash).getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
+                break;
+            }
+            kept.append(next);
+        }
+        return kept + hash;
+    }
+
+    /** {@code text} as an SQL string literal. */
+    private static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
     }
 
     /**
@@ -262,11 +337,14 @@ public final class RouteWriter implements BatchWriter {
         }
         List<RouteRows.Row> converted = new ArrayList<>(batch.size());
         Map<SinkRecord, RouteRows.Row> ready = checked.get();
+        Long truncate = null;
         for (SinkRecord record : batch) {
             if (!skipped(record)) {
                 RouteRows.Row row = ready.get(record);
                 row = row != null ? row : rows.row(record);
-                if (!ignored(row)) {
+                if (row.truncate()) {
+                    truncate = truncate == null ? row.sourceLsn() : Math.max(truncate, row.sourceLsn());
+                } else if (!ignored(row)) {
                     converted.add(row);
                 }
                 if (row.sourceMillis() != null) {
@@ -274,11 +352,12 @@ public final class RouteWriter implements BatchWriter {
                 }
             }
         }
+        int truncated = tableLockShared == null ? 0 : truncate(connection, truncate);
         if (route.mode() == SinkMode.UPSERT) {
             converted = newestPerIdentity(converted);
         }
         if (converted.isEmpty()) {
-            return 0;
+            return truncated;
         }
         CopyText copy = new CopyText(converted.size());
         boolean anyTombstone = false;
@@ -289,6 +368,9 @@ public final class RouteWriter implements BatchWriter {
             copy.bool(row.tombstone());
             if (row.absent() != null) {
                 copy.text(absent(row.absent()));
+            }
+            if (tableLockShared != null) {
+                copy.text(row.sourceLsn() == null ? null : Long.toString(row.sourceLsn()));
             }
             copy.endRow();
             anyTombstone |= row.tombstone();
@@ -301,7 +383,33 @@ public final class RouteWriter implements BatchWriter {
                 statement.executeUpdate(recordTombstones);
                 changed += statement.executeUpdate(tombstones);
             }
-            return changed + statement.executeUpdate(merge);
+            return truncated + changed + statement.executeUpdate(merge);
+        }
+    }
+
+    /**
+     * {@code truncate: allow}: takes the table's lock (exclusive when the batch truncates), then
+     * applies the batch's newest truncate ({@code lsn}, {@code null} for none) when it is newer than the
+     * one recorded: records it and deletes the rows older than it. Returns 1 when it applied (the
+     * truncate record changed the table, however many rows it deleted), else 0.
+     */
+    private int truncate(Connection connection, Long lsn) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(lsn == null ? tableLockShared : tableLockExclusive);
+        }
+        if (lsn == null) {
+            return 0;
+        }
+        try (PreparedStatement record = connection.prepareStatement(recordTruncate)) {
+            record.setLong(1, lsn);
+            if (record.executeUpdate() == 0) {
+                return 0; // a truncate as new or newer was applied: the rows older than this one are gone
+            }
+        }
+        try (PreparedStatement delete = connection.prepareStatement(truncateRows)) {
+            delete.setLong(1, lsn);
+            delete.executeUpdate();
+            return 1;
         }
     }
 

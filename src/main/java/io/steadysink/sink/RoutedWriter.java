@@ -66,7 +66,7 @@ public final class RoutedWriter implements BatchWriter, RecordCheck {
         if (writers.stream().anyMatch(writer -> writer.route() == route)) {
             return;
         }
-        writers.removeIf(writer -> writer.route().name().equals(route.name()));
+        writers.removeIf(writer -> writer.route().spec().key().equals(route.spec().key()));
         writers.add(new RouteWriter(route));
         routes = sorted(writers);
     }

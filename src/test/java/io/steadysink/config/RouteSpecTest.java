@@ -110,9 +110,9 @@ class RouteSpecTest {
                 .build();
         List<String> problems = new ArrayList<>();
 
-        assertThat(RouteSpec.parse("replica", config.routes().get("replica"), problems).orElseThrow().schemaChanges())
+        assertThat(RouteSpec.parse("replica", config.routes().get("replica"), problems).get(0).schemaChanges())
                 .isEqualTo(RouteSpec.SchemaChanges.STOP);
-        assertThat(RouteSpec.parse("grown", config.routes().get("grown"), problems).orElseThrow().schemaChanges())
+        assertThat(RouteSpec.parse("grown", config.routes().get("grown"), problems).get(0).schemaChanges())
                 .isEqualTo(RouteSpec.SchemaChanges.ADD);
         assertThat(RouteSpec.parse("typo", config.routes().get("typo"), problems)).isEmpty();
         assertThat(RouteSpec.parse("log", config.routes().get("log"), problems)).isEmpty();
@@ -167,5 +167,110 @@ class RouteSpecTest {
                         + " source (the ordering guard); map it from kafka:offset or map kafka:offset to another column",
                 "route state: deleted-column gone is also under columns: a column is filled once; remove it from"
                         + " columns");
+    }
+    @Test
+    void aPatternTableBindsAChangeEventsRouteOncePerTopicToTheTableTheTopicsNameMapsTo() {
+        SinkConfig config = TestSinkConfig.defaults()
+                .with("routes.mirror.topics", "dbserver1.inventory.customers,dbserver1.inventory.orders")
+                .with("routes.mirror.table", "{schema}.{table}")
+                .with("routes.mirror.mode", "change-events")
+                .with("routes.flat.topics", "cdc.prod.shop.orders")
+                .with("routes.flat.table", "replica.{table}")
+                .with("routes.flat.mode", "change-events")
+                .with("routes.whole.topics", "cdc-1.shop.orders")
+                .with("routes.whole.table", "{topic}")
+                .with("routes.whole.mode", "change-events")
+                .build();
+
+        assertThat(SinkSettings.problems(config)).isEmpty();
+        List<RouteSpec> routes = SinkSettings.routes(config);
+        assertThat(routes).extracting(RouteSpec::name, r -> r.topics(), r -> r.table().toString(), RouteSpec::key)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("flat", List.of("cdc.prod.shop.orders"), "replica.orders",
+                                "flat:replica.orders"),
+                        org.assertj.core.groups.Tuple.tuple("mirror", List.of("dbserver1.inventory.customers"),
+                                "inventory.customers", "mirror:inventory.customers"),
+                        org.assertj.core.groups.Tuple.tuple("mirror", List.of("dbserver1.inventory.orders"),
+                                "inventory.orders", "mirror:inventory.orders"),
+                        org.assertj.core.groups.Tuple.tuple("whole", List.of("cdc-1.shop.orders"), "cdc_1_shop_orders",
+                                "whole:cdc_1_shop_orders"));
+        assertThat(routes).allSatisfy(route -> assertThat(route.changeEvents()).isTrue());
+    }
+
+    @Test
+    void aPatternTableIsRefusedWhereItCannotMapEachTopicToItsOwnTable() {
+        SinkConfig config = TestSinkConfig.defaults()
+                .with("routes.plain.topics", "srv.shop.orders")
+                .with("routes.plain.table", "{schema}.{table}")
+                .with("routes.plain.mode", "upsert")
+                .with("routes.plain.identity", "id")
+                .with("routes.plain.columns.id", "key")
+                .with("routes.short.topics", "orders,srv.shop.items")
+                .with("routes.short.table", "{schema}.{table}")
+                .with("routes.short.mode", "change-events")
+                .with("routes.twice.topics", "a.shop.orders,b.shop.orders")
+                .with("routes.twice.table", "replica.{table}")
+                .with("routes.twice.mode", "change-events")
+                .with("routes.unknown.topics", "srv.shop.orders")
+                .with("routes.unknown.table", "{database}.{table}")
+                .with("routes.unknown.mode", "change-events")
+                .with("routes.bad.topics", "srv.shop.order-lines")
+                .with("routes.bad.table", "replica.{table}")
+                .with("routes.bad.mode", "change-events")
+                .build();
+
+        List<String> problems = SinkSettings.problems(config);
+
+        assertThat(problems).containsExactlyInAnyOrder(
+                "route plain: table \"{schema}.{table}\" has placeholders, which only a change-events route fills"
+                        + " (from each topic's name); name one table or use mode: change-events",
+                "route short: topic orders is not named <prefix>.<schema>.<table>, which table \"{schema}.{table}\""
+                        + " needs; list it in a route of its own",
+                "route twice: topics a.shop.orders and b.shop.orders both map to table replica.orders; a table is"
+                        + " replicated from one topic",
+                "route unknown: table \"{database}.{table}\": {database} is not a placeholder; use {schema},"
+                        + " {table} or {topic}",
+                "route bad: topic srv.shop.order-lines maps to table \"replica.order-lines\": the table name"
+                        + " \"order-lines\" is not a plain identifier: use letters, digits, underscores and $,"
+                        + " starting with a letter or underscore");
+    }
+
+    @Test
+    void truncateIsRefusedByDefaultAndAllowedOnlyForChangeEventsRoutesThatDelete() {
+        SinkConfig config = TestSinkConfig.defaults()
+                .with("routes.events.topics", "events")
+                .with("routes.events.table", "events")
+                .with("routes.events.columns.id", "/id")
+                .with("routes.events.truncate", "allow")
+                .with("routes.marked.topics", "srv.shop.orders")
+                .with("routes.marked.table", "orders")
+                .with("routes.marked.mode", "change-events")
+                .with("routes.marked.tombstones", "mark")
+                .with("routes.marked.deleted-column", "gone")
+                .with("routes.marked.truncate", "allow")
+                .with("routes.odd.topics", "srv.shop.items")
+                .with("routes.odd.table", "items")
+                .with("routes.odd.mode", "change-events")
+                .with("routes.odd.truncate", "cascade")
+                .build();
+
+        assertThat(SinkSettings.problems(config)).containsExactlyInAnyOrder(
+                "route events: truncate: allow is for change-events routes (a truncate is a Debezium change event);"
+                        + " remove it",
+                "route marked: truncate: allow needs tombstones: delete (a truncate deletes the rows it removes);"
+                        + " set tombstones: delete or truncate: refuse",
+                "route odd: truncate \"cascade\" is not a choice; use refuse or allow");
+
+        SinkConfig fine = TestSinkConfig.defaults()
+                .with("routes.a.topics", "srv.shop.a")
+                .with("routes.a.table", "a")
+                .with("routes.a.mode", "change-events")
+                .with("routes.b.topics", "srv.shop.b")
+                .with("routes.b.table", "b")
+                .with("routes.b.mode", "change-events")
+                .with("routes.b.truncate", "allow")
+                .build();
+        assertThat(SinkSettings.routes(fine)).extracting(RouteSpec::truncate)
+                .containsExactly(RouteSpec.Truncate.REFUSE, RouteSpec.Truncate.ALLOW);
     }
 }

@@ -136,4 +136,26 @@ class SinkMetricsTest {
         assertThat(registry.get(SinkMetrics.REPLICATION_LAG_LATEST).tag("route", "accounts")
                 .tag("table", "replica.accounts").gauge().value()).isEqualTo(0.25);
     }
+
+    @Test
+    void aRouteWritingSeveralTablesHasItsSeriesPerTable() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SinkMetrics metrics = new SinkMetrics(registry, new SinkMetrics.StartupSeries(List.of(), List.of(),
+                "fail", "append", List.of(
+                        new SinkMetrics.RouteSeries("mirror", "shop.customers", List.of("srv.shop.customers"), true),
+                        new SinkMetrics.RouteSeries("mirror", "shop.orders", List.of("srv.shop.orders"), true))));
+
+        metrics.replicationLag("mirror", "shop.orders", List.of(Duration.ofSeconds(3)));
+        metrics.batchWritten(List.of("srv.shop.customers", "srv.shop.customers", "srv.shop.orders"),
+                Duration.ofMillis(5));
+
+        assertThat(registry.get(SinkMetrics.REPLICATION_LAG).tags("route", "mirror", "table", "shop.orders").timer()
+                .count()).isEqualTo(1);
+        assertThat(registry.get(SinkMetrics.REPLICATION_LAG).tags("route", "mirror", "table", "shop.customers")
+                .timer().count()).isZero();
+        assertThat(registry.get(SinkMetrics.ROUTE_RECORDS_WRITTEN).tags("route", "mirror", "table", "shop.customers")
+                .functionCounter().count()).isEqualTo(2);
+        assertThat(registry.get(SinkMetrics.ROUTE_RECORDS_WRITTEN).tags("route", "mirror", "table", "shop.orders")
+                .functionCounter().count()).isEqualTo(1);
+    }
 }

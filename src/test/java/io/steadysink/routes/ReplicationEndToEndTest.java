@@ -26,12 +26,14 @@ import io.steadysink.testing.SourcePostgres;
 
 /**
  * A source PostgreSQL captured by the real Debezium connector on Kafka Connect into the broker,
- * replicated by change-event routes into a second database: after each phase of changes at the
- * source (inserts, updates, deletes, a primary-key change, a transaction over two tables, columns
- * added at the source), the target tables hold exactly what the source tables hold. The target of
- * {@code orders} does not exist at start: {@code schema-changes: add} creates it from the first events
- * and adds the column the source gains; {@code customers} lacks the column its source gains, so its
- * writes wait (readiness DOWN, naming the {@code ALTER TABLE}) until the test runs the statement.
+ * replicated by change-events routes into a second database: after each phase of changes at the
+ * source (inserts, updates, deletes, a primary-key change, a transaction over two tables, a truncate
+ * under {@code truncate: allow}, columns added at the source), the target tables hold exactly what the
+ * source tables hold. {@code orders} goes through a route whose table is a pattern
+ * ({@code replica.{table}}, filled from the topic's name); its target does not exist at start:
+ * {@code schema-changes: add} creates it from the first events and adds the column the source gains.
+ * {@code customers} lacks the column its source gains, so its writes wait (readiness DOWN, naming the
+ * {@code ALTER TABLE}) until the test runs the statement.
  */
 @QuarkusTest
 @QuarkusTestResource(SinkInfrastructure.class)
@@ -57,18 +59,21 @@ class ReplicationEndToEndTest extends SinkUnderTest {
                     CREATE TABLE replica.customers (id integer PRIMARY KEY, name text NOT NULL, email text,
                         kafka_topic text, kafka_partition integer, kafka_offset bigint);
                     """);
-            DebeziumConnect.Capture capture = DebeziumConnect.capture(CAPTURE, "shop");
+            // Debezium skips truncates unless told otherwise
+            DebeziumConnect.Capture capture = DebeziumConnect.capture(CAPTURE, "shop",
+                    Map.of("skipped.operations", "none"));
             Path file = RouteFixture.routeFile("""
                     routes:
                       customers:
                         topics: [%s]
                         table: replica.customers
                         mode: change-events
-                      orders:
+                      replica:
                         topics: [%s]
-                        table: replica.orders
+                        table: replica.{table}
                         mode: change-events
                         schema-changes: add
+                        truncate: allow
                     """.formatted(capture.topic("shop", "customers"), capture.topic("shop", "orders")));
             return Map.of("sink.routes-file", file.toString(), "sink.topics", "", "sink.group-id", "steady-sink-e2e",
                     "sink.dlq-topic", "e2e-dlq");
@@ -105,6 +110,11 @@ class ReplicationEndToEndTest extends SinkUnderTest {
                 "UPDATE shop.orders SET customer_id = 10 WHERE customer_id = 1");
         phase("a transaction touching both tables");
 
+        SourcePostgres.execute("TRUNCATE shop.orders",
+                "INSERT INTO shop.orders VALUES ('00000000-0000-0000-0000-00000000000d', 4, 1.5, NULL, NULL, NULL,"
+                        + " NULL, 'placed', NULL, NULL)");
+        phase("a truncate, then a new row");
+
         // orders (schema-changes: add): the column is added with the type of its Connect schema
         SourcePostgres.execute("ALTER TABLE shop.orders ADD COLUMN weight numeric(8,3)",
                 "UPDATE shop.orders SET weight = 1.250 WHERE status = 'paid'");
@@ -128,7 +138,8 @@ class ReplicationEndToEndTest extends SinkUnderTest {
         // the newest batch streamed moments after its source commit: its lag is seconds, not the snapshot's
         String scrape = scrape();
         for (String table : List.of("customers", "orders")) {
-            String series = "{route=\"" + table + "\",table=\"replica." + table + "\"}";
+            String route = table.equals("orders") ? "replica" : table;
+            String series = "{route=\"" + route + "\",table=\"replica." + table + "\"}";
             assertThat(sample(scrape, "steady_sink_replication_lag_seconds_count" + series)).as(table).isPositive();
             assertThat(sample(scrape, "steady_sink_replication_lag_latest_seconds" + series)).as(table)
                     .isBetween(0.0, 60.0);

@@ -101,7 +101,7 @@ class RouteTablesTest {
     private static List<RouteSpec> routes(SinkConfig config) {
         List<String> problems = new ArrayList<>();
         List<RouteSpec> routes = new ArrayList<>();
-        config.routes().forEach((name, settings) -> RouteSpec.parse(name, settings, problems).ifPresent(routes::add));
+        config.routes().forEach((name, settings) -> routes.addAll(RouteSpec.parse(name, settings, problems)));
         assertThat(problems).isEmpty();
         routes.sort((a, b) -> a.name().compareTo(b.name()));
         return routes;
