@@ -162,7 +162,10 @@ class ReplicationCrashIT {
                 "CREATE TABLE " + SOURCE + ".customers (id integer PRIMARY KEY, name text NOT NULL, email text,"
                         + " credit numeric(12,2), updated timestamptz)",
                 "CREATE TABLE " + SOURCE + ".orders (id uuid PRIMARY KEY, customer_id integer NOT NULL,"
-                        + " amount numeric(12,2), status text, tags text[], note jsonb, placed_at timestamptz)");
+                        + " amount numeric(12,2), status text, tags text[], note jsonb, placed_at timestamptz)",
+                // the two shapes of change events: updates with their before image and deletes with the whole
+                // row (orders), and without a before image and with only the key (customers, the default)
+                "ALTER TABLE " + SOURCE + ".orders REPLICA IDENTITY FULL");
         LocalPostgres.execute("DROP SCHEMA IF EXISTS " + TARGET + " CASCADE; CREATE SCHEMA " + TARGET + ";"
                 + " CREATE TABLE " + TARGET + ".customers (id integer PRIMARY KEY, name text NOT NULL, email text,"
                 + " credit numeric(12,2), updated timestamptz,"
