@@ -43,7 +43,8 @@ import io.steadysink.testing.SourcePostgres;
 import io.steadysink.testing.SteadySinkProcess;
 
 /**
- * Two tables of a source PostgreSQL captured by the real Debezium connector on Kafka Connect,
+ * Two tables of a source PostgreSQL (one with {@code REPLICA IDENTITY FULL}, one with the default)
+ * captured by the real Debezium connector on Kafka Connect,
  * replicated by the packaged application (change-event routes) into a second database while a
  * writer changes the source without pause: inserts, updates, deletes, re-inserts of deleted keys,
  * primary-key changes (to new keys and back to deleted ones), a delete and re-insert of one key in one
