@@ -1,12 +1,10 @@
 package io.steadysink.routes;
 
+import static io.steadysink.routes.RouteFixture.utc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -167,13 +165,5 @@ class ReplicationEndToEndTest extends SinkUnderTest {
                 .as(what)
                 .isEqualTo(RouteFixture.rows(utc(SourcePostgres.connect()), "SELECT " + columns + " FROM shop." + table
                         + " ORDER BY id")));
-    }
-
-    /** A connection that shows times in UTC, as both databases must be compared. */
-    private static Connection utc(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SET TimeZone = 'UTC'");
-        }
-        return connection;
     }
 }

@@ -136,6 +136,14 @@ final class RouteFixture {
         return rows;
     }
 
+    /** {@code connection}, set to show times in UTC: a source and its replica are compared so. */
+    static Connection utc(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SET TimeZone = 'UTC'");
+        }
+        return connection;
+    }
+
     /** A record as the consumer hands it over; a {@code null} value is a tombstone. */
     static SinkRecord record(String topic, int partition, long offset, String key, String value) {
         return new SinkRecord(topic, partition, offset, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
