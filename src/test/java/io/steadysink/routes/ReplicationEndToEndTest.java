@@ -115,7 +115,7 @@ class ReplicationEndToEndTest extends SinkUnderTest {
 
         // orders (schema-changes: add): the column is added with the type of its Connect schema
         SourcePostgres.execute("ALTER TABLE shop.orders ADD COLUMN weight numeric(8,3)",
-                "UPDATE shop.orders SET weight = 1.250 WHERE status = 'paid'");
+                "UPDATE shop.orders SET weight = 1.250 WHERE status = 'placed'");
         assertEventually("orders after a column was added", ORDERS + ", weight", "orders");
         assertThat(RouteFixture.rows("SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
                 + " WHERE attrelid = 'replica.orders'::regclass AND attname = 'weight'"))
