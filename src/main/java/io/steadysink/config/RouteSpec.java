@@ -20,13 +20,19 @@ import java.util.TreeMap;
  * @param changeEvents mode {@code change-events}: an upsert route whose records are Debezium change
  *        events; its identity (empty: the table's primary key) comes from the key, its other columns
  *        (those not under {@code columns}) from the changed row's fields of the same name
+ * @param unavailableValue change events: the placeholder Debezium writes for a large value an update
+ *        left unchanged ({@value #UNAVAILABLE_VALUE} unless the route names another); empty for other modes
  */
 public record RouteSpec(String name, List<String> topics, QualifiedTable table, SinkMode mode,
         Map<String, ColumnSource> columns, List<String> identity, Map<String, String> epochUnits,
-        Tombstones tombstones, Optional<String> deletedColumn, Map<String, String> types, boolean changeEvents) {
+        Tombstones tombstones, Optional<String> deletedColumn, Map<String, String> types, boolean changeEvents,
+        Optional<String> unavailableValue) {
 
     /** The mode of a route replicating a table from Debezium change events. */
     public static final String CHANGE_EVENTS = "change-events";
+
+    /** Debezium's default {@code unavailable.value.placeholder}. */
+    public static final String UNAVAILABLE_VALUE = "__debezium_unavailable_value";
 
     /** What a tombstone does to the row of its identity. */
     public enum Tombstones {
@@ -149,6 +155,17 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
                 }
             }
         }
+        Optional<String> unavailable = settings.unavailableValuePlaceholder();
+        if (unavailable.isPresent() && !changeEvents) {
+            found.add("unavailable-value-placeholder applies to mode " + CHANGE_EVENTS + " only; remove it");
+        } else if (unavailable.isPresent() && (unavailable.get().isEmpty() || unavailable.get().equals("hex:"))) {
+            found.add("unavailable-value-placeholder is empty; write the connector's unavailable.value.placeholder"
+                    + " or leave it out for " + UNAVAILABLE_VALUE);
+        } else if (unavailable.isPresent() && unavailable.get().startsWith("hex:")
+                && !unavailable.get().substring(4).matches("([0-9a-fA-F]{2})+")) {
+            found.add("unavailable-value-placeholder \"" + unavailable.get() + "\" is not hex: after hex: come"
+                    + " pairs of hex digits, one per byte");
+        }
         found.forEach(problem -> problems.add("route " + name + ": " + problem));
         if (!found.isEmpty()) {
             return Optional.empty();
@@ -157,7 +174,8 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         settings.epochUnits().forEach((column, unit) -> units.put(column, unit.toLowerCase(Locale.ROOT)));
         return Optional.of(new RouteSpec(name, topics, table, mode, columns, List.copyOf(identity), units,
                 mode == SinkMode.APPEND ? Tombstones.IGNORE : tombstones, settings.deletedColumn(),
-                new TreeMap<>(settings.types()), changeEvents));
+                new TreeMap<>(settings.types()), changeEvents,
+                changeEvents ? Optional.of(unavailable.orElse(UNAVAILABLE_VALUE)) : Optional.empty()));
     }
 
     /**

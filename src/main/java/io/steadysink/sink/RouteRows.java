@@ -2,6 +2,7 @@ package io.steadysink.sink;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
+import java.util.Arrays;
 import java.util.List;
 
 import org.apache.kafka.common.header.Header;
@@ -36,15 +37,28 @@ final class RouteRows {
      *        {@code null} for other routes
      * @param sourceMillis change events: when the source committed the change (epoch milliseconds),
      *        {@code null} when the event does not say and for other routes
+     * @param sources change events: where each value comes from, {@code null} when every value is the
+     *        record's own: {@link #OWN}, {@link #UNKNOWN} (the event carries the placeholder of a value
+     *        an update left unchanged), or the row offset of an earlier write of the same identity,
+     *        topic and partition whose value it took
      */
-    record Row(SinkRecord record, String[] values, boolean tombstone, boolean[] absent, Long sourceMillis) {
+    record Row(SinkRecord record, String[] values, boolean tombstone, boolean[] absent, Long sourceMillis,
+            long[] sources) {
+
+        /** The value is the record's own. */
+        static final long OWN = Long.MIN_VALUE;
+        /** The record does not carry the value (a placeholder); no earlier write gave it yet. */
+        static final long UNKNOWN = -1;
     }
 
     private final BoundRoute route;
     private final int[] identity;
+    /** Change events: the placeholder of a large value an update left unchanged. */
+    private final UnavailableValue unavailable;
 
     RouteRows(BoundRoute route) {
         this.route = route;
+        this.unavailable = route.spec().unavailableValue().map(UnavailableValue::new).orElse(null);
         this.identity = route.identity().stream().mapToInt(this::indexOf).toArray();
     }
 
@@ -104,12 +118,13 @@ final class RouteRows {
                 throw poison(record, column, e);
             }
         }
-        return new Row(record, values, record.isTombstone(), null, null);
+        return new Row(record, values, record.isTombstone(), null, null, null);
     }
 
     /**
      * A change event as the row it leaves, or a delete of its key's row. A field the event has is
-     * written as it is, JSON null as SQL NULL; a field it lacks takes the column's default.
+     * written as it is, JSON null as SQL NULL; a field it lacks takes the column's default; a field
+     * holding the placeholder of a value an update left unchanged is marked {@link Row#UNKNOWN}.
      */
     private Row changeRow(SinkRecord record) {
         ChangeEvent event;
@@ -123,6 +138,7 @@ final class RouteRows {
         List<MappedColumn> columns = route.columns();
         String[] values = new String[columns.size()];
         boolean[] absent = new boolean[columns.size()];
+        long[] sources = null;
         for (int i = 0; i < values.length; i++) {
             MappedColumn column = columns.get(i);
             if (event.delete() && !column.source().availableInTombstones()) {
@@ -138,6 +154,14 @@ final class RouteRows {
                     found = key.at(pointer.pointer());
                     typed = key.typed(pointer.pointer());
                 } else if (column.source() instanceof ColumnSource.ValuePointer pointer) {
+                    if (unavailable != null && unavailable.is(event.row().field(pointer.pointer()))) {
+                        if (sources == null) {
+                            sources = new long[values.length];
+                            Arrays.fill(sources, Row.OWN);
+                        }
+                        sources[i] = Row.UNKNOWN; // NULL here; the writer fills it from the batch or the table
+                        continue;
+                    }
                     found = event.row().at(pointer.pointer());
                     typed = event.row().typed(pointer.pointer());
                 } else if (column.source() instanceof ColumnSource.WholeValue) {
@@ -164,7 +188,7 @@ final class RouteRows {
                 throw poison(record, column, e);
             }
         }
-        return new Row(record, values, event.delete(), absent, event.sourceMillis());
+        return new Row(record, values, event.delete(), absent, event.sourceMillis(), sources);
     }
 
     /** Debezium writes a json column as text holding the JSON; without the schema saying so, it is read back. */

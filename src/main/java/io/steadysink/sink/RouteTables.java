@@ -41,6 +41,20 @@ public final class RouteTables {
             + " kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, PRIMARY KEY (route, identity))";
 
     /**
+     * Change events: for a row of a routed table whose newest write did not carry some of its values
+     * (Debezium's placeholder of a large value an update left unchanged), where those values came
+     * from. One row per (route, identity), valid while the table's row still has the coordinates
+     * kept here; {@code sources} maps a column to the offset of the write its value came from (same
+     * topic and partition), or to JSON null where no write gave it yet.
+     */
+    public static final String UNCHANGED = "steady_sink_route_unchanged";
+
+    private static final String CREATE_UNCHANGED = "CREATE TABLE IF NOT EXISTS " + UNCHANGED
+            + " (route text NOT NULL, identity text[] NOT NULL, kafka_topic text NOT NULL,"
+            + " kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, sources jsonb NOT NULL,"
+            + " PRIMARY KEY (route, identity))";
+
+    /**
      * duplicate_object, duplicate_table, duplicate_column, and unique_violation in the catalog (two
      * {@code CREATE TABLE IF NOT EXISTS} at once): another replica altered or created the table first.
      */
@@ -150,10 +164,14 @@ public final class RouteTables {
     private static void createTombstones(DataSource dataSource) throws SQLException {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             connection.setAutoCommit(true);
-            statement.execute(CREATE_TOMBSTONES);
-        } catch (SQLException e) {
-            if (!ALREADY_DONE.contains(e.getSQLState())) {
-                throw e;
+            for (String create : List.of(CREATE_TOMBSTONES, CREATE_UNCHANGED)) {
+                try {
+                    statement.execute(create);
+                } catch (SQLException e) {
+                    if (!ALREADY_DONE.contains(e.getSQLState())) {
+                        throw e;
+                    }
+                }
             }
         }
     }

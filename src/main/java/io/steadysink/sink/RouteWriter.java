@@ -2,6 +2,7 @@ package io.steadysink.sink;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -10,6 +11,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+
+import org.jboss.logging.Logger;
 
 import io.steadysink.config.QualifiedTable;
 import io.steadysink.config.RouteSpec;
@@ -34,9 +37,12 @@ import io.steadysink.config.SinkMode;
  */
 public final class RouteWriter implements BatchWriter {
 
+    private static final Logger LOG = Logger.getLogger(RouteWriter.class);
     private static final String TOMBSTONE = "steady_sink_tombstone";
     /** Change events: per row, which columns the event had no field for (they take their default). */
     private static final String ABSENT = "steady_sink_absent";
+    /** Change events: per row, where each value comes from ({@link RouteRows.Row#sources}, {@link UnchangedSql}). */
+    private static final String SOURCES = UnchangedSql.SOURCES;
 
     private final BoundRoute route;
     private final RouteRows rows;
@@ -46,6 +52,15 @@ public final class RouteWriter implements BatchWriter {
     private final String merge;
     private final String recordTombstones;
     private final String tombstones;
+    /** Change events: values an update left unchanged, taken from the table's row before the merge. */
+    private final String fillFromTable;
+    /** Change events: the staged rows still lacking such values, to say so. */
+    private final String stillUnknown;
+    /** Change events: values of writes older than the row, for columns whose value came from an even older one. */
+    private final String fillLate;
+    private final String recordLateSources;
+    /** Change events: where the values of each row the merge wrote came from, when not its own write. */
+    private final String recordSources;
     /**
      * The rows {@link #check} converted on this thread, for the write of the same batch that follows
      * on it; kept until the thread's next {@link #forgetChecked()}. A write finding no row here (a
@@ -63,10 +78,11 @@ public final class RouteWriter implements BatchWriter {
         boolean changeEvents = route.spec().changeEvents();
         this.createStage = "CREATE TEMP TABLE IF NOT EXISTS " + stage + " ("
                 + columns.stream().map(c -> c.sql() + " " + c.type().formatted()).collect(Collectors.joining(", "))
-                + ", " + TOMBSTONE + " boolean" + (changeEvents ? ", " + ABSENT + " boolean[]" : "")
+                + ", " + TOMBSTONE + " boolean"
+                + (changeEvents ? ", " + ABSENT + " boolean[], " + SOURCES + " bigint[]" : "")
                 + ") ON COMMIT DELETE ROWS";
         this.copyColumns = columns.stream().map(MappedColumn::sql).collect(Collectors.joining(", ")) + ", "
-                + TOMBSTONE + (changeEvents ? ", " + ABSENT : "");
+                + TOMBSTONE + (changeEvents ? ", " + ABSENT + ", " + SOURCES : "");
         String table = route.table().sql();
         String names = columns.stream().map(MappedColumn::sql).collect(Collectors.joining(", "));
         List<String> identityColumns = route.identity().stream().map(QualifiedTable::quote).toList();
@@ -79,6 +95,11 @@ public final class RouteWriter implements BatchWriter {
                     + ") DO NOTHING";
             this.recordTombstones = null;
             this.tombstones = null;
+            this.fillFromTable = null;
+            this.stillUnknown = null;
+            this.fillLate = null;
+            this.recordLateSources = null;
+            this.recordSources = null;
             return;
         }
         RouteSpec.Tombstones onTombstone = route.spec().tombstones();
@@ -111,6 +132,22 @@ public final class RouteWriter implements BatchWriter {
                 + values(columns, changeEvents) + markedValue + from + where
                 + " ORDER BY " + orderBy + " ON CONFLICT (" + identity + ") DO UPDATE SET " + String.join(", ", updates)
                 + " WHERE " + newer("EXCLUDED", guard);
+        String matches = identityColumns.stream().map(c -> "cur." + c + " = s." + c)
+                .collect(Collectors.joining(" AND "));
+        if (changeEvents) {
+            UnchangedSql unchanged = new UnchangedSql(route, stage, TOMBSTONE, identityColumns, guard, matches);
+            this.fillFromTable = unchanged.fillFromTable();
+            this.stillUnknown = unchanged.stillUnknown();
+            this.fillLate = unchanged.fillLate(false);
+            this.recordLateSources = unchanged.fillLate(true);
+            this.recordSources = unchanged.recordSources();
+        } else {
+            this.fillFromTable = null;
+            this.stillUnknown = null;
+            this.fillLate = null;
+            this.recordLateSources = null;
+            this.recordSources = null;
+        }
         if (onTombstone == RouteSpec.Tombstones.IGNORE) {
             this.recordTombstones = null;
             this.tombstones = null;
@@ -125,8 +162,6 @@ public final class RouteWriter implements BatchWriter {
                         .collect(Collectors.joining(", "))
                 + " WHERE "
                 + WriteOrderSql.after("EXCLUDED", RouteSpec.COORDINATE_COLUMNS, "cur", RouteSpec.COORDINATE_COLUMNS);
-        String matches = identityColumns.stream().map(c -> "cur." + c + " = s." + c)
-                .collect(Collectors.joining(" AND "));
         String tombstoneWhere = " WHERE s." + TOMBSTONE + " AND " + matches + " AND " + newer("s", guard);
         this.tombstones = onTombstone == RouteSpec.Tombstones.DELETE
                 ? "DELETE FROM " + table + " AS cur USING " + stage + " s" + tombstoneWhere
@@ -140,14 +175,23 @@ public final class RouteWriter implements BatchWriter {
     private static String values(List<MappedColumn> columns, boolean changeEvents) {
         List<String> values = new ArrayList<>();
         for (int i = 0; i < columns.size(); i++) {
-            MappedColumn column = columns.get(i);
-            String absent = "s." + ABSENT + "[" + (i + 1) + "]";
-            values.add(column.defaultExpression().map(d -> changeEvents
-                    ? "CASE WHEN " + absent + " THEN " + d + " ELSE s." + column.sql() + " END"
-                    : "COALESCE(s." + column.sql() + ", " + d + ")")
-                    .orElse("s." + column.sql()));
+            values.add(value(columns, i, changeEvents));
         }
         return String.join(", ", values);
+    }
+
+    /**
+     * The staged value of column {@code i}: its default where it has none (a change event: where the
+     * event has no field for it, or no value an update left unchanged is known; its JSON null stays NULL).
+     */
+    static String value(List<MappedColumn> columns, int i, boolean changeEvents) {
+        MappedColumn column = columns.get(i);
+        String absent = "s." + ABSENT + "[" + (i + 1) + "] OR s." + SOURCES + "[" + (i + 1) + "] = "
+                + RouteRows.Row.UNKNOWN;
+        return column.defaultExpression().map(d -> changeEvents
+                ? "CASE WHEN " + absent + " THEN " + d + " ELSE s." + column.sql() + " END"
+                : "COALESCE(s." + column.sql() + ", " + d + ")")
+                .orElse("s." + column.sql());
     }
 
     /**
@@ -222,7 +266,7 @@ public final class RouteWriter implements BatchWriter {
 
     @Override
     public int write(Connection connection, List<SinkRecord> batch) throws SQLException {
-        if (tombstones != null) {
+        if (tombstones != null || recordSources != null) {
             lockPartitions(connection, batch);
         }
         List<RouteRows.Row> converted = new ArrayList<>(batch.size());
@@ -247,13 +291,18 @@ public final class RouteWriter implements BatchWriter {
         }
         CopyText copy = new CopyText(converted.size());
         boolean anyTombstone = false;
+        boolean anyUnknown = false;
+        boolean anySources = false;
         for (RouteRows.Row row : converted) {
             for (String value : row.values()) {
                 copy.text(value);
             }
             copy.bool(row.tombstone());
-            if (row.absent() != null) {
-                copy.text(absent(row.absent()));
+            if (route.spec().changeEvents()) {
+                copy.text(row.absent() == null ? null : absent(row.absent()));
+                copy.text(sources(row.sources()));
+                anySources |= row.sources() != null;
+                anyUnknown |= row.sources() != null && unknown(row.sources());
             }
             copy.endRow();
             anyTombstone |= row.tombstone();
@@ -266,8 +315,81 @@ public final class RouteWriter implements BatchWriter {
                 statement.executeUpdate(recordTombstones);
                 changed += statement.executeUpdate(tombstones);
             }
-            return changed + statement.executeUpdate(merge);
+            if (anyUnknown && fillFromTable != null) {
+                statement.executeUpdate(fillFromTable);
+                warnUnknown(statement);
+            }
+            if (fillLate != null) {
+                changed += statement.executeUpdate(fillLate);
+                statement.executeUpdate(recordLateSources);
+            }
+            changed += statement.executeUpdate(merge);
+            if (anySources && recordSources != null) {
+                statement.executeUpdate(recordSources);
+            }
+            return changed;
         }
+    }
+
+    private static boolean unknown(long[] sources) {
+        for (long source : sources) {
+            if (source == RouteRows.Row.UNKNOWN) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A bigint array literal of {@code sources} ({@code NULL} for own values); {@code null} when all are own. */
+    private static String sources(long[] sources) {
+        if (sources == null) {
+            return null;
+        }
+        StringBuilder literal = new StringBuilder(2 + 4 * sources.length).append('{');
+        for (int i = 0; i < sources.length; i++) {
+            literal.append(i == 0 ? "" : ",")
+                    .append(sources[i] == RouteRows.Row.OWN ? "NULL" : Long.toString(sources[i]));
+        }
+        return literal.append('}').toString();
+    }
+
+    /**
+     * Says which staged rows go into the table without values their events left unchanged (neither
+     * the batch nor the table's row has them): they take the columns' defaults, NULL without one,
+     * until a change older than the row, landing later, gives them.
+     */
+    private void warnUnknown(Statement statement) throws SQLException {
+        List<String> coordinates = new ArrayList<>();
+        java.util.Set<String> columns = new java.util.TreeSet<>(java.util.Comparator.comparingInt(this::columnIndex));
+        try (ResultSet unknown = statement.executeQuery(stillUnknown)) {
+            while (unknown.next()) {
+                coordinates.add(unknown.getString(1) + "-" + unknown.getInt(2) + "@" + unknown.getLong(3));
+                Long[] sources = (Long[]) unknown.getArray(4).getArray();
+                for (int i = 0; i < sources.length; i++) {
+                    if (sources[i] != null && sources[i] == RouteRows.Row.UNKNOWN) {
+                        columns.add(route.columns().get(i).name());
+                    }
+                }
+            }
+        }
+        if (!coordinates.isEmpty()) {
+            LOG.warnf("route %s -> table %s: %d change event(s) (%s) carry Debezium's placeholder of a value an"
+                    + " update left unchanged in columns %s, and neither an earlier change of the batch nor the"
+                    + " table holds the row: those columns take their defaults (NULL without one) until a change"
+                    + " older than the row lands and gives them", route.name(), route.table(), coordinates.size(),
+                    String.join(", ", coordinates.subList(0, Math.min(10, coordinates.size())))
+                            + (coordinates.size() > 10 ? ", …" : ""),
+                    String.join(", ", columns));
+        }
+    }
+
+    private int columnIndex(String name) {
+        for (int i = 0; i < route.columns().size(); i++) {
+            if (route.columns().get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return Integer.MAX_VALUE;
     }
 
     /** A boolean array literal: {@code {t,f}}. */
@@ -285,11 +407,71 @@ public final class RouteWriter implements BatchWriter {
      * write older than it lands deleted (or not at all) whichever batch it comes in.
      */
     private List<RouteRows.Row> newestPerIdentity(List<RouteRows.Row> converted) {
+        if (route.spec().changeEvents()) {
+            return newestWithUnchangedFilled(converted);
+        }
         Map<List<Object>, RouteRows.Row> newest = new HashMap<>(converted.size() * 2);
         for (RouteRows.Row row : converted) {
             newest.merge(List.of(rows.identity(row), row.tombstone()), row,
                     (current, candidate) -> candidate.record().isNewerThan(current.record()) ? candidate : current);
         }
         return new ArrayList<>(newest.values());
+    }
+
+    /**
+     * Change events: {@link #newestPerIdentity} where each write's values its event left unchanged
+     * (Debezium's placeholder) are taken from the write of its identity before it in the batch, back
+     * to the last delete: the newest write carries the values its row had, or marks them unknown for
+     * the table's row to give ({@link UnchangedSql}).
+     */
+    private List<RouteRows.Row> newestWithUnchangedFilled(List<RouteRows.Row> converted) {
+        Map<List<String>, List<RouteRows.Row>> byIdentity = new HashMap<>(converted.size() * 2);
+        for (RouteRows.Row row : converted) {
+            byIdentity.computeIfAbsent(rows.identity(row), identity -> new ArrayList<>()).add(row);
+        }
+        List<RouteRows.Row> newest = new ArrayList<>(byIdentity.size());
+        for (List<RouteRows.Row> writes : byIdentity.values()) {
+            writes.sort((a, b) -> SinkRecord.WRITE_ORDER.compare(a.record(), b.record()));
+            RouteRows.Row write = null;
+            RouteRows.Row tombstone = null;
+            RouteRows.Row earlier = null;
+            for (RouteRows.Row row : writes) {
+                if (row.tombstone()) {
+                    tombstone = row;
+                    earlier = null; // values before a delete belong to the row it removed
+                } else {
+                    earlier = filled(row, earlier);
+                    write = earlier;
+                }
+            }
+            if (write != null) {
+                newest.add(write);
+            }
+            if (tombstone != null) {
+                newest.add(tombstone);
+            }
+        }
+        return newest;
+    }
+
+    /** {@code row} with its unknown values taken from {@code earlier} (its topic and partition), when there is one. */
+    private static RouteRows.Row filled(RouteRows.Row row, RouteRows.Row earlier) {
+        if (row.sources() == null || earlier == null || !earlier.record().topic().equals(row.record().topic())
+                || earlier.record().partition() != row.record().partition()) {
+            return row;
+        }
+        String[] values = row.values().clone();
+        boolean[] absent = row.absent().clone();
+        long[] sources = row.sources().clone();
+        for (int i = 0; i < sources.length; i++) {
+            if (sources[i] == RouteRows.Row.UNKNOWN) {
+                values[i] = earlier.values()[i];
+                absent[i] = earlier.absent()[i];
+                sources[i] = earlier.sources() == null || earlier.sources()[i] == RouteRows.Row.OWN
+                        ? earlier.record().rowOffset()
+                        : earlier.sources()[i];
+            }
+        }
+        return new RouteRows.Row(row.record(), values, false, absent, row.sourceMillis(), sources);
     }
 }

@@ -54,7 +54,8 @@ class RouteFileSourceTest {
 
         assertThat(read(Map.of("sink.routes-file", file.toString()))).containsEntry(RouteFileSource.PROBLEM,
                 "SINK_ROUTES_FILE=" + file + ": route orders has no setting \"colums\"; a route has columns,"
-                        + " deleted-column, epoch-units, identity, mode, table, tombstones, topics, types");
+                        + " deleted-column, epoch-units, identity, mode, table, tombstones, topics, types,"
+                        + " unavailable-value-placeholder");
     }
 
     @Test
