@@ -12,12 +12,14 @@ import io.steadysink.config.RouteSpec;
  * The statements by which a {@code change-events} route keeps the values an update left unchanged
  * (Debezium's placeholder of a large, TOASTed value), whatever order the batches land in. The staged
  * rows (alias {@code s}) carry, per column, where their value comes from ({@value #SOURCES}: NULL
- * their own write, -1 unknown, else the offset of an earlier write of the batch it was taken from);
+ * their own write, -1 unknown, -2 a table row without coordinates, else the offset of the earlier
+ * write it was taken from);
  * {@link RouteTables#UNCHANGED} keeps the same for the table's row ({@code cur}) while it has the
  * coordinates recorded there:
  * <ol>
  * <li>{@link #fillFromTable}: a staged row newer than the table's row takes the unknown values from
- * it, and where they came from;</li>
+ * it, and where they came from (an older one takes the values only, so that its {@code INSERT},
+ * which the guard turns into nothing, meets the table's constraints; they stay unknown);</li>
  * <li>{@link #stillUnknown}: staged rows that will be written with values nobody gave (the table has
  * no row): they are written as the columns' defaults;</li>
  * <li>{@link #fillLate}: a staged row older than the table's row (it lands late) gives a value to
@@ -33,6 +35,11 @@ import io.steadysink.config.RouteSpec;
 final class UnchangedSql {
 
     static final String SOURCES = "steady_sink_sources";
+    /**
+     * The source of a value taken from a row written by something else (without coordinates): kept,
+     * and given way to by any change landing later.
+     */
+    private static final int FOREIGN = -2;
 
     private final String table;
     private final String stage;
@@ -110,15 +117,17 @@ final class UnchangedSql {
         List<String> sources = new ArrayList<>();
         for (int i = 0; i < columns.size(); i++) {
             sources.add(fillable.contains(i)
-                    ? "CASE WHEN " + source(i) + " = -1 THEN CASE WHEN u.sources -> " + key(i) + " IS NULL THEN"
-                            + " COALESCE(" + coordinate("cur", 2) + ", -1) ELSE COALESCE((u.sources ->> " + key(i)
+                    ? "CASE WHEN " + source(i) + " = -1 AND " + newer() + " THEN CASE WHEN u.sources -> " + key(i)
+                            + " IS NULL THEN"
+                            + " COALESCE(" + coordinate("cur", 2) + ", " + FOREIGN + ") ELSE COALESCE((u.sources ->> "
+                            + key(i)
                             + ")::bigint, -1) END ELSE " + source(i) + " END"
                     : source(i));
         }
         sets.add(SOURCES + " = ARRAY[" + String.join(", ", sources) + "]::bigint[]");
         return "UPDATE " + stage + " s SET " + String.join(", ", sets) + " FROM " + table + " cur LEFT JOIN "
                 + RouteTables.UNCHANGED + " u ON " + recordedFor("cur") + " WHERE " + matches + " AND " + notTombstone
-                + " AND -1 = ANY(s." + SOURCES + ") AND " + newer() + (deleted == null
+                + " AND -1 = ANY(s." + SOURCES + ")" + (deleted == null
                         ? ""
                         : " AND cur." + deleted + " IS NOT TRUE");
     }

@@ -391,6 +391,25 @@ class ChangeEventRoutesTest {
     }
 
     @Test
+    void aReplayOfUpdatesCarryingThePlaceholderChangesNothingAlsoForANotNullColumnWithoutDefault()
+            throws Exception {
+        Sink sink = toastTable("ce-toast-notnull", "", "text NOT NULL");
+        DebeziumEvents e = TOAST_EVENTS;
+        List<SinkRecord> changes = List.of(doc(0, 1, e.create(large(1, "new", "big-1", 11))),
+                doc(1, 1, e.update(null, unchanged(1, "paid", UNAVAILABLE))),
+                doc(2, 1, e.update(null, unchanged(1, "sent", UNAVAILABLE))));
+        for (SinkRecord change : changes) {
+            assertThat(sink.write(List.of(change))).isEmpty();
+        }
+        for (SinkRecord change : changes) {
+            assertThat(sink.write(List.of(change))).as("replayed alone").isEmpty();
+        }
+        assertThat(sink.write(changes.subList(1, 3))).as("replayed together").isEmpty();
+        assertThat(rows(TOAST_SELECT.formatted("ce_toast_notnull"))).containsExactly(
+                "1|sent|big-1|big-1|big-1|big-1|11");
+    }
+
+    @Test
     void anotherPlaceholderIsRecognisedWhereTheRouteNamesIt() throws Exception {
         Sink sink = toastTable("ce-toast-named", "unavailable-value-placeholder: __toasted__");
         DebeziumEvents e = TOAST_EVENTS;
