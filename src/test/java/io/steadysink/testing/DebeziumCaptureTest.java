@@ -230,15 +230,20 @@ class DebeziumCaptureTest {
         SourcePostgres.execute("CREATE TABLE capture.toasted " + TOASTED_TABLE,
                 "INSERT INTO capture.toasted VALUES " + TOASTED_ROW,
                 "UPDATE capture.toasted SET note = 'paid' WHERE id = 1",
+                "UPDATE capture.toasted SET id = 2 WHERE id = 1",
                 "CREATE TABLE capture.toasted_full " + TOASTED_TABLE,
                 "ALTER TABLE capture.toasted_full REPLICA IDENTITY FULL",
                 "INSERT INTO capture.toasted_full VALUES " + TOASTED_ROW,
-                "UPDATE capture.toasted_full SET note = 'paid' WHERE id = 1");
+                "UPDATE capture.toasted_full SET note = 'paid' WHERE id = 1",
+                "UPDATE capture.toasted_full SET id = 2 WHERE id = 1");
 
-        List<ChangeEvent> events = ChangeEvent.read(cdc.topic("capture", "toasted"), 2);
-        List<ChangeEvent> full = ChangeEvent.read(cdc.topic("capture", "toasted_full"), 2);
+        List<ChangeEvent> events = ChangeEvent.read(cdc.topic("capture", "toasted"), 5);
+        System.out.println("TOASTPK " + events.get(4).op() + " " + events.get(4).after().get("big").asText().length()
+                + " " + events.get(4).after().get("raw") + " " + events.get(4).after().get("nums").size() + " "
+                + events.get(4).after().get("note"));
+        List<ChangeEvent> full = ChangeEvent.read(cdc.topic("capture", "toasted_full"), 5);
 
-        assertThat(events).extracting(ChangeEvent::op).containsExactly("c", "u");
+        assertThat(events).extracting(ChangeEvent::op).containsExactly("c", "u", "d", null, "c");
         assertThat(events.get(0).after().get("big").asText()).hasSize(12_800);
         JsonNode update = events.get(1).after();
         assertThat(events.get(1).before()).isNull();
@@ -255,12 +260,20 @@ class DebeziumCaptureTest {
         List<Integer> bytes = placeholder.chars().boxed().toList();
         assertThat(update.get("nums")).isEqualTo(JSON.valueToTree(bytes));
         example("shapes/update-toast-unchanged", events.get(1));
+        // A primary-key change: the create under the new key lacks the large values as well.
+        ChangeEvent moved = events.get(4);
+        assertThat(moved.headers()).containsEntry("__debezium.oldkey", "{\"id\":1}");
+        assertThat(moved.after().get("big").asText()).isEqualTo(placeholder);
+        assertThat(moved.after().get("tags")).isEqualTo(json("[\"" + placeholder + "\"]"));
+        example("shapes/key-change-toast-create", moved);
 
         // REPLICA IDENTITY FULL: the old row is logged whole, and the connector fills the new row from it.
-        assertThat(full).extracting(ChangeEvent::op).containsExactly("c", "u");
+        assertThat(full).extracting(ChangeEvent::op).containsExactly("c", "u", "d", null, "c");
         ObjectNode expected = full.get(0).after().deepCopy();
         expected.put("note", "paid");
         assertThat(full.get(1).after()).isEqualTo(expected);
+        expected.put("id", 2);
+        assertThat(full.get(4).after()).as("the create of a primary-key change").isEqualTo(expected);
         assertThat(full.get(1).before()).isEqualTo(full.get(0).after());
         example("shapes/update-toast-replica-identity-full", full.get(1));
     }
