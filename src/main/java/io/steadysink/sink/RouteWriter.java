@@ -6,10 +6,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
@@ -32,6 +35,9 @@ import io.steadysink.config.SinkMode;
  * route, under the same guard. A marked row keeps the values and coordinates of its newest write:
  * it is deleted while a newer tombstone of its identity is recorded, so a write older than the
  * tombstone that lands later still replaces an even older one (and stays marked).</li>
+ * <li>change events: an upsert where a value the event did not carry (Debezium's placeholder of a
+ * large value an update left unchanged) is taken from the identity's earlier write in the batch or
+ * from the table's row, and a write landing late still gives such a value ({@link UnchangedSql}).</li>
  * </ul>
  * A column with a default takes it where the record has no value (missing or JSON null).
  */
@@ -248,7 +254,8 @@ public final class RouteWriter implements BatchWriter {
     /**
      * Transaction-level advisory locks on each (table, topic, partition) of a batch, taken in the order
      * of their keys. An upsert route that deletes or marks rows writes them in several statements (the
-     * tombstones, then the merge), each locking rows in its own order: two batches sharing identities
+     * tombstones, then the merge), as does a change-events route (values kept, then the merge), each
+     * locking rows in its own order: two batches sharing identities
      * could each hold a row the other needs next. An identity comes from the key, which Kafka keeps in
      * one partition, so batches of one partition take turns and batches of others run alongside.
      */
@@ -360,7 +367,7 @@ public final class RouteWriter implements BatchWriter {
      */
     private void warnUnknown(Statement statement) throws SQLException {
         List<String> coordinates = new ArrayList<>();
-        java.util.Set<String> columns = new java.util.TreeSet<>(java.util.Comparator.comparingInt(this::columnIndex));
+        Set<String> columns = new TreeSet<>(Comparator.comparingInt(this::columnIndex));
         try (ResultSet unknown = statement.executeQuery(stillUnknown)) {
             while (unknown.next()) {
                 coordinates.add(unknown.getString(1) + "-" + unknown.getInt(2) + "@" + unknown.getLong(3));
