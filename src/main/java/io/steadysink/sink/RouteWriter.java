@@ -67,6 +67,7 @@ public final class RouteWriter implements BatchWriter {
     private final String recordLateSources;
     /** Change events: where the values of each row the merge wrote came from, when not its own write. */
     private final String recordSources;
+    private final String forgetStaleSources;
     /**
      * The rows {@link #check} converted on this thread, for the write of the same batch that follows
      * on it; kept until the thread's next {@link #forgetChecked()}. A write finding no row here (a
@@ -106,6 +107,7 @@ public final class RouteWriter implements BatchWriter {
             this.fillLate = null;
             this.recordLateSources = null;
             this.recordSources = null;
+            this.forgetStaleSources = null;
             return;
         }
         RouteSpec.Tombstones onTombstone = route.spec().tombstones();
@@ -147,12 +149,14 @@ public final class RouteWriter implements BatchWriter {
             this.fillLate = unchanged.fillLate(false);
             this.recordLateSources = unchanged.fillLate(true);
             this.recordSources = unchanged.recordSources();
+            this.forgetStaleSources = unchanged.forgetStale();
         } else {
             this.fillFromTable = null;
             this.stillUnknown = null;
             this.fillLate = null;
             this.recordLateSources = null;
             this.recordSources = null;
+            this.forgetStaleSources = null;
         }
         if (onTombstone == RouteSpec.Tombstones.IGNORE) {
             this.recordTombstones = null;
@@ -331,6 +335,9 @@ public final class RouteWriter implements BatchWriter {
                 statement.executeUpdate(recordLateSources);
             }
             changed += statement.executeUpdate(merge);
+            if (forgetStaleSources != null) {
+                statement.executeUpdate(forgetStaleSources);
+            }
             if (anySources && recordSources != null) {
                 statement.executeUpdate(recordSources);
             }

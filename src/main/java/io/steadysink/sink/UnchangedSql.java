@@ -26,7 +26,8 @@ import io.steadysink.config.RouteSpec;
  * each column of the row whose value came from a write older than its own (or from none): the row
  * then holds the newest value written before it, as if the writes had landed in order; the
  * recorded sources follow;</li>
- * <li>{@link #recordSources}: after the merge, each row it wrote with values not its own records
+ * <li>{@link #forgetStale}, {@link #recordSources}: after the merge, what a delete or a write of its
+ * own values made stale is forgotten, and each row the merge wrote with values not its own records
  * where they came from.</li>
  * </ol>
  * A write older than the identity's recorded tombstone gives nothing: its values belong to the row
@@ -199,6 +200,16 @@ final class UnchangedSql {
                 + RouteSpec.COORDINATE_COLUMNS.get(0) + " = cur." + guard.get(0) + " AND u."
                 + RouteSpec.COORDINATE_COLUMNS.get(1) + " = cur." + guard.get(1) + " AND u."
                 + RouteSpec.COORDINATE_COLUMNS.get(2) + " = cur." + guard.get(2) + olderOfTheRow();
+    }
+
+    /**
+     * Forgets the recorded sources a staged tombstone or write of own values makes stale (the row's
+     * version they describe is older): they are ignored anyway, this keeps the table small.
+     */
+    String forgetStale() {
+        return "DELETE FROM " + RouteTables.UNCHANGED + " u USING " + stage + " s WHERE u.route = " + literal(route)
+                + " AND u.identity = " + identityArray("s") + " AND (NOT " + notTombstone + " OR s." + SOURCES
+                + " IS NULL) AND " + WriteOrderSql.after("s", guard, "u", RouteSpec.COORDINATE_COLUMNS);
     }
 
     String recordSources() {

@@ -388,6 +388,18 @@ class ChangeEventRoutesTest {
         assertThat(sink.write(List.of(doc(6, 1, e.update(null, unchanged(1, "thrice", UNAVAILABLE)))))).isEmpty();
         assertThat(rows(TOAST_SELECT.formatted("ce_toast"))).first()
                 .isEqualTo("1|thrice|big-1b|big-1b|big-1b|big-1b|21");
+        String sources = "SELECT identity[1], kafka_offset, sources FROM " + RouteTables.UNCHANGED
+                + " WHERE route = 'ce-toast' ORDER BY 1";
+        assertThat(rows(sources)).as("where the values of rows whose newest write lacked them came from")
+                .containsExactly("1|6|{\"big\": 4, \"doc\": 4, \"raw\": 4, \"nums\": 4, \"tags\": 4}",
+                        "2|2|{\"big\": 1, \"doc\": 1, \"raw\": 1, \"nums\": 1, \"tags\": 1}");
+
+        // a delete, or a write of all its values, leaves nothing to remember
+        assertThat(sink.write(List.of(doc(7, 1, e.delete(row("id", 1))), doc(8, 1, null),
+                doc(9, 2, e.update(null, large(2, "new again", "big-2b", 22)))))).isEmpty();
+        assertThat(rows(sources)).isEmpty();
+        assertThat(rows(TOAST_SELECT.formatted("ce_toast")))
+                .containsExactly("2|new again|big-2b|big-2b|big-2b|big-2b|22");
     }
 
     @Test
