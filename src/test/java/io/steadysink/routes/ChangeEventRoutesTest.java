@@ -73,7 +73,8 @@ class ChangeEventRoutesTest {
             RouteTables tables = new RouteTables(specs, false);
             tables.bind(LocalPostgres.dataSource());
             for (RouteSpec spec : specs) {
-                LocalPostgres.execute("DELETE FROM " + RouteTables.TOMBSTONES + " WHERE route = '" + spec.name() + "'");
+                LocalPostgres.execute("DELETE FROM " + RouteTables.TOMBSTONES + " WHERE route = '" + spec.name() + "'; "
+                        + "DELETE FROM " + RouteTables.UNCHANGED + " WHERE route = '" + spec.name() + "'");
             }
             writer = new RoutedWriter(Set.of(), Optional.empty(), new RecordValidator(SinkMode.APPEND, 1_000_000),
                     tables);
@@ -445,35 +446,40 @@ class ChangeEventRoutesTest {
     }
 
     /** A stream where most updates leave the large columns unchanged, and the source table's end state. */
-    private static Stream toastStream(Random random) {
+    private static Stream toastStream(Random random, DebeziumEvents e, boolean unwrapped) {
         TreeMap<Integer, String[]> table = new TreeMap<>(); // id -> note, big, number
         long[] offsets = new long[2];
         List<SinkRecord> records = new ArrayList<>();
-        DebeziumEvents e = TOAST_EVENTS;
         for (int step = 0; step < 240; step++) {
             int id = 1 + random.nextInt(KEYS);
             int partition = id % 2;
             double dice = random.nextDouble();
             String key = e.key("id", id);
             String note = "n" + step;
+            ObjectNode after;
             if (!table.containsKey(id)) {
+                after = large(id, note, "b" + step, step);
                 records.add(record("srv.public.docs", partition, offsets[partition]++, key,
-                        e.create(large(id, note, "b" + step, step))));
+                        unwrapped ? e.unwrapped(after, "false") : e.create(after)));
                 table.put(id, new String[]{note, "b" + step, Integer.toString(step)});
-            } else if (dice < 0.15) {
+                continue;
+            }
+            if (dice < 0.15) {
                 records.add(record("srv.public.docs", partition, offsets[partition]++, key,
-                        e.delete(row("id", id))));
+                        unwrapped ? e.unwrapped(row("id", id), "true") : e.delete(row("id", id))));
                 records.add(record("srv.public.docs", partition, offsets[partition]++, key, null));
                 table.remove(id);
-            } else if (dice < 0.4) {
-                records.add(record("srv.public.docs", partition, offsets[partition]++, key,
-                        e.update(null, large(id, note, "b" + step, step))));
+                continue;
+            }
+            if (dice < 0.4) {
+                after = large(id, note, "b" + step, step);
                 table.put(id, new String[]{note, "b" + step, Integer.toString(step)});
             } else {
-                records.add(record("srv.public.docs", partition, offsets[partition]++, key,
-                        e.update(null, unchanged(id, note, UNAVAILABLE))));
+                after = unchanged(id, note, UNAVAILABLE);
                 table.get(id)[0] = note;
             }
+            records.add(record("srv.public.docs", partition, offsets[partition]++, key,
+                    unwrapped ? e.unwrapped(after, "false") : e.update(null, after)));
         }
         List<String> source = new ArrayList<>();
         table.forEach((id, row) -> source.add(id + "|" + row[0] + "|" + row[1] + "|" + row[1] + "|" + row[1] + "|"
@@ -481,40 +487,51 @@ class ChangeEventRoutesTest {
         return new Stream(List.copyOf(records), source);
     }
 
-    @Test
-    void updatesLeavingLargeValuesUnchangedInOneBatchShuffledBatchesAndReplayedEndAsTheSourceTable()
-            throws Exception {
-        Stream stream = toastStream(new Random(16));
+    private static void everyWayOfWritingLargeValuesEndsAsTheSource(String name, DebeziumEvents events,
+            boolean unwrapped) throws Exception {
+        Stream stream = toastStream(new Random(16), events, unwrapped);
         assertThat(stream.source()).as("some rows survive, some are deleted").hasSizeBetween(2, KEYS - 1);
+        String table = name.replace('-', '_');
 
-        Sink one = toastTable("ce-toast-one", "");
+        Sink one = toastTable(name + "-one", "");
         assertThat(one.write(stream.records())).isEmpty();
-        assertThat(rows(TOAST_SELECT.formatted("ce_toast_one"))).as("one batch")
+        assertThat(rows(TOAST_SELECT.formatted(table + "_one"))).as("one batch")
                 .containsExactlyElementsOf(stream.source());
 
         for (int seed = 1; seed <= 4; seed++) {
-            Sink shuffled = toastTable("ce-toast-shuffled" + seed, "");
+            Sink shuffled = toastTable(name + "-shuffled" + seed, "");
             Random random = new Random(seed);
             List<List<SinkRecord>> batches = new ArrayList<>(batches(stream.records(), random, 6));
             Collections.shuffle(batches, random);
             for (List<SinkRecord> batch : batches) {
                 assertThat(shuffled.write(batch)).isEmpty();
             }
-            assertThat(rows(TOAST_SELECT.formatted("ce_toast_shuffled" + seed)))
+            assertThat(rows(TOAST_SELECT.formatted(table + "_shuffled" + seed)))
                     .as("batches landing in shuffled order, seed " + seed).containsExactlyElementsOf(stream.source());
         }
 
-        Sink replayed = toastTable("ce-toast-replay", "");
+        Sink replayed = toastTable(name + "-replay", "");
         for (List<SinkRecord> batch : batches(stream.records(), new Random(4), 5)) {
             assertThat(replayed.write(batch)).isEmpty();
         }
-        List<String> before = rows(TOAST_SELECT.formatted("ce_toast_replay"));
+        List<String> before = rows(TOAST_SELECT.formatted(table + "_replay"));
         for (List<SinkRecord> batch : batches(stream.records(), new Random(5), 9)) {
             replayed.write(batch);
         }
-        assertThat(rows(TOAST_SELECT.formatted("ce_toast_replay")))
+        assertThat(rows(TOAST_SELECT.formatted(table + "_replay")))
                 .as("a replay from offset 0 leaves the table as it was").isEqualTo(before)
                 .containsExactlyElementsOf(stream.source());
+    }
+
+    @Test
+    void updatesLeavingLargeValuesUnchangedInOneBatchShuffledBatchesAndReplayedEndAsTheSourceTable()
+            throws Exception {
+        everyWayOfWritingLargeValuesEndsAsTheSource("ce-toast", TOAST_EVENTS, false);
+    }
+
+    @Test
+    void unwrappedRowsWithoutSchemasLeavingLargeValuesUnchangedEndAsTheSourceTable() throws Exception {
+        everyWayOfWritingLargeValuesEndsAsTheSource("ce-toast-flat", TOAST_EVENTS.withSchemas(false), true);
     }
 
     // --- types ----------------------------------------------------------------------------------
