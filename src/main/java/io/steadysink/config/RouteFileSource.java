@@ -44,7 +44,7 @@ public final class RouteFileSource implements ConfigSourceFactory {
 
     /** The settings of a route ({@link RouteSettings}), as the file spells them. */
     static final Set<String> SETTINGS = Set.of("topics", "table", "mode", "identity", "columns", "epoch-units",
-            "tombstones", "deleted-column", "types", "schema-changes", "truncate");
+            "tombstones", "deleted-column", "types", "schema-changes", "truncate", "unavailable-value-placeholder");
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {

@@ -79,4 +79,12 @@ public interface RouteSettings {
 
     /** Boolean column set true by a tombstone under {@code tombstones: mark}, false by any later write. */
     Optional<String> deletedColumn();
+
+    /**
+     * Change events only: the text Debezium writes for a large (TOASTed) value an update left
+     * unchanged (the connector's {@code unavailable.value.placeholder}; a {@code hex:} prefix gives
+     * its bytes in hex). Unset: {@value RouteSpec#UNAVAILABLE_VALUE}. A column whose field carries it
+     * keeps the value it has.
+     */
+    Optional<String> unavailableValuePlaceholder();
 }

@@ -26,14 +26,20 @@ import java.util.TreeMap;
  * @param tablePattern the route's {@code table:} as written when it has placeholders
  *        ({@link TablePattern}): the route is then bound once per topic, this spec being the one of its
  *        only topic, {@code table} the table that topic's name maps to
+ * @param unavailableValue change events: the placeholder Debezium writes for a large value an update
+ *        left unchanged ({@value #UNAVAILABLE_VALUE} unless the route names another); empty for other modes
  */
 public record RouteSpec(String name, List<String> topics, QualifiedTable table, SinkMode mode,
         Map<String, ColumnSource> columns, List<String> identity, Map<String, String> epochUnits,
         Tombstones tombstones, Optional<String> deletedColumn, Map<String, String> types, boolean changeEvents,
-        SchemaChanges schemaChanges, Truncate truncate, Optional<String> tablePattern) {
+        SchemaChanges schemaChanges, Truncate truncate, Optional<String> tablePattern,
+        Optional<String> unavailableValue) {
 
     /** The mode of a route replicating a table from Debezium change events. */
     public static final String CHANGE_EVENTS = "change-events";
+
+    /** Debezium's default {@code unavailable.value.placeholder}. */
+    public static final String UNAVAILABLE_VALUE = "__debezium_unavailable_value";
 
     /** What a tombstone does to the row of its identity. */
     public enum Tombstones {
@@ -228,6 +234,17 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
                 }
             }
         }
+        Optional<String> unavailable = settings.unavailableValuePlaceholder();
+        if (unavailable.isPresent() && !changeEvents) {
+            found.add("unavailable-value-placeholder applies to mode " + CHANGE_EVENTS + " only; remove it");
+        } else if (unavailable.isPresent() && (unavailable.get().isEmpty() || unavailable.get().equals("hex:"))) {
+            found.add("unavailable-value-placeholder is empty; write the connector's unavailable.value.placeholder"
+                    + " or leave it out for " + UNAVAILABLE_VALUE);
+        } else if (unavailable.isPresent() && unavailable.get().startsWith("hex:")
+                && !unavailable.get().substring(4).matches("([0-9a-fA-F]{2})+")) {
+            found.add("unavailable-value-placeholder \"" + unavailable.get() + "\" is not hex: after hex: come"
+                    + " pairs of hex digits, one per byte");
+        }
         found.forEach(problem -> problems.add("route " + name + ": " + problem));
         if (!found.isEmpty()) {
             return List.of();
@@ -235,16 +252,19 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         Map<String, String> units = new TreeMap<>();
         settings.epochUnits().forEach((column, unit) -> units.put(column, unit.toLowerCase(Locale.ROOT)));
         Tombstones onTombstone = mode == SinkMode.APPEND ? Tombstones.IGNORE : tombstones;
+        Optional<String> placeholder = changeEvents
+                ? Optional.of(unavailable.orElse(UNAVAILABLE_VALUE))
+                : Optional.empty();
         if (topicTables.isEmpty()) {
             return List.of(new RouteSpec(name, topics, table, mode, columns, List.copyOf(identity), units, onTombstone,
                     settings.deletedColumn(), new TreeMap<>(settings.types()), changeEvents, schemaChanges,
-                    truncate, Optional.empty()));
+                    truncate, Optional.empty(), placeholder));
         }
         List<RouteSpec> perTopic = new ArrayList<>();
         List<String> key = List.copyOf(identity);
         topicTables.forEach((topic, resolved) -> perTopic.add(new RouteSpec(name, List.of(topic), resolved, mode,
                 columns, key, units, onTombstone, settings.deletedColumn(), new TreeMap<>(settings.types()),
-                changeEvents, schemaChanges, truncate, Optional.of(settings.table()))));
+                changeEvents, schemaChanges, truncate, Optional.of(settings.table()), placeholder)));
         return perTopic;
     }
 

@@ -64,6 +64,11 @@ final class ConnectStruct {
         return next < 0 ? normalised : normalised.at(pointer.substring(next));
     }
 
+    /** The field a pointer of one token names, as written (no schema applied); {@code null} for other pointers or none. */
+    JsonNode field(String pointer) {
+        return pointer.isEmpty() || pointer.indexOf('/', 1) >= 0 ? null : payload.get(BoundRoute.firstToken(pointer));
+    }
+
     /** Whether the event carries the schema of the field {@code pointer} starts with. */
     boolean typed(String pointer) {
         return fields.containsKey(BoundRoute.firstToken(pointer));

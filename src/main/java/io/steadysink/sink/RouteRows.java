@@ -2,6 +2,7 @@ package io.steadysink.sink;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,9 +49,18 @@ final class RouteRows {
      * @param newFields change events: the fields of the changed row that the table has no column for
      *        (the source gained them), each with its Connect schema ({@code MissingNode} without
      *        schemas), in the row's order; empty for other routes and under {@code schema-changes: ignore}
+     * @param sources change events: where each value comes from, {@code null} when every value is the
+     *        record's own: {@link #OWN}, {@link #UNKNOWN} (the event carries the placeholder of a value
+     *        an update left unchanged), or the row offset of an earlier write of the same identity,
+     *        topic and partition whose value it took
      */
     record Row(SinkRecord record, String[] values, boolean tombstone, boolean[] absent, Long sourceMillis,
-            Long sourceLsn, boolean truncate, Map<String, JsonNode> newFields) {
+            Long sourceLsn, boolean truncate, Map<String, JsonNode> newFields, long[] sources) {
+
+        /** The value is the record's own. */
+        static final long OWN = Long.MIN_VALUE;
+        /** The record does not carry the value (a placeholder); no earlier write gave it yet. */
+        static final long UNKNOWN = -1;
     }
 
     /**
@@ -63,9 +73,12 @@ final class RouteRows {
     private final int[] identity;
     /** Change events: whether fields no column takes are looked for (none is left when a column takes the whole row). */
     private final boolean watchesFields;
+    /** Change events: the placeholder of a large value an update left unchanged. */
+    private final UnavailableValue unavailable;
 
     RouteRows(BoundRoute route) {
         this.route = route;
+        this.unavailable = route.spec().unavailableValue().map(UnavailableValue::new).orElse(null);
         this.identity = route.identity().stream().mapToInt(this::indexOf).toArray();
         this.watchesFields = route.spec().changeEvents()
                 && route.spec().schemaChanges() != RouteSpec.SchemaChanges.IGNORE
@@ -129,12 +142,13 @@ final class RouteRows {
                 throw poison(record, column, e);
             }
         }
-        return new Row(record, values, record.isTombstone(), null, null, null, false, Map.of());
+        return new Row(record, values, record.isTombstone(), null, null, null, false, Map.of(), null);
     }
 
     /**
      * A change event as the row it leaves, or a delete of its key's row. A field the event has is
-     * written as it is, JSON null as SQL NULL; a field it lacks takes the column's default.
+     * written as it is, JSON null as SQL NULL; a field it lacks takes the column's default; a field
+     * holding the placeholder of a value an update left unchanged is marked {@link Row#UNKNOWN}.
      */
     private Row changeRow(SinkRecord record) {
         ChangeEvent event;
@@ -154,9 +168,11 @@ final class RouteRows {
         String[] values = new String[columns.size()];
         boolean[] absent = new boolean[columns.size()];
         if (event.truncate()) {
-            return new Row(record, values, false, absent, event.sourceMillis(), event.sourceLsn(), true, Map.of());
+            return new Row(record, values, false, absent, event.sourceMillis(), event.sourceLsn(), true, Map.of(),
+                    null);
         }
         ConnectStruct key = null;
+        long[] sources = null;
         for (int i = 0; i < values.length; i++) {
             MappedColumn column = columns.get(i);
             if (event.delete() && !column.source().availableInTombstones()) {
@@ -172,6 +188,14 @@ final class RouteRows {
                     found = key.at(pointer.pointer());
                     typed = key.typed(pointer.pointer());
                 } else if (column.source() instanceof ColumnSource.ValuePointer pointer) {
+                    if (unavailable != null && unavailable.is(event.row().field(pointer.pointer()))) {
+                        if (sources == null) {
+                            sources = new long[values.length];
+                            Arrays.fill(sources, Row.OWN);
+                        }
+                        sources[i] = Row.UNKNOWN; // NULL here; the writer fills it from the batch or the table
+                        continue;
+                    }
                     found = event.row().at(pointer.pointer());
                     typed = event.row().typed(pointer.pointer());
                 } else if (column.source() instanceof ColumnSource.WholeValue) {
@@ -199,7 +223,7 @@ final class RouteRows {
             }
         }
         return new Row(record, values, event.delete(), absent, event.sourceMillis(), event.sourceLsn(), false,
-                event.delete() || !watchesFields ? Map.of() : newFields(event.row()));
+                event.delete() || !watchesFields ? Map.of() : newFields(event.row()), sources);
     }
 
     /** The fields of {@code row} whose name no column of the table has and no value pointer takes. */

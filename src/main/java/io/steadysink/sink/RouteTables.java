@@ -60,6 +60,20 @@ public final class RouteTables {
             + " PRIMARY KEY (route, table_name))";
 
     /**
+     * Change events: for a row of a routed table whose newest write did not carry some of its values
+     * (Debezium's placeholder of a large value an update left unchanged), where those values came
+     * from. One row per (route, identity), valid while the table's row still has the coordinates
+     * kept here; {@code sources} maps a column to the offset of the write its value came from (same
+     * topic and partition), or to JSON null where no write gave it yet.
+     */
+    public static final String UNCHANGED = "steady_sink_route_unchanged";
+
+    private static final String CREATE_UNCHANGED = "CREATE TABLE IF NOT EXISTS " + UNCHANGED
+            + " (route text NOT NULL, identity text[] NOT NULL, kafka_topic text NOT NULL,"
+            + " kafka_partition integer NOT NULL, kafka_offset bigint NOT NULL, sources jsonb NOT NULL,"
+            + " PRIMARY KEY (route, identity))";
+
+    /**
      * duplicate_object, duplicate_table, duplicate_column, and unique_violation in the catalog (two
      * {@code CREATE TABLE IF NOT EXISTS} at once): another replica altered or created the table first.
      */
@@ -139,6 +153,9 @@ public final class RouteTables {
         if (routes.stream().map(BoundRoute::spec).anyMatch(RouteTables::appliesTruncates)
                 || missing.stream().anyMatch(RouteTables::appliesTruncates)) {
             create(dataSource, CREATE_TRUNCATES);
+        }
+        if (routes.stream().anyMatch(route -> route.spec().changeEvents()) || !missing.isEmpty()) {
+            create(dataSource, CREATE_UNCHANGED);
         }
         for (BoundRoute route : routes) {
             LOG.infof("Route %s: %s -> %s (%s, identity %s, %d columns%s)", route.name(), route.spec().topics(),

@@ -2,15 +2,21 @@ package io.steadysink.sink;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
+
+import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -32,6 +38,9 @@ import io.steadysink.config.SinkMode;
  * route, under the same guard. A marked row keeps the values and coordinates of its newest write:
  * it is deleted while a newer tombstone of its identity is recorded, so a write older than the
  * tombstone that lands later still replaces an even older one (and stays marked).</li>
+ * <li>change events: an upsert where a value the event did not carry (Debezium's placeholder of a
+ * large value an update left unchanged) is taken from the identity's earlier write in the batch or
+ * from the table's row, and a write landing late still gives such a value ({@link UnchangedSql}).</li>
  * </ul>
  * A column with a default takes it where the record has no value (missing or JSON null).
  * <p>
@@ -45,6 +54,7 @@ import io.steadysink.config.SinkMode;
  */
 public final class RouteWriter implements BatchWriter {
 
+    private static final Logger LOG = Logger.getLogger(RouteWriter.class);
     private static final String TOMBSTONE = "steady_sink_tombstone";
     /** Change events: per row, which columns the event had no field for (they take their default). */
     private static final String ABSENT = "steady_sink_absent";
@@ -52,6 +62,8 @@ public final class RouteWriter implements BatchWriter {
     private static final String LSN = "steady_sink_source_lsn";
     /** Longest identifier PostgreSQL keeps (NAMEDATALEN - 1 bytes). */
     private static final int MAX_IDENTIFIER_BYTES = 63;
+    /** Change events: per row, where each value comes from ({@link RouteRows.Row#sources}, {@link UnchangedSql}). */
+    private static final String SOURCES = UnchangedSql.SOURCES;
 
     private final BoundRoute route;
     private final RouteRows rows;
@@ -69,6 +81,16 @@ public final class RouteWriter implements BatchWriter {
     private final String tableLockShared;
     /** {@code truncate: allow}: the table's lock, exclusive for a truncate. */
     private final String tableLockExclusive;
+    /** Change events: values an update left unchanged, taken from the table's row before the merge. */
+    private final String fillFromTable;
+    /** Change events: the staged rows still lacking such values, to say so. */
+    private final String stillUnknown;
+    /** Change events: values of writes older than the row, for columns whose value came from an even older one. */
+    private final String fillLate;
+    private final String recordLateSources;
+    /** Change events: where the values of each row the merge wrote came from, when not its own write. */
+    private final String recordSources;
+    private final String forgetStaleSources;
     /**
      * The rows {@link #check} converted on this thread, for the write of the same batch that follows
      * on it; kept until the thread's next {@link #forgetChecked()}. A write finding no row here (a
@@ -86,13 +108,14 @@ public final class RouteWriter implements BatchWriter {
         boolean truncates = route.spec().truncate() == RouteSpec.Truncate.ALLOW;
         String definition = columns.stream().map(c -> c.sql() + " " + c.type().formatted())
                 .collect(Collectors.joining(", ")) + ", " + TOMBSTONE + " boolean"
-                + (changeEvents ? ", " + ABSENT + " boolean[]" : "") + (truncates ? ", " + LSN + " bigint" : "");
+                + (changeEvents ? ", " + ABSENT + " boolean[], " + SOURCES + " bigint[]" : "")
+                + (truncates ? ", " + LSN + " bigint" : "");
         // named by its columns too: a session keeps the stage of an earlier binding (before a column was added)
         this.stage = QualifiedTable.quote(
                 stageName(route.spec().key() + "_" + String.format("%08x", definition.hashCode())));
         this.createStage = "CREATE TEMP TABLE IF NOT EXISTS " + stage + " (" + definition + ") ON COMMIT DELETE ROWS";
         this.copyColumns = columns.stream().map(MappedColumn::sql).collect(Collectors.joining(", ")) + ", "
-                + TOMBSTONE + (changeEvents ? ", " + ABSENT : "") + (truncates ? ", " + LSN : "");
+                + TOMBSTONE + (changeEvents ? ", " + ABSENT + ", " + SOURCES : "") + (truncates ? ", " + LSN : "");
         String table = route.table().sql();
         String key = literal(route.spec().key());
         String lsnColumn = QualifiedTable.quote(RouteSpec.SOURCE_LSN);
@@ -122,6 +145,12 @@ public final class RouteWriter implements BatchWriter {
                     + ") DO NOTHING";
             this.recordTombstones = null;
             this.tombstones = null;
+            this.fillFromTable = null;
+            this.stillUnknown = null;
+            this.fillLate = null;
+            this.recordLateSources = null;
+            this.recordSources = null;
+            this.forgetStaleSources = null;
             return;
         }
         RouteSpec.Tombstones onTombstone = route.spec().tombstones();
@@ -165,6 +194,24 @@ public final class RouteWriter implements BatchWriter {
                 + values(columns, changeEvents) + markedValue + from + where
                 + " ORDER BY " + orderBy + " ON CONFLICT (" + identity + ") DO UPDATE SET " + String.join(", ", updates)
                 + " WHERE " + newer("EXCLUDED", guard);
+        String matches = identityColumns.stream().map(c -> "cur." + c + " = s." + c)
+                .collect(Collectors.joining(" AND "));
+        if (changeEvents) {
+            UnchangedSql unchanged = new UnchangedSql(route, stage, TOMBSTONE, identityColumns, guard, matches);
+            this.fillFromTable = unchanged.fillFromTable();
+            this.stillUnknown = unchanged.stillUnknown();
+            this.fillLate = unchanged.fillLate(false);
+            this.recordLateSources = unchanged.fillLate(true);
+            this.recordSources = unchanged.recordSources();
+            this.forgetStaleSources = unchanged.forgetStale();
+        } else {
+            this.fillFromTable = null;
+            this.stillUnknown = null;
+            this.fillLate = null;
+            this.recordLateSources = null;
+            this.recordSources = null;
+            this.forgetStaleSources = null;
+        }
         if (onTombstone == RouteSpec.Tombstones.IGNORE) {
             this.recordTombstones = null;
             this.tombstones = null;
@@ -179,8 +226,6 @@ public final class RouteWriter implements BatchWriter {
                         .collect(Collectors.joining(", "))
                 + " WHERE "
                 + WriteOrderSql.after("EXCLUDED", RouteSpec.COORDINATE_COLUMNS, "cur", RouteSpec.COORDINATE_COLUMNS);
-        String matches = identityColumns.stream().map(c -> "cur." + c + " = s." + c)
-                .collect(Collectors.joining(" AND "));
         String tombstoneWhere = " WHERE s." + TOMBSTONE + " AND " + matches + " AND " + newer("s", guard);
         this.tombstones = onTombstone == RouteSpec.Tombstones.DELETE
                 ? "DELETE FROM " + table + " AS cur USING " + stage + " s" + tombstoneWhere
@@ -221,14 +266,23 @@ public final class RouteWriter implements BatchWriter {
     private static String values(List<MappedColumn> columns, boolean changeEvents) {
         List<String> values = new ArrayList<>();
         for (int i = 0; i < columns.size(); i++) {
-            MappedColumn column = columns.get(i);
-            String absent = "s." + ABSENT + "[" + (i + 1) + "]";
-            values.add(column.defaultExpression().map(d -> changeEvents
-                    ? "CASE WHEN " + absent + " THEN " + d + " ELSE s." + column.sql() + " END"
-                    : "COALESCE(s." + column.sql() + ", " + d + ")")
-                    .orElse("s." + column.sql()));
+            values.add(value(columns, i, changeEvents));
         }
         return String.join(", ", values);
+    }
+
+    /**
+     * The staged value of column {@code i}: its default where it has none (a change event: where the
+     * event has no field for it, or no value an update left unchanged is known; its JSON null stays NULL).
+     */
+    static String value(List<MappedColumn> columns, int i, boolean changeEvents) {
+        MappedColumn column = columns.get(i);
+        String absent = "s." + ABSENT + "[" + (i + 1) + "] OR s." + SOURCES + "[" + (i + 1) + "] = "
+                + RouteRows.Row.UNKNOWN;
+        return column.defaultExpression().map(d -> changeEvents
+                ? "CASE WHEN " + absent + " THEN " + d + " ELSE s." + column.sql() + " END"
+                : "COALESCE(s." + column.sql() + ", " + d + ")")
+                .orElse("s." + column.sql());
     }
 
     /**
@@ -314,7 +368,8 @@ public final class RouteWriter implements BatchWriter {
     /**
      * Transaction-level advisory locks on each (table, topic, partition) of a batch, taken in the order
      * of their keys. An upsert route that deletes or marks rows writes them in several statements (the
-     * tombstones, then the merge), each locking rows in its own order: two batches sharing identities
+     * tombstones, then the merge), as does a change-events route (values kept, then the merge), each
+     * locking rows in its own order: two batches sharing identities
      * could each hold a row the other needs next. An identity comes from the key, which Kafka keeps in
      * one partition, so batches of one partition take turns and batches of others run alongside.
      */
@@ -332,7 +387,7 @@ public final class RouteWriter implements BatchWriter {
 
     @Override
     public int write(Connection connection, List<SinkRecord> batch) throws SQLException {
-        if (tombstones != null) {
+        if (tombstones != null || recordSources != null) {
             lockPartitions(connection, batch);
         }
         List<RouteRows.Row> converted = new ArrayList<>(batch.size());
@@ -361,13 +416,18 @@ public final class RouteWriter implements BatchWriter {
         }
         CopyText copy = new CopyText(converted.size());
         boolean anyTombstone = false;
+        boolean anyUnknown = false;
+        boolean anySources = false;
         for (RouteRows.Row row : converted) {
             for (String value : row.values()) {
                 copy.text(value);
             }
             copy.bool(row.tombstone());
-            if (row.absent() != null) {
-                copy.text(absent(row.absent()));
+            if (route.spec().changeEvents()) {
+                copy.text(row.absent() == null ? null : absent(row.absent()));
+                copy.text(sources(row.sources()));
+                anySources |= row.sources() != null;
+                anyUnknown |= row.sources() != null && unknown(row.sources());
             }
             if (tableLockShared != null) {
                 copy.text(row.sourceLsn() == null ? null : Long.toString(row.sourceLsn()));
@@ -383,7 +443,22 @@ public final class RouteWriter implements BatchWriter {
                 statement.executeUpdate(recordTombstones);
                 changed += statement.executeUpdate(tombstones);
             }
-            return truncated + changed + statement.executeUpdate(merge);
+            if (anyUnknown && fillFromTable != null) {
+                statement.executeUpdate(fillFromTable);
+                warnUnknown(statement);
+            }
+            if (fillLate != null) {
+                changed += statement.executeUpdate(fillLate);
+                statement.executeUpdate(recordLateSources);
+            }
+            changed += statement.executeUpdate(merge);
+            if (forgetStaleSources != null) {
+                statement.executeUpdate(forgetStaleSources);
+            }
+            if (anySources && recordSources != null) {
+                statement.executeUpdate(recordSources);
+            }
+            return truncated + changed;
         }
     }
 
@@ -413,6 +488,67 @@ public final class RouteWriter implements BatchWriter {
         }
     }
 
+    private static boolean unknown(long[] sources) {
+        for (long source : sources) {
+            if (source == RouteRows.Row.UNKNOWN) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A bigint array literal of {@code sources} ({@code NULL} for own values); {@code null} when all are own. */
+    private static String sources(long[] sources) {
+        if (sources == null) {
+            return null;
+        }
+        StringBuilder literal = new StringBuilder(2 + 4 * sources.length).append('{');
+        for (int i = 0; i < sources.length; i++) {
+            literal.append(i == 0 ? "" : ",")
+                    .append(sources[i] == RouteRows.Row.OWN ? "NULL" : Long.toString(sources[i]));
+        }
+        return literal.append('}').toString();
+    }
+
+    /**
+     * Says which staged rows go into the table without values their events left unchanged (neither
+     * the batch nor the table's row has them): they take the columns' defaults, NULL without one,
+     * until a change older than the row, landing later, gives them.
+     */
+    private void warnUnknown(Statement statement) throws SQLException {
+        List<String> coordinates = new ArrayList<>();
+        Set<String> columns = new TreeSet<>(Comparator.comparingInt(this::columnIndex));
+        try (ResultSet unknown = statement.executeQuery(stillUnknown)) {
+            while (unknown.next()) {
+                coordinates.add(unknown.getString(1) + "-" + unknown.getInt(2) + "@" + unknown.getLong(3));
+                Long[] sources = (Long[]) unknown.getArray(4).getArray();
+                for (int i = 0; i < sources.length; i++) {
+                    if (sources[i] != null && sources[i] == RouteRows.Row.UNKNOWN) {
+                        columns.add(route.columns().get(i).name());
+                    }
+                }
+            }
+        }
+        if (!coordinates.isEmpty()) {
+            LOG.warnf("route %s -> table %s: %d change event(s) (%s) carry Debezium's placeholder of a value an"
+                    + " update left unchanged in columns %s, and neither an earlier change of the batch nor the"
+                    + " table holds the row: those columns take their defaults (NULL without one) until a change"
+                    + " older than the row lands and gives them", route.name(), route.table(), coordinates.size(),
+                    String.join(", ", coordinates.subList(0, Math.min(10, coordinates.size())))
+                            + (coordinates.size() > 10 ? ", …" : ""),
+                    String.join(", ", columns));
+        }
+    }
+
+    private int columnIndex(String name) {
+        for (int i = 0; i < route.columns().size(); i++) {
+            if (route.columns().get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return Integer.MAX_VALUE;
+    }
+
     /** A boolean array literal: {@code {t,f}}. */
     private static String absent(boolean[] absent) {
         StringBuilder literal = new StringBuilder(2 + 2 * absent.length).append('{');
@@ -428,11 +564,72 @@ public final class RouteWriter implements BatchWriter {
      * write older than it lands deleted (or not at all) whichever batch it comes in.
      */
     private List<RouteRows.Row> newestPerIdentity(List<RouteRows.Row> converted) {
+        if (route.spec().changeEvents()) {
+            return newestWithUnchangedFilled(converted);
+        }
         Map<List<Object>, RouteRows.Row> newest = new HashMap<>(converted.size() * 2);
         for (RouteRows.Row row : converted) {
             newest.merge(List.of(rows.identity(row), row.tombstone()), row,
                     (current, candidate) -> candidate.record().isNewerThan(current.record()) ? candidate : current);
         }
         return new ArrayList<>(newest.values());
+    }
+
+    /**
+     * Change events: {@link #newestPerIdentity} where each write's values its event left unchanged
+     * (Debezium's placeholder) are taken from the write of its identity before it in the batch, back
+     * to the last delete: the newest write carries the values its row had, or marks them unknown for
+     * the table's row to give ({@link UnchangedSql}).
+     */
+    private List<RouteRows.Row> newestWithUnchangedFilled(List<RouteRows.Row> converted) {
+        Map<List<String>, List<RouteRows.Row>> byIdentity = new HashMap<>(converted.size() * 2);
+        for (RouteRows.Row row : converted) {
+            byIdentity.computeIfAbsent(rows.identity(row), identity -> new ArrayList<>()).add(row);
+        }
+        List<RouteRows.Row> newest = new ArrayList<>(byIdentity.size());
+        for (List<RouteRows.Row> writes : byIdentity.values()) {
+            writes.sort((a, b) -> SinkRecord.WRITE_ORDER.compare(a.record(), b.record()));
+            RouteRows.Row write = null;
+            RouteRows.Row tombstone = null;
+            RouteRows.Row earlier = null;
+            for (RouteRows.Row row : writes) {
+                if (row.tombstone()) {
+                    tombstone = row;
+                    earlier = null; // values before a delete belong to the row it removed
+                } else {
+                    earlier = filled(row, earlier);
+                    write = earlier;
+                }
+            }
+            if (write != null) {
+                newest.add(write);
+            }
+            if (tombstone != null) {
+                newest.add(tombstone);
+            }
+        }
+        return newest;
+    }
+
+    /** {@code row} with its unknown values taken from {@code earlier} (its topic and partition), when there is one. */
+    private static RouteRows.Row filled(RouteRows.Row row, RouteRows.Row earlier) {
+        if (row.sources() == null || earlier == null || !earlier.record().topic().equals(row.record().topic())
+                || earlier.record().partition() != row.record().partition()) {
+            return row;
+        }
+        String[] values = row.values().clone();
+        boolean[] absent = row.absent().clone();
+        long[] sources = row.sources().clone();
+        for (int i = 0; i < sources.length; i++) {
+            if (sources[i] == RouteRows.Row.UNKNOWN) {
+                values[i] = earlier.values()[i];
+                absent[i] = earlier.absent()[i];
+                sources[i] = earlier.sources() == null || earlier.sources()[i] == RouteRows.Row.OWN
+                        ? earlier.record().rowOffset()
+                        : earlier.sources()[i];
+            }
+        }
+        return new RouteRows.Row(row.record(), values, false, absent, row.sourceMillis(), row.sourceLsn(), false,
+                row.newFields(), sources);
     }
 }

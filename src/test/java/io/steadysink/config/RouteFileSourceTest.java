@@ -55,7 +55,7 @@ class RouteFileSourceTest {
         assertThat(read(Map.of("sink.routes-file", file.toString()))).containsEntry(RouteFileSource.PROBLEM,
                 "SINK_ROUTES_FILE=" + file + ": route orders has no setting \"colums\"; a route has columns,"
                         + " deleted-column, epoch-units, identity, mode, schema-changes, table, tombstones, topics, truncate,"
-                        + " types");
+                        + " types, unavailable-value-placeholder");
     }
 
     @Test

@@ -42,6 +42,41 @@ class RouteSpecTest {
     }
 
     @Test
+    void aChangeEventsRouteKnowsDebeziumsUnavailableValuePlaceholderUnlessItNamesAnother() {
+        SinkConfig config = TestSinkConfig.defaults()
+                .with("routes.plain.topics", "srv.public.plain").with("routes.plain.table", "plain")
+                .with("routes.plain.mode", "change-events")
+                .with("routes.named.topics", "srv.public.named").with("routes.named.table", "named")
+                .with("routes.named.mode", "change-events")
+                .with("routes.named.unavailable-value-placeholder", "__toasted__")
+                .with("routes.rows.topics", "rows").with("routes.rows.table", "rows")
+                .with("routes.rows.columns.id", "/id")
+                .build();
+
+        List<RouteSpec> routes = SinkSettings.routes(config);
+
+        assertThat(routes).extracting(route -> route.name() + " " + route.unavailableValue()).containsExactlyInAnyOrder(
+                "plain Optional[__debezium_unavailable_value]", "named Optional[__toasted__]", "rows Optional.empty");
+    }
+
+    @Test
+    void anUnavailableValuePlaceholderOutsideChangeEventsOrEmptyOrNotHexIsAProblem() {
+        SinkConfig config = TestSinkConfig.defaults()
+                .with("routes.rows.topics", "rows").with("routes.rows.table", "rows")
+                .with("routes.rows.columns.id", "/id")
+                .with("routes.rows.unavailable-value-placeholder", "__toasted__")
+                .with("routes.hex.topics", "hex").with("routes.hex.table", "hex")
+                .with("routes.hex.mode", "change-events")
+                .with("routes.hex.unavailable-value-placeholder", "hex:abc")
+                .build();
+
+        assertThat(SinkSettings.problems(config)).contains(
+                "route rows: unavailable-value-placeholder applies to mode change-events only; remove it",
+                "route hex: unavailable-value-placeholder \"hex:abc\" is not hex: after hex: come pairs of hex"
+                        + " digits, one per byte");
+    }
+
+    @Test
     void everyProblemOfEveryRouteIsListedAtOnceEachNamingItsRoute() {
         SinkConfig config = TestSinkConfig.defaults()
                 .with("routes.orders.topics", "orders")

@@ -38,6 +38,7 @@ import io.steadysink.sink.RouteTables;
 import io.steadysink.sink.RoutedWriter;
 import io.steadysink.sink.SinkRecord;
 import io.steadysink.testing.LocalPostgres;
+import io.steadysink.testing.LogCapture;
 
 /**
  * Routes of mode {@code change-events}: Debezium change events (as Kafka Connect's JsonConverter
@@ -72,7 +73,8 @@ class ChangeEventRoutesTest {
             RouteTables tables = new RouteTables(specs, false);
             tables.bind(LocalPostgres.dataSource());
             for (RouteSpec spec : specs) {
-                LocalPostgres.execute("DELETE FROM " + RouteTables.TOMBSTONES + " WHERE route = '" + spec.name() + "'");
+                LocalPostgres.execute("DELETE FROM " + RouteTables.TOMBSTONES + " WHERE route = '" + spec.name() + "'; "
+                        + "DELETE FROM " + RouteTables.UNCHANGED + " WHERE route = '" + spec.name() + "'");
             }
             writer = new RoutedWriter(Set.of(), Optional.empty(), new RecordValidator(SinkMode.APPEND, 1_000_000),
                     tables);
@@ -309,6 +311,227 @@ class ChangeEventRoutesTest {
     void unwrappedRowsWithDeletedFlagsEndAsTheSourceTable() throws Exception {
         everyWayOfWritingEndsAsTheSource("ce-unwrapped", CUSTOMER_EVENTS, true);
         everyWayOfWritingEndsAsTheSource("ce-unwrapped-plain", CUSTOMER_EVENTS.withSchemas(false), true);
+    }
+
+    // --- large values an update left unchanged (TOAST) ----------------------------------------
+
+    private static final String UNAVAILABLE = "__debezium_unavailable_value";
+
+    private static final DebeziumEvents TOAST_EVENTS = new DebeziumEvents("srv", "public", "docs",
+            List.of(field("id", "int32")), List.of(field("id", "int32"), field("note", "string"),
+                    field("big", "string"), field("raw", "bytes"), logical("doc", "string", "io.debezium.data.Json"),
+                    array("tags", field("", "string")), array("nums", field("", "int32"))),
+            true);
+
+    private static final String TOAST_SELECT = "SELECT id, note, big, convert_from(raw, 'UTF8'), doc->>'k', tags[1],"
+            + " nums[1] FROM %s ORDER BY id";
+
+    private static Sink toastTable(String name, String extraSettings) throws SQLException {
+        return toastTable(name, extraSettings, "text");
+    }
+
+    private static Sink toastTable(String name, String extraSettings, String bigType) throws SQLException {
+        String table = name.replace('-', '_');
+        LocalPostgres.execute("DROP TABLE IF EXISTS " + table + "; CREATE TABLE " + table
+                + " (id integer PRIMARY KEY, note text, big " + bigType + ", raw bytea, doc jsonb, tags text[],"
+                + " nums integer[], kafka_topic text, kafka_partition integer, kafka_offset bigint)");
+        return new Sink("""
+                routes:
+                  %s:
+                    topics: [srv.public.docs]
+                    table: %s
+                    mode: change-events
+                %s
+                """.formatted(name, table, extraSettings.indent(4)));
+    }
+
+    /** A row whose large columns all hold values derived from {@code big}. */
+    private static ObjectNode large(int id, String note, String big, int number) {
+        return row("id", id, "note", note, "big", big, "raw",
+                java.util.Base64.getEncoder().encodeToString(big.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                "doc", "{\"k\": \"" + big + "\"}", "tags", List.of(big, "t"), "nums", List.of(number, id));
+    }
+
+    /** A row as Debezium writes an update that left the large columns unchanged: each holds the placeholder. */
+    private static ObjectNode unchanged(int id, String note, String placeholder) {
+        byte[] bytes = placeholder.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<Integer> asInts = new ArrayList<>();
+        for (byte b : bytes) {
+            asInts.add((int) b);
+        }
+        return row("id", id, "note", note, "big", placeholder, "raw",
+                java.util.Base64.getEncoder().encodeToString(bytes), "doc", placeholder, "tags", List.of(placeholder),
+                "nums", asInts);
+    }
+
+    private static SinkRecord doc(long offset, int id, String value) {
+        return record("srv.public.docs", 0, offset, TOAST_EVENTS.key("id", id), value);
+    }
+
+    @Test
+    void anUpdateWhoseLargeColumnsCarryThePlaceholderKeepsTheirValuesFromTheBatchOrTheTable() throws Exception {
+        Sink sink = toastTable("ce-toast", "");
+        DebeziumEvents e = TOAST_EVENTS;
+        List<String> poison = sink.write(List.of(
+                doc(0, 1, e.create(large(1, "new", "big-1", 11))),
+                doc(1, 2, e.create(large(2, "new", "big-2", 12))),
+                // the same batch: the value of the create before it
+                doc(2, 2, e.update(null, unchanged(2, "paid", UNAVAILABLE)))));
+        assertThat(poison).isEmpty();
+        // a later batch: the value the table holds
+        assertThat(sink.write(List.of(doc(3, 1, e.update(null, unchanged(1, "paid", UNAVAILABLE)))))).isEmpty();
+        assertThat(rows(TOAST_SELECT.formatted("ce_toast"))).containsExactly(
+                "1|paid|big-1|big-1|big-1|big-1|11", "2|paid|big-2|big-2|big-2|big-2|12");
+
+        // a placeholder after a change of the large value keeps the changed value
+        assertThat(sink.write(List.of(doc(4, 1, e.update(null, large(1, "grown", "big-1b", 21))),
+                doc(5, 1, e.update(null, unchanged(1, "again", UNAVAILABLE)))))).isEmpty();
+        assertThat(sink.write(List.of(doc(6, 1, e.update(null, unchanged(1, "thrice", UNAVAILABLE)))))).isEmpty();
+        assertThat(rows(TOAST_SELECT.formatted("ce_toast"))).first()
+                .isEqualTo("1|thrice|big-1b|big-1b|big-1b|big-1b|21");
+        String sources = "SELECT identity[1], kafka_offset, sources FROM " + RouteTables.UNCHANGED
+                + " WHERE route = 'ce-toast' ORDER BY 1";
+        assertThat(rows(sources)).as("where the values of rows whose newest write lacked them came from")
+                .containsExactly("1|6|{\"big\": 4, \"doc\": 4, \"raw\": 4, \"nums\": 4, \"tags\": 4}",
+                        "2|2|{\"big\": 1, \"doc\": 1, \"raw\": 1, \"nums\": 1, \"tags\": 1}");
+
+        // a delete, or a write of all its values, leaves nothing to remember
+        assertThat(sink.write(List.of(doc(7, 1, e.delete(row("id", 1))), doc(8, 1, null),
+                doc(9, 2, e.update(null, large(2, "new again", "big-2b", 22)))))).isEmpty();
+        assertThat(rows(sources)).isEmpty();
+        assertThat(rows(TOAST_SELECT.formatted("ce_toast")))
+                .containsExactly("2|new again|big-2b|big-2b|big-2b|big-2b|22");
+    }
+
+    @Test
+    void aReplayOfUpdatesCarryingThePlaceholderChangesNothingAlsoForANotNullColumnWithoutDefault()
+            throws Exception {
+        Sink sink = toastTable("ce-toast-notnull", "", "text NOT NULL");
+        DebeziumEvents e = TOAST_EVENTS;
+        List<SinkRecord> changes = List.of(doc(0, 1, e.create(large(1, "new", "big-1", 11))),
+                doc(1, 1, e.update(null, unchanged(1, "paid", UNAVAILABLE))),
+                doc(2, 1, e.update(null, unchanged(1, "sent", UNAVAILABLE))));
+        for (SinkRecord change : changes) {
+            assertThat(sink.write(List.of(change))).isEmpty();
+        }
+        for (SinkRecord change : changes) {
+            assertThat(sink.write(List.of(change))).as("replayed alone").isEmpty();
+        }
+        assertThat(sink.write(changes.subList(1, 3))).as("replayed together").isEmpty();
+        assertThat(rows(TOAST_SELECT.formatted("ce_toast_notnull"))).containsExactly(
+                "1|sent|big-1|big-1|big-1|big-1|11");
+    }
+
+    @Test
+    void anotherPlaceholderIsRecognisedWhereTheRouteNamesIt() throws Exception {
+        Sink sink = toastTable("ce-toast-named", "unavailable-value-placeholder: __toasted__");
+        DebeziumEvents e = TOAST_EVENTS;
+        assertThat(sink.write(List.of(doc(0, 1, e.create(large(1, "new", "big-1", 11))),
+                doc(1, 1, e.update(null, unchanged(1, "paid", "__toasted__")))))).isEmpty();
+        assertThat(rows(TOAST_SELECT.formatted("ce_toast_named"))).containsExactly("1|paid|big-1|big-1|big-1|big-1|11");
+    }
+
+    @Test
+    void aPlaceholderForARowTheTableDoesNotHaveWritesTheColumnsDefaultAndSaysSo() throws Exception {
+        LogCapture.install("io.steadysink.sink");
+        Sink sink = toastTable("ce-toast-missing", "", "text DEFAULT 'unknown'");
+        DebeziumEvents e = TOAST_EVENTS;
+        assertThat(sink.write(List.of(doc(7, 1, e.update(null, unchanged(1, "paid", UNAVAILABLE)))))).isEmpty();
+        assertThat(rows(TOAST_SELECT.formatted("ce_toast_missing"))).containsExactly(
+                "1|paid|unknown|null|null|null|null");
+        assertThat(LogCapture.lines("io.steadysink.sink")).anySatisfy(line -> assertThat(line).startsWith("WARN")
+                .contains("route ce-toast-missing", "ce_toast_missing", "srv.public.docs-0@7", "big, raw, doc, tags,"
+                        + " nums")
+                .doesNotContain(UNAVAILABLE));
+    }
+
+    /** A stream where most updates leave the large columns unchanged, and the source table's end state. */
+    private static Stream toastStream(Random random, DebeziumEvents e, boolean unwrapped) {
+        TreeMap<Integer, String[]> table = new TreeMap<>(); // id -> note, big, number
+        long[] offsets = new long[2];
+        List<SinkRecord> records = new ArrayList<>();
+        for (int step = 0; step < 240; step++) {
+            int id = 1 + random.nextInt(KEYS);
+            int partition = id % 2;
+            double dice = random.nextDouble();
+            String key = e.key("id", id);
+            String note = "n" + step;
+            ObjectNode after;
+            if (!table.containsKey(id)) {
+                after = large(id, note, "b" + step, step);
+                records.add(record("srv.public.docs", partition, offsets[partition]++, key,
+                        unwrapped ? e.unwrapped(after, "false") : e.create(after)));
+                table.put(id, new String[]{note, "b" + step, Integer.toString(step)});
+                continue;
+            }
+            if (dice < 0.15) {
+                records.add(record("srv.public.docs", partition, offsets[partition]++, key,
+                        unwrapped ? e.unwrapped(row("id", id), "true") : e.delete(row("id", id))));
+                records.add(record("srv.public.docs", partition, offsets[partition]++, key, null));
+                table.remove(id);
+                continue;
+            }
+            if (dice < 0.4) {
+                after = large(id, note, "b" + step, step);
+                table.put(id, new String[]{note, "b" + step, Integer.toString(step)});
+            } else {
+                after = unchanged(id, note, UNAVAILABLE);
+                table.get(id)[0] = note;
+            }
+            records.add(record("srv.public.docs", partition, offsets[partition]++, key,
+                    unwrapped ? e.unwrapped(after, "false") : e.update(null, after)));
+        }
+        List<String> source = new ArrayList<>();
+        table.forEach((id, row) -> source.add(id + "|" + row[0] + "|" + row[1] + "|" + row[1] + "|" + row[1] + "|"
+                + row[1] + "|" + row[2]));
+        return new Stream(List.copyOf(records), source);
+    }
+
+    private static void everyWayOfWritingLargeValuesEndsAsTheSource(String name, DebeziumEvents events,
+            boolean unwrapped) throws Exception {
+        Stream stream = toastStream(new Random(16), events, unwrapped);
+        assertThat(stream.source()).as("some rows survive, some are deleted").hasSizeBetween(2, KEYS - 1);
+        String table = name.replace('-', '_');
+
+        Sink one = toastTable(name + "-one", "");
+        assertThat(one.write(stream.records())).isEmpty();
+        assertThat(rows(TOAST_SELECT.formatted(table + "_one"))).as("one batch")
+                .containsExactlyElementsOf(stream.source());
+
+        for (int seed = 1; seed <= 4; seed++) {
+            Sink shuffled = toastTable(name + "-shuffled" + seed, "");
+            Random random = new Random(seed);
+            List<List<SinkRecord>> batches = new ArrayList<>(batches(stream.records(), random, 6));
+            Collections.shuffle(batches, random);
+            for (List<SinkRecord> batch : batches) {
+                assertThat(shuffled.write(batch)).isEmpty();
+            }
+            assertThat(rows(TOAST_SELECT.formatted(table + "_shuffled" + seed)))
+                    .as("batches landing in shuffled order, seed " + seed).containsExactlyElementsOf(stream.source());
+        }
+
+        Sink replayed = toastTable(name + "-replay", "");
+        for (List<SinkRecord> batch : batches(stream.records(), new Random(4), 5)) {
+            assertThat(replayed.write(batch)).isEmpty();
+        }
+        List<String> before = rows(TOAST_SELECT.formatted(table + "_replay"));
+        for (List<SinkRecord> batch : batches(stream.records(), new Random(5), 9)) {
+            replayed.write(batch);
+        }
+        assertThat(rows(TOAST_SELECT.formatted(table + "_replay")))
+                .as("a replay from offset 0 leaves the table as it was").isEqualTo(before)
+                .containsExactlyElementsOf(stream.source());
+    }
+
+    @Test
+    void updatesLeavingLargeValuesUnchangedInOneBatchShuffledBatchesAndReplayedEndAsTheSourceTable()
+            throws Exception {
+        everyWayOfWritingLargeValuesEndsAsTheSource("ce-toast", TOAST_EVENTS, false);
+    }
+
+    @Test
+    void unwrappedRowsWithoutSchemasLeavingLargeValuesUnchangedEndAsTheSourceTable() throws Exception {
+        everyWayOfWritingLargeValuesEndsAsTheSource("ce-toast-flat", TOAST_EVENTS.withSchemas(false), true);
     }
 
     // --- types ----------------------------------------------------------------------------------

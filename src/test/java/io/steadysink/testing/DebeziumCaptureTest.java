@@ -214,6 +214,70 @@ class DebeziumCaptureTest {
         example("shapes/delete-replica-identity-full", events.get(2));
     }
 
+    /** Large values PostgreSQL stores out of line (TOAST): md5 hex of 1, 2, ... gives LZ nothing to compress. */
+    private static final String TOASTED_TABLE = """
+            (id int PRIMARY KEY, note text, big text, raw bytea, doc jsonb, js json, tags text[], nums int[])""";
+    private static final String TOASTED_ROW = "(1, 'new',"
+            + " (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 400) i),"
+            + " (SELECT decode(string_agg(md5(i::text), ''), 'hex') FROM generate_series(1, 128) i),"
+            + " (SELECT jsonb_build_object('blob', string_agg(md5(i::text), '')) FROM generate_series(1, 128) i),"
+            + " (SELECT json_build_object('blob', string_agg(md5(i::text), '')) FROM generate_series(1, 128) i),"
+            + " ARRAY(SELECT md5(i::text) FROM generate_series(1, 128) i),"
+            + " ARRAY(SELECT (i * 2654435761 % 2147483647)::int FROM generate_series(1, 1000) i))";
+
+    @Test
+    void anUpdateLeavingALargeValueUnchangedCarriesThePlaceholderInsteadOfTheValue() {
+        SourcePostgres.execute("CREATE TABLE capture.toasted " + TOASTED_TABLE,
+                "INSERT INTO capture.toasted VALUES " + TOASTED_ROW,
+                "UPDATE capture.toasted SET note = 'paid' WHERE id = 1",
+                "UPDATE capture.toasted SET id = 2 WHERE id = 1",
+                "CREATE TABLE capture.toasted_full " + TOASTED_TABLE,
+                "ALTER TABLE capture.toasted_full REPLICA IDENTITY FULL",
+                "INSERT INTO capture.toasted_full VALUES " + TOASTED_ROW,
+                "UPDATE capture.toasted_full SET note = 'paid' WHERE id = 1",
+                "UPDATE capture.toasted_full SET id = 2 WHERE id = 1");
+
+        List<ChangeEvent> events = ChangeEvent.read(cdc.topic("capture", "toasted"), 5);
+        System.out.println("TOASTPK " + events.get(4).op() + " " + events.get(4).after().get("big").asText().length()
+                + " " + events.get(4).after().get("raw") + " " + events.get(4).after().get("nums").size() + " "
+                + events.get(4).after().get("note"));
+        List<ChangeEvent> full = ChangeEvent.read(cdc.topic("capture", "toasted_full"), 5);
+
+        assertThat(events).extracting(ChangeEvent::op).containsExactly("c", "u", "d", null, "c");
+        assertThat(events.get(0).after().get("big").asText()).hasSize(12_800);
+        JsonNode update = events.get(1).after();
+        assertThat(events.get(1).before()).isNull();
+        assertThat(update.get("note").asText()).isEqualTo("paid");
+        // Default replica identity: every large value the update did not change is the placeholder,
+        // in the column's own Connect type.
+        String placeholder = "__debezium_unavailable_value";
+        assertThat(update.get("big").asText()).isEqualTo(placeholder);
+        assertThat(update.get("doc").asText()).isEqualTo(placeholder); // io.debezium.data.Json, yet no JSON
+        assertThat(update.get("js").asText()).isEqualTo(placeholder);
+        assertThat(update.get("raw").asText()).isEqualTo(Base64.getEncoder().encodeToString(placeholder.getBytes()));
+        assertThat(update.get("tags")).isEqualTo(json("[\"" + placeholder + "\"]"));
+        // an int[] holds the placeholder's bytes, one element each
+        List<Integer> bytes = placeholder.chars().boxed().toList();
+        assertThat(update.get("nums")).isEqualTo(JSON.valueToTree(bytes));
+        example("shapes/update-toast-unchanged", events.get(1));
+        // A primary-key change: the create under the new key lacks the large values as well.
+        ChangeEvent moved = events.get(4);
+        assertThat(moved.headers()).containsEntry("__debezium.oldkey", "{\"id\":1}");
+        assertThat(moved.after().get("big").asText()).isEqualTo(placeholder);
+        assertThat(moved.after().get("tags")).isEqualTo(json("[\"" + placeholder + "\"]"));
+        example("shapes/key-change-toast-create", moved);
+
+        // REPLICA IDENTITY FULL: the old row is logged whole, and the connector fills the new row from it.
+        assertThat(full).extracting(ChangeEvent::op).containsExactly("c", "u", "d", null, "c");
+        ObjectNode expected = full.get(0).after().deepCopy();
+        expected.put("note", "paid");
+        assertThat(full.get(1).after()).isEqualTo(expected);
+        expected.put("id", 2);
+        assertThat(full.get(4).after()).as("the create of a primary-key change").isEqualTo(expected);
+        assertThat(full.get(1).before()).isEqualTo(full.get(0).after());
+        example("shapes/update-toast-replica-identity-full", full.get(1));
+    }
+
     @Test
     void aPrimaryKeyChangeIsADeleteATombstoneAndACreateThatNameTheOtherKey() {
         SourcePostgres.execute("CREATE TABLE capture.keyed (id int PRIMARY KEY, note text)",
