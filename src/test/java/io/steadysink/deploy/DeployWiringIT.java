@@ -3,6 +3,9 @@ package io.steadysink.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +32,8 @@ import io.steadysink.testing.SteadySinkProcess;
 
 /**
  * The packaged application started with the dev overlay's ConfigMap (only the addresses, topic,
- * table and port pointed at the local broker and database, and no route file): its settings pass
+ * table and port pointed at the local broker and database, and a route file of one change-events
+ * route on a topic of its own, so that the route series exist): its settings pass
  * the config doctor, every probe path of every overlay answers 200, and every metric the alert
  * rules and dashboards query is one the running instance exports, once records have been written,
  * dead-lettered and skipped. And the static-membership overlay's variable, {@code KAFKA_GROUP_INSTANCE_ID}, reaches the
@@ -40,14 +44,27 @@ class DeployWiringIT {
     private static final String TOPIC = "deploy-wiring-events";
     private static final String DLQ_TOPIC = "deploy-wiring-events-dlq";
     private static final String TABLE = "deploy_wiring_events";
+    private static final String CHANGES_TOPIC = "deploy-wiring.shop.customers";
+    private static final String CHANGES_TABLE = "deploy_wiring_customers";
 
     @Test
-    void devConfigStartsAnInstanceThatServesEveryProbeAndExportsEveryQueriedMetric() {
+    void devConfigStartsAnInstanceThatServesEveryProbeAndExportsEveryQueriedMetric() throws IOException {
         List<RenderedOverlay> overlays = RenderedOverlay.all();
         RenderedOverlay dev = overlays.stream().filter(o -> o.name().equals("dev")).findFirst().orElseThrow();
 
         LocalKafka.createTopic(TOPIC, 2);
         LocalKafka.createTopic(DLQ_TOPIC, 1);
+        LocalKafka.createTopic(CHANGES_TOPIC, 1);
+        LocalPostgres.execute("CREATE TABLE IF NOT EXISTS " + CHANGES_TABLE + " (id integer PRIMARY KEY, name text,"
+                + " kafka_topic text, kafka_partition integer, kafka_offset bigint)");
+        Path routes = Files.createTempFile("deploy-wiring-routes", ".yaml");
+        Files.writeString(routes, """
+                routes:
+                  customers:
+                    topics: [%s]
+                    table: %s
+                    mode: change-events
+                """.formatted(CHANGES_TOPIC, CHANGES_TABLE));
         // The first record's row already there (a replay): writing it again changes nothing (a "skipped"
         // record). It must be the same record: another one at its coordinates means a recreated topic.
         long firstTimestamp = 1_700_000_000_000L;
@@ -75,7 +92,7 @@ class DeployWiringIT {
         env.put("SINK_GROUP_ID", "deploy-wiring");
         env.put("SINK_LAG_INTERVAL_MS", "1000");
         // The dev overlay's route file is mounted in the pod only; DemoStackIT runs it against its tables.
-        env.put("SINK_ROUTES_FILE", "");
+        env.put("SINK_ROUTES_FILE", routes.toString());
         try (SteadySinkProcess app = SteadySinkProcess.start("deploy-wiring", env, false)) {
             app.awaitStarted(Duration.ofSeconds(90));
             await().atMost(Duration.ofSeconds(60))
