@@ -63,6 +63,8 @@ final class RouteRows {
     private final int[] identity;
     /** Change events: whether fields no column takes are looked for (none is left when a column takes the whole row). */
     private final boolean watchesFields;
+    /** Change events: their values, each distinct schema parsed once. */
+    private final ChangeEventReader events = new ChangeEventReader();
 
     RouteRows(BoundRoute route) {
         this.route = route;
@@ -140,7 +142,7 @@ final class RouteRows {
         ChangeEvent event;
         boolean truncates = route.spec().truncate() == RouteSpec.Truncate.ALLOW;
         try {
-            event = ChangeEvent.of(record.isTombstone() ? null : parse(record, record.value(), "value"), truncates);
+            event = record.isTombstone() ? ChangeEvent.of(null, truncates) : readEvent(record, truncates);
             if (truncates && !event.delete() && event.sourceLsn() == null) {
                 throw new Unconvertible("a change event without its source log position (source.lsn, or __lsn of"
                         + " an unwrapped row: ExtractNewRecordState add.fields=lsn), by which truncate: allow"
@@ -298,11 +300,24 @@ final class RouteRows {
             JsonNode node = JSON.readTree(bytes);
             return node == null ? NullNode.getInstance() : node;
         } catch (IOException e) {
-            Defect defect = "value".equals(what) ? Defect.VALUE_NOT_JSON : Defect.VALUE_DOES_NOT_FIT;
-            throw new InvalidRecordException(record, defect,
-                    "route " + route.name() + ": the " + what + " is not JSON: " + firstLine(e.getMessage()))
-                    .onRoute(route.name());
+            throw notJson(record, what, e);
         }
+    }
+
+    /** The change event of a record that has a value, its schema read once for all events that repeat it. */
+    private ChangeEvent readEvent(SinkRecord record, boolean truncates) throws Unconvertible {
+        try {
+            return events.read(record.value(), truncates);
+        } catch (IOException e) {
+            throw notJson(record, "value", e);
+        }
+    }
+
+    private InvalidRecordException notJson(SinkRecord record, String what, IOException e) {
+        Defect defect = "value".equals(what) ? Defect.VALUE_NOT_JSON : Defect.VALUE_DOES_NOT_FIT;
+        return new InvalidRecordException(record, defect,
+                "route " + route.name() + ": the " + what + " is not JSON: " + firstLine(e.getMessage()))
+                .onRoute(route.name());
     }
 
     private static String firstLine(String message) {

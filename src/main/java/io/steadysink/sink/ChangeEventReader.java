@@ -1,0 +1,178 @@
+package io.steadysink.sink;
+
+import java.io.IOException;
+import java.util.Arrays;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.NullNode;
+
+/**
+ * Reads change events the way {@link ChangeEvent#of(JsonNode, boolean)} reads their JSON tree, without
+ * building the tree of a schema it has seen before. Debezium repeats the whole Connect schema in every
+ * value ({@code {"schema":…,"payload":…}}), several times the size of the row, and the schema rarely
+ * changes: the value is read as a stream, only {@code payload} becomes a tree, and the schema's bytes
+ * are looked up among the schemas read lately (compared byte for byte), parsed only when they are new.
+ * A value of any other shape (no schemas, unwrapped, a member besides the two, not JSON) is parsed
+ * whole, exactly as before; so is every value the stream reading cannot place, and the tree parse
+ * reports what is wrong with it.
+ * <p>
+ * Thread-safe: the workers of a route share one reader.
+ */
+final class ChangeEventReader {
+
+    /** Schemas kept per reader (one per route and table): a table's schema and a few of its versions. */
+    static final int SCHEMAS = 16;
+
+    private static final ObjectMapper JSON = ColumnType.jsonMapper();
+    /** The payload is one member of the value: what follows it is read on, not trailing tokens. */
+    private static final ObjectReader MEMBER = JSON.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private final SchemaCache schemas;
+
+    ChangeEventReader() {
+        this(SCHEMAS);
+    }
+
+    ChangeEventReader(int capacity) {
+        this.schemas = new SchemaCache(capacity);
+    }
+
+    /**
+     * The change {@code value} (the record's bytes, not a tombstone) says, as
+     * {@link ChangeEvent#of(JsonNode, boolean)} says it of the value's JSON tree.
+     *
+     * @throws IOException when the value is not JSON (the tree parse's exception)
+     * @throws Unconvertible as {@link ChangeEvent#of(JsonNode, boolean)}
+     */
+    ChangeEvent read(byte[] value, boolean truncates) throws IOException, Unconvertible {
+        Wrapped wrapped = wrapped(value);
+        if (wrapped == null) {
+            JsonNode tree = JSON.readTree(value);
+            return ChangeEvent.of(tree == null ? NullNode.getInstance() : tree, truncates);
+        }
+        return ChangeEvent.of(wrapped.payload(), wrapped.schema(), truncates);
+    }
+
+    /** How many schemas are kept now. */
+    int cachedSchemas() {
+        return schemas.size();
+    }
+
+    private record Wrapped(JsonNode payload, ChangeEventSchema schema) {
+    }
+
+    /**
+     * {@code value} as JsonConverter writes it with schemas: an object of exactly the members
+     * {@code schema} (an object) and {@code payload}, once each, and nothing after it; {@code null} for
+     * anything else.
+     */
+    private Wrapped wrapped(byte[] value) throws IOException {
+        try (JsonParser parser = JSON.createParser(value)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            JsonNode payload = null;
+            long schemaFrom = -1;
+            long schemaTo = -1;
+            JsonToken token;
+            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken member = parser.nextToken();
+                if (name.equals("schema") && schemaFrom < 0 && member == JsonToken.START_OBJECT) {
+                    schemaFrom = parser.currentTokenLocation().getByteOffset();
+                    parser.skipChildren();
+                    schemaTo = parser.currentTokenLocation().getByteOffset() + 1; // past its closing brace
+                    if (schemaFrom < 0 || schemaTo <= schemaFrom) {
+                        return null; // not read as bytes (another encoding than UTF-8)
+                    }
+                } else if (name.equals("payload") && payload == null) {
+                    payload = MEMBER.readTree(parser);
+                    if (payload == null) {
+                        return null;
+                    }
+                } else {
+                    return null;
+                }
+            }
+            if (token != JsonToken.END_OBJECT || schemaFrom < 0 || payload == null || parser.nextToken() != null) {
+                return null;
+            }
+            return new Wrapped(payload, schemas.get(value, (int) schemaFrom, (int) schemaTo));
+        } catch (IOException e) {
+            return null; // the tree parse reports it
+        }
+    }
+
+    /**
+     * The schemas read lately, by their exact bytes, the most recently used first; the least recently
+     * used goes when a new one would pass the capacity. A lookup compares lengths, then bytes: no hash
+     * stands in for equality.
+     */
+    private static final class SchemaCache {
+
+        private final byte[][] keys;
+        private final ChangeEventSchema[] values;
+        private int size;
+
+        SchemaCache(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("capacity " + capacity);
+            }
+            this.keys = new byte[capacity][];
+            this.values = new ChangeEventSchema[capacity];
+        }
+
+        /** The schema written in {@code bytes} from {@code from} (inclusive) to {@code to} (exclusive). */
+        ChangeEventSchema get(byte[] bytes, int from, int to) throws IOException {
+            synchronized (this) {
+                ChangeEventSchema found = find(bytes, from, to);
+                if (found != null) {
+                    return found;
+                }
+            }
+            ChangeEventSchema parsed = ChangeEventSchema.of(JSON.readTree(bytes, from, to - from));
+            synchronized (this) {
+                ChangeEventSchema found = find(bytes, from, to); // another worker read it meanwhile
+                if (found != null) {
+                    return found;
+                }
+                if (size < keys.length) {
+                    size++;
+                }
+                moveToFront(size - 1, Arrays.copyOfRange(bytes, from, to), parsed);
+                return parsed;
+            }
+        }
+
+        /** The schema of these bytes, moved first; {@code null} when none is kept. */
+        private ChangeEventSchema find(byte[] bytes, int from, int to) {
+            int length = to - from;
+            for (int i = 0; i < size; i++) {
+                byte[] key = keys[i];
+                if (key.length == length && Arrays.equals(key, 0, length, bytes, from, to)) {
+                    ChangeEventSchema found = values[i];
+                    moveToFront(i, key, found);
+                    return found;
+                }
+            }
+            return null;
+        }
+
+        /** Puts {@code key} first, shifting the entries before index {@code i} one down (the last one out). */
+        private void moveToFront(int i, byte[] key, ChangeEventSchema value) {
+            System.arraycopy(keys, 0, keys, 1, i);
+            System.arraycopy(values, 0, values, 1, i);
+            keys[0] = key;
+            values[0] = value;
+        }
+
+        synchronized int size() {
+            return size;
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package io.steadysink.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * {@link ChangeEventReader} says of every change event what {@link ChangeEvent#of(JsonNode, boolean)}
+ * says of its whole JSON tree, while it parses each distinct schema once.
+ */
+class ChangeEventReaderTest {
+
+    private static final ObjectMapper JSON = ColumnType.jsonMapper();
+    private static final Path EXAMPLES = Path.of("src/test/resources/debezium");
+
+    @Test
+    void everyDebeziumExampleReadsAsItsWholeTreeDoes() throws IOException {
+        List<Path> examples = examples();
+        assertTrue(examples.size() >= 40, "examples found: " + examples.size());
+        ChangeEventReader reader = new ChangeEventReader();
+        int wrapped = 0;
+        for (Path example : examples) {
+            JsonNode record = JSON.readTree(example.toFile());
+            if (record.path("tombstone").asBoolean()) {
+                continue; // no bytes: never read
+            }
+            JsonNode value = record.get("value");
+            wrapped += ConnectStruct.isWrapped(value) ? 1 : 0;
+            byte[] compact = JSON.writeValueAsBytes(value);
+            byte[] pretty = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
+            for (boolean truncates : new boolean[]{false, true}) {
+                String name = example + (truncates ? " (truncate: allow)" : "");
+                assertSameEvent(name, value, truncates, reader, compact);
+                assertSameEvent(name + " pretty-printed", value, truncates, reader, pretty);
+                assertSameEvent(name + " read twice", value, truncates, reader, compact);
+            }
+        }
+        assertTrue(wrapped >= 35, "examples with schemas: " + wrapped);
+    }
+
+    @Test
+    void anEventWhosePayloadComesFirstReadsAsItsWholeTreeDoes() throws IOException {
+        JsonNode value = example("types/decimal.json");
+        ObjectNode reversed = JSON.createObjectNode();
+        reversed.set("payload", value.get("payload"));
+        reversed.set("schema", value.get("schema"));
+        assertSameEvent("payload before schema", reversed, false, new ChangeEventReader(),
+                JSON.writeValueAsBytes(reversed));
+    }
+
+    @Test
+    void valuesOfOtherShapesReadAsTheirWholeTreeDoes() throws IOException {
+        ChangeEventReader reader = new ChangeEventReader();
+        String row = "{\"id\":1,\"a\":\"x\"}";
+        String schema = "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"field\":\"id\"}]}";
+        for (String value : List.of(row, // without schemas
+                "{\"schema\":" + schema + ",\"payload\":" + row + ",\"extra\":1}", // a third member: a row
+                "{\"schema\":" + schema + ",\"schema\":" + schema + ",\"payload\":" + row + "}", // repeated
+                "{\"schema\":null,\"payload\":" + row + "}", // a schema that is no object
+                "{\"schema\":" + schema + ",\"payload\":null}", // no payload: a delete
+                "{\"schema\":" + schema + "}", "{\"payload\":" + row + "}", "null", "[1]", "\"text\"")) {
+            assertSameEvent(value, JSON.readTree(value), false, reader, value.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void aValueThatIsNotJsonFailsAsTheTreeParseFails() {
+        ChangeEventReader reader = new ChangeEventReader();
+        String schema = "{\"type\":\"struct\",\"fields\":[]}";
+        for (String value : List.of("{\"schema\":" + schema + ",\"payload\":{\"id\":1}} trailing",
+                "{\"schema\":" + schema + ",\"payload\":{\"id\":",
+                "{\"schema\":" + schema + ",\"payload\":{\"id\":1}}}",
+                "not json", "")) {
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            String expected;
+            try {
+                JsonNode tree = JSON.readTree(bytes);
+                expected = "no failure, " + tree;
+            } catch (IOException e) {
+                expected = e.getMessage();
+            }
+            String actual;
+            try {
+                actual = "no failure, " + reader.read(bytes, false);
+            } catch (IOException e) {
+                actual = e.getMessage();
+            } catch (Unconvertible e) {
+                actual = "unconvertible, " + e.getMessage();
+            }
+            if (expected.startsWith("no failure")) {
+                assertTrue(actual.startsWith("no failure") || actual.startsWith("unconvertible"),
+                        value + ": " + actual);
+            } else {
+                assertEquals(expected, actual, value);
+            }
+        }
+    }
+
+    @Test
+    void aRepeatedSchemaIsParsedOnceAndItsLookupsShared() throws Exception {
+        ChangeEventReader reader = new ChangeEventReader();
+        byte[] value = JSON.writeValueAsBytes(example("shapes/create.json"));
+        ChangeEvent first = reader.read(value, false);
+        ChangeEvent second = reader.read(value.clone(), false);
+        assertSame(first.row().schema(), second.row().schema());
+        assertSame(first.row().schemaOf("amount"), second.row().schemaOf("amount"));
+        assertNotSame(first.row().payload(), second.row().payload());
+        assertEquals(1, reader.cachedSchemas());
+    }
+
+    @Test
+    void aSchemaChangeBetweenTwoEventsOfATableGivesTheNewSchema() throws Exception {
+        ChangeEventReader reader = new ChangeEventReader();
+        JsonNode added = example("shapes/column-added.json");
+        ObjectNode before = added.deepCopy();
+        // the same table's event before the source gained the column b
+        ObjectNode afterSchema = (ObjectNode) fieldSchema(before.get("schema"), "after");
+        removeField(afterSchema, "b");
+        removeField((ObjectNode) fieldSchema(before.get("schema"), "before"), "b");
+        ((ObjectNode) before.get("payload").get("after")).remove("b");
+
+        ChangeEvent old = reader.read(JSON.writeValueAsBytes(before), false);
+        assertNull(old.row().schemaOf("b"));
+        assertFalse(old.row().typed("/b"));
+        ChangeEvent changed = reader.read(JSON.writeValueAsBytes(added), false);
+        assertNotNull(changed.row().schemaOf("b"));
+        assertEquals(fieldSchema(fieldSchema(added.get("schema"), "after"), "b"), changed.row().schemaOf("b"));
+        assertEquals("5", changed.row().at("/b").asText());
+        assertEquals(2, reader.cachedSchemas());
+        assertSameEvent("column added", added, false, reader, JSON.writeValueAsBytes(added));
+        assertSameEvent("before the column", before, false, reader, JSON.writeValueAsBytes(before));
+    }
+
+    @Test
+    void schemasOfEqualLengthAreToldApartByTheirBytes() throws Exception {
+        ChangeEventReader reader = new ChangeEventReader();
+        String two = JSON.writeValueAsString(example("types/decimal.json"));
+        String three = two.replace("\"scale\":\"2\"", "\"scale\":\"3\"");
+        assertEquals(two.length(), three.length());
+        assertFalse(two.equals(three));
+        JsonNode asTwo = reader.read(two.getBytes(StandardCharsets.UTF_8), false).row().at("/v");
+        JsonNode asThree = reader.read(three.getBytes(StandardCharsets.UTF_8), false).row().at("/v");
+        assertEquals("1234.50", asTwo.decimalValue().toPlainString());
+        assertEquals("123.450", asThree.decimalValue().toPlainString());
+        assertEquals(2, reader.cachedSchemas());
+    }
+
+    @Test
+    void theCacheKeepsAtMostItsCapacityAndEvictedSchemasAreReadAgain() throws Exception {
+        ChangeEventReader reader = new ChangeEventReader(4);
+        String template = JSON.writeValueAsString(example("types/decimal.json"));
+        List<byte[]> values = new ArrayList<>();
+        for (int scale = 0; scale < 10; scale++) {
+            values.add(template.replace("\"scale\":\"2\"", "\"scale\":\"" + scale + "\"")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        for (int round = 0; round < 2; round++) {
+            for (int scale = 0; scale < values.size(); scale++) {
+                JsonNode v = reader.read(values.get(scale), false).row().at("/v");
+                assertEquals(scale, v.decimalValue().scale(), "scale " + scale + ", round " + round);
+                assertTrue(reader.cachedSchemas() <= 4, "schemas kept: " + reader.cachedSchemas());
+            }
+        }
+        assertEquals(4, reader.cachedSchemas());
+        assertEquals(ChangeEventReader.SCHEMAS, 16);
+    }
+
+    /** The reader's event of {@code bytes} equals what the tree of {@code value} gives, field by field. */
+    private static void assertSameEvent(String name, JsonNode value, boolean truncates, ChangeEventReader reader,
+            byte[] bytes) {
+        String expectedFailure = null;
+        ChangeEvent expected = null;
+        try {
+            expected = ChangeEvent.of(value == null ? NullNode.getInstance() : value, truncates);
+        } catch (Unconvertible e) {
+            expectedFailure = e.getMessage();
+        }
+        ChangeEvent actual;
+        try {
+            actual = reader.read(bytes, truncates);
+        } catch (Unconvertible e) {
+            assertEquals(expectedFailure, e.getMessage(), name);
+            return;
+        } catch (IOException e) {
+            throw new AssertionError(name + ": " + e.getMessage(), e);
+        }
+        assertNull(expectedFailure, name + ": the tree refuses it, the reader did not");
+        assertEquals(expected.delete(), actual.delete(), name);
+        assertEquals(expected.truncate(), actual.truncate(), name);
+        assertEquals(expected.sourceMillis(), actual.sourceMillis(), name);
+        assertEquals(expected.sourceLsn(), actual.sourceLsn(), name);
+        if (expected.row() == null) {
+            assertNull(actual.row(), name);
+            return;
+        }
+        assertEquals(expected.row().payload(), actual.row().payload(), name);
+        assertEquals(expected.row().schema(), actual.row().schema(), name);
+        for (Iterator<String> fields = expected.row().payload().fieldNames(); fields.hasNext();) {
+            String field = fields.next();
+            String pointer = "/" + field.replace("~", "~0").replace("/", "~1");
+            assertEquals(expected.row().schemaOf(field), actual.row().schemaOf(field), name + " " + field);
+            assertEquals(expected.row().typed(pointer), actual.row().typed(pointer), name + " " + field);
+            assertEquals(normalised(expected, pointer), normalised(actual, pointer), name + " " + field);
+        }
+        assertEquals(normalised(expected, ""), normalised(actual, ""), name);
+        assertNull(actual.row().schemaOf("no such field"), name);
+    }
+
+    private static String normalised(ChangeEvent event, String pointer) {
+        try {
+            return event.row().at(pointer).toString();
+        } catch (Unconvertible e) {
+            return "unconvertible: " + e.getMessage();
+        }
+    }
+
+    private static List<Path> examples() throws IOException {
+        try (Stream<Path> files = Files.walk(EXAMPLES)) {
+            return files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+        }
+    }
+
+    private static JsonNode example(String name) throws IOException {
+        return JSON.readTree(EXAMPLES.resolve(name).toFile()).get("value");
+    }
+
+    private static JsonNode fieldSchema(JsonNode struct, String field) {
+        for (JsonNode f : struct.path("fields")) {
+            if (f.path("field").asText().equals(field)) {
+                return f;
+            }
+        }
+        throw new AssertionError("no field " + field);
+    }
+
+    private static void removeField(ObjectNode struct, String field) {
+        ArrayNode fields = (ArrayNode) struct.get("fields");
+        for (int i = fields.size() - 1; i >= 0; i--) {
+            if (fields.get(i).path("field").asText().equals(field)) {
+                fields.remove(i);
+            }
+        }
+    }
+}
