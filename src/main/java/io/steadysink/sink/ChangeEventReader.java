@@ -33,13 +33,16 @@ final class ChangeEventReader {
     private static final ObjectReader MEMBER = JSON.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final SchemaCache schemas;
+    private final SchemaCache keySchemas;
 
     ChangeEventReader() {
         this(SCHEMAS);
     }
 
+    /** @param capacity how many value schemas, and how many key schemas, are kept */
     ChangeEventReader(int capacity) {
         this.schemas = new SchemaCache(capacity);
+        this.keySchemas = new SchemaCache(capacity);
     }
 
     /**
@@ -50,7 +53,7 @@ final class ChangeEventReader {
      * @throws Unconvertible as {@link ChangeEvent#of(JsonNode, boolean)}
      */
     ChangeEvent read(byte[] value, boolean truncates) throws IOException, Unconvertible {
-        Wrapped wrapped = wrapped(value);
+        Wrapped wrapped = wrapped(value, schemas);
         if (wrapped == null) {
             JsonNode tree = JSON.readTree(value);
             return ChangeEvent.of(tree == null ? NullNode.getInstance() : tree, truncates);
@@ -58,9 +61,32 @@ final class ChangeEventReader {
         return ChangeEvent.of(wrapped.payload(), wrapped.schema(), truncates);
     }
 
-    /** How many schemas are kept now. */
+    /**
+     * The record's {@code key} ({@code null} when it has none) as {@link ConnectStruct#unwrap(JsonNode)}
+     * reads its JSON tree.
+     *
+     * @throws IOException when the key is not JSON (the tree parse's exception)
+     */
+    ConnectStruct key(byte[] key) throws IOException {
+        if (key == null) {
+            return ConnectStruct.unwrap(null);
+        }
+        Wrapped wrapped = wrapped(key, keySchemas);
+        if (wrapped == null) {
+            JsonNode tree = JSON.readTree(key);
+            return ConnectStruct.unwrap(tree == null ? NullNode.getInstance() : tree);
+        }
+        return new ConnectStruct(wrapped.payload(), wrapped.schema().schema(), wrapped.schema().fields());
+    }
+
+    /** How many value schemas are kept now. */
     int cachedSchemas() {
         return schemas.size();
+    }
+
+    /** How many key schemas are kept now. */
+    int cachedKeySchemas() {
+        return keySchemas.size();
     }
 
     private record Wrapped(JsonNode payload, ChangeEventSchema schema) {
@@ -71,7 +97,7 @@ final class ChangeEventReader {
      * {@code schema} (an object) and {@code payload}, once each, and nothing after it; {@code null} for
      * anything else.
      */
-    private Wrapped wrapped(byte[] value) throws IOException {
+    private static Wrapped wrapped(byte[] value, SchemaCache schemas) {
         try (JsonParser parser = JSON.createParser(value)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;

@@ -169,7 +169,7 @@ final class RouteRows {
                 boolean typed = true;
                 if (column.source() instanceof ColumnSource.KeyPointer pointer) {
                     if (key == null) {
-                        key = ConnectStruct.unwrap(record.key() == null ? null : parse(record, record.key(), "key"));
+                        key = readKey(record);
                     }
                     found = key.at(pointer.pointer());
                     typed = key.typed(pointer.pointer());
@@ -310,6 +310,15 @@ final class RouteRows {
             return events.read(record.value(), truncates);
         } catch (IOException e) {
             throw notJson(record, "value", e);
+        }
+    }
+
+    /** A change event's key, its schema read once for all keys that repeat it. */
+    private ConnectStruct readKey(SinkRecord record) {
+        try {
+            return events.key(record.key());
+        } catch (IOException e) {
+            throw notJson(record, "key", e);
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -57,6 +58,35 @@ class ChangeEventReaderTest {
             }
         }
         assertTrue(wrapped >= 35, "examples with schemas: " + wrapped);
+    }
+
+    @Test
+    void everyDebeziumExampleKeyReadsAsItsWholeTreeDoes() throws IOException {
+        ChangeEventReader reader = new ChangeEventReader();
+        int keys = 0;
+        for (Path example : examples()) {
+            JsonNode key = JSON.readTree(example.toFile()).get("key");
+            byte[] bytes = key == null || key.isNull() ? null : JSON.writeValueAsBytes(key);
+            keys += bytes == null ? 0 : 1;
+            ConnectStruct expected = ConnectStruct.unwrap(bytes == null ? null : key);
+            for (int round = 0; round < 2; round++) {
+                ConnectStruct actual = reader.key(bytes);
+                assertEquals(expected.payload(), actual.payload(), example.toString());
+                assertEquals(expected.schema(), actual.schema(), example.toString());
+                for (Iterator<String> fields = expected.payload().fieldNames(); fields.hasNext();) {
+                    String field = fields.next();
+                    assertEquals(expected.schemaOf(field), actual.schemaOf(field), example + " " + field);
+                    assertEquals(expected.typed("/" + field), actual.typed("/" + field), example + " " + field);
+                    assertEquals(struct(expected, "/" + field), struct(actual, "/" + field), example + " " + field);
+                }
+            }
+        }
+        assertTrue(keys >= 40, "keys: " + keys);
+        assertTrue(reader.cachedKeySchemas() >= 1);
+        assertTrue(reader.cachedKeySchemas() <= ChangeEventReader.SCHEMAS);
+        assertEquals(ConnectStruct.unwrap(JSON.readTree("{\"id\":7}")).payload(),
+                reader.key("{\"id\":7}".getBytes(StandardCharsets.UTF_8)).payload());
+        assertThrows(IOException.class, () -> reader.key("{\"id\":".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -228,8 +258,12 @@ class ChangeEventReaderTest {
     }
 
     private static String normalised(ChangeEvent event, String pointer) {
+        return struct(event.row(), pointer);
+    }
+
+    private static String struct(ConnectStruct struct, String pointer) {
         try {
-            return event.row().at(pointer).toString();
+            return struct.at(pointer).toString();
         } catch (Unconvertible e) {
             return "unconvertible: " + e.getMessage();
         }
