@@ -1,10 +1,12 @@
 package io.steadysink.sink;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,6 +33,12 @@ final class ChangeEventReader {
     private static final ObjectMapper JSON = ColumnType.jsonMapper();
     /** The payload is one member of the value: what follows it is read on, not trailing tokens. */
     private static final ObjectReader MEMBER = JSON.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** For a payload parsed on its own: one level less deep, as the value around it counts one. */
+    private static final ObjectMapper INNER = innerMapper();
+
+    /** How JsonConverter starts a value with schemas, and what follows the schema. */
+    private static final byte[] SCHEMA_FIRST = "{\"schema\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] THEN_PAYLOAD = ",\"payload\":".getBytes(StandardCharsets.US_ASCII);
 
     private final SchemaCache schemas;
     private final SchemaCache keySchemas;
@@ -98,6 +106,64 @@ final class ChangeEventReader {
      * anything else.
      */
     private static Wrapped wrapped(byte[] value, SchemaCache schemas) {
+        Wrapped known = known(value, schemas);
+        return known != null ? known : streamed(value, schemas);
+    }
+
+    /**
+     * JsonConverter's compact {@code {"schema":S,"payload":P}} whose {@code S} is a kept schema, byte for
+     * byte: only {@code P} is parsed. A kept schema is one whole JSON object, so where its bytes stand
+     * right after {@code {"schema":}, the schema member is exactly they. {@code null} for anything
+     * else, which {@link #streamed} reads.
+     */
+    private static Wrapped known(byte[] value, SchemaCache schemas) {
+        if (!at(value, 0, SCHEMA_FIRST)) {
+            return null;
+        }
+        int end = value.length;
+        while (end > 0 && whitespace(value[end - 1])) {
+            end--;
+        }
+        if (end == 0 || value[end - 1] != '}') {
+            return null;
+        }
+        int last = end - 1; // the value's closing brace
+        SchemaCache.Kept kept = schemas.keptAt(value, SCHEMA_FIRST.length, last);
+        if (kept == null) {
+            return null;
+        }
+        int from = SCHEMA_FIRST.length + kept.length() + THEN_PAYLOAD.length;
+        try (JsonParser parser = INNER.createParser(value, from, last - from)) {
+            JsonNode payload = MEMBER.readTree(parser);
+            if (payload == null || parser.nextToken() != null) {
+                return null; // not one value between "payload": and the closing brace
+            }
+            return new Wrapped(payload, kept.schema());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static ObjectMapper innerMapper() {
+        ObjectMapper mapper = ColumnType.jsonMapper();
+        StreamReadConstraints limits = mapper.getFactory().streamReadConstraints();
+        mapper.getFactory().setStreamReadConstraints(
+                limits.rebuild().maxNestingDepth(limits.getMaxNestingDepth() - 1).build());
+        return mapper;
+    }
+
+    private static boolean at(byte[] bytes, int from, byte[] expected) {
+        return bytes.length - from >= expected.length
+                && Arrays.equals(bytes, from, from + expected.length, expected, 0, expected.length);
+    }
+
+    /** JSON's whitespace. */
+    private static boolean whitespace(byte b) {
+        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+    }
+
+    /** {@link #wrapped} token by token: any spelling, the schema parsed unless its bytes are kept. */
+    private static Wrapped streamed(byte[] value, SchemaCache schemas) {
         try (JsonParser parser = JSON.createParser(value)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;
@@ -173,6 +239,28 @@ final class ChangeEventReader {
                 moveToFront(size - 1, Arrays.copyOfRange(bytes, from, to), parsed);
                 return parsed;
             }
+        }
+
+        /** A kept schema and the length of its bytes. */
+        record Kept(ChangeEventSchema schema, int length) {
+        }
+
+        /**
+         * The kept schema whose bytes stand in {@code bytes} from {@code from}, followed by
+         * {@code ,"payload":} before {@code limit}; moved first; {@code null} when none is.
+         */
+        synchronized Kept keptAt(byte[] bytes, int from, int limit) {
+            for (int i = 0; i < size; i++) {
+                byte[] key = keys[i];
+                int to = from + key.length;
+                if (to + THEN_PAYLOAD.length <= limit && Arrays.equals(key, 0, key.length, bytes, from, to)
+                        && at(bytes, to, THEN_PAYLOAD)) {
+                    ChangeEventSchema found = values[i];
+                    moveToFront(i, key, found);
+                    return new Kept(found, key.length);
+                }
+            }
+            return null;
         }
 
         /** The schema of these bytes, moved first; {@code null} when none is kept. */

@@ -122,6 +122,59 @@ class ChangeEventReaderTest {
     }
 
     @Test
+    void aKeptSchemaFollowedByAnythingButOnePayloadReadsAsTheWholeTreeDoes() throws Exception {
+        ChangeEventReader reader = new ChangeEventReader();
+        JsonNode value = example("shapes/create.json");
+        String schema = JSON.writeValueAsString(value.get("schema"));
+        String payload = JSON.writeValueAsString(value.get("payload"));
+        reader.read(("{\"schema\":" + schema + ",\"payload\":" + payload + "}").getBytes(StandardCharsets.UTF_8),
+                false);
+        assertEquals(1, reader.cachedSchemas());
+        String wrapped = "{\"schema\":" + schema + ",\"payload\":";
+        for (String text : List.of(wrapped + payload + "} \n\t", wrapped + " " + payload + " }",
+                wrapped + payload + ",\"extra\":1}", wrapped + payload + ",\"payload\":" + payload + "}",
+                wrapped + payload + ",\"schema\":" + schema + "}", wrapped + "null}", wrapped + "{}}",
+                wrapped + "1}", wrapped + "[1,2]}",
+                "{\"schema\":" + schema + " ,\"payload\":" + payload + "}")) {
+            assertSameEvent(text, JSON.readTree(text), false, reader, text.getBytes(StandardCharsets.UTF_8));
+        }
+        for (String notJson : List.of(wrapped + payload + "} x", wrapped + payload + "}}", wrapped + payload,
+                wrapped + "}", wrapped + payload + " 1}", wrapped + "{\"id\":}")) {
+            byte[] bytes = notJson.getBytes(StandardCharsets.UTF_8);
+            IOException expected = assertThrows(IOException.class, () -> JSON.readTree(bytes), notJson);
+            IOException actual = assertThrows(IOException.class, () -> reader.read(bytes, false), notJson);
+            assertEquals(expected.getMessage(), actual.getMessage(), notJson);
+        }
+        assertEquals(1, reader.cachedSchemas());
+    }
+
+    @Test
+    void aPayloadNestedAsDeepAsJsonAllowsIsReadOrRefusedAsTheWholeTreeIs() throws Exception {
+        ChangeEventReader reader = new ChangeEventReader();
+        String schema = "{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"field\":\"v\"}]}";
+        reader.read(("{\"schema\":" + schema + ",\"payload\":{\"v\":\"x\"}}").getBytes(StandardCharsets.UTF_8), false);
+        int limit = JSON.getFactory().streamReadConstraints().getMaxNestingDepth();
+        for (int depth = limit - 3; depth <= limit + 1; depth++) {
+            String payload = "{\"v\":" + "[".repeat(depth - 1) + "]".repeat(depth - 1) + "}";
+            String text = "{\"schema\":" + schema + ",\"payload\":" + payload + "}";
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            String expected;
+            try {
+                expected = "read, " + JSON.readTree(bytes).get("payload").toString().length() + " characters";
+            } catch (IOException e) {
+                expected = "refused: " + e.getMessage();
+            }
+            String actual;
+            try {
+                actual = "read, " + reader.read(bytes, false).row().payload().toString().length() + " characters";
+            } catch (IOException e) {
+                actual = "refused: " + e.getMessage();
+            }
+            assertEquals(expected, actual, "payload depth " + depth);
+        }
+    }
+
+    @Test
     void aValueThatIsNotJsonFailsAsTheTreeParseFails() {
         ChangeEventReader reader = new ChangeEventReader();
         String schema = "{\"type\":\"struct\",\"fields\":[]}";
