@@ -50,8 +50,15 @@ record ChangeEvent(ConnectStruct row, Long sourceMillis, Long sourceLsn, boolean
             return DELETE;
         }
         boolean wrapped = ConnectStruct.isWrapped(value);
-        JsonNode payload = wrapped ? value.get("payload") : value;
-        JsonNode schema = wrapped ? value.get("schema") : null;
+        return of(wrapped ? value.get("payload") : value, wrapped ? ChangeEventSchema.of(value.get("schema")) : null,
+                truncates);
+    }
+
+    /**
+     * {@link #of(JsonNode, boolean)} of a value already taken apart: its {@code payload} (the whole value
+     * without schemas) and its {@code schema} ({@code null} without schemas).
+     */
+    static ChangeEvent of(JsonNode payload, ChangeEventSchema schema, boolean truncates) throws Unconvertible {
         if (payload == null || payload.isNull()) {
             return DELETE;
         }
@@ -66,7 +73,10 @@ record ChangeEvent(ConnectStruct row, Long sourceMillis, Long sourceLsn, boolean
             if (deleted.asText("").equals("true")) {
                 return new ChangeEvent(null, sourceMillis, sourceLsn, false);
             }
-            return new ChangeEvent(new ConnectStruct(payload, schema), sourceMillis, sourceLsn, false);
+            ConnectStruct row = schema == null
+                    ? new ConnectStruct(payload, null)
+                    : new ConnectStruct(payload, schema.schema(), schema.fields());
+            return new ChangeEvent(row, sourceMillis, sourceLsn, false);
         }
         Long sourceMillis = millis(payload.path("source").path("ts_ms"));
         Long sourceLsn = millis(payload.path("source").path("lsn"));
@@ -77,8 +87,10 @@ record ChangeEvent(ConnectStruct row, Long sourceMillis, Long sourceLsn, boolean
                 if (after == null || !after.isObject()) {
                     throw new Unconvertible("a change event of op " + op + " without the row after it");
                 }
-                yield new ChangeEvent(new ConnectStruct(after, ConnectValue.fields(schema).get("after")),
-                        sourceMillis, sourceLsn, false);
+                ConnectStruct row = schema == null
+                        ? new ConnectStruct(after, null)
+                        : new ConnectStruct(after, schema.after(), schema.afterFields());
+                yield new ChangeEvent(row, sourceMillis, sourceLsn, false);
             }
             case "d" -> new ChangeEvent(null, sourceMillis, sourceLsn, false);
             case "t" -> {

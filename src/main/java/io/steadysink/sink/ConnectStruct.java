@@ -17,9 +17,14 @@ final class ConnectStruct {
     private final Map<String, JsonNode> fields;
 
     ConnectStruct(JsonNode payload, JsonNode schema) {
+        this(payload, schema, ConnectValue.fields(schema));
+    }
+
+    /** @param fields {@link ConnectValue#fields(JsonNode)} of {@code schema}, made once for many structs */
+    ConnectStruct(JsonNode payload, JsonNode schema, Map<String, JsonNode> fields) {
         this.payload = payload == null ? MissingNode.getInstance() : payload;
         this.schema = schema;
-        this.fields = ConnectValue.fields(schema);
+        this.fields = fields;
     }
 
     /** {@code json} as JsonConverter writes it: {@code {"schema":…,"payload":…}} with schemas, else the payload. */

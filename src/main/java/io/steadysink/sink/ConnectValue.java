@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,6 +37,7 @@ final class ConnectValue {
 
     private static final ObjectMapper JSON = ColumnType.jsonMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final Pattern SCALE = Pattern.compile("-?\\d{1,9}");
 
     /** Logical type name to how many of its units make a second (dates and times). */
     private static final Map<String, Long> TIMES = Map.of("org.apache.kafka.connect.data.Time", 1_000L,
@@ -117,7 +119,7 @@ final class ConnectValue {
 
     private static BigDecimal decimal(JsonNode schema, JsonNode value, String name) throws Unconvertible {
         String scale = schema.path("parameters").path("scale").asText("");
-        if (!scale.matches("-?\\d{1,9}")) {
+        if (!SCALE.matcher(scale).matches()) {
             throw new Unconvertible("a " + name + " whose schema has no scale parameter");
         }
         return new BigDecimal(unscaled(value, name), Integer.parseInt(scale));

@@ -36,6 +36,13 @@ final class NumberText {
     }
 
     static String integer(JsonNode value, long min, long max, String type) throws Unconvertible {
+        if (value.isIntegralNumber() && value.canConvertToLong()) { // the usual case, without BigDecimal
+            long integer = value.longValue();
+            if (integer < min || integer > max) {
+                throw outOfRange("number", type);
+            }
+            return Long.toString(integer);
+        }
         BigDecimal number = decimal(value);
         if (number.signum() == 0) {
             return "0";

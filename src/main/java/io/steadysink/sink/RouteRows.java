@@ -75,6 +75,8 @@ final class RouteRows {
     private final boolean watchesFields;
     /** Change events: the placeholder of a large value an update left unchanged. */
     private final UnavailableValue unavailable;
+    /** Change events: their values, each distinct schema parsed once. */
+    private final ChangeEventReader events = new ChangeEventReader();
 
     RouteRows(BoundRoute route) {
         this.route = route;
@@ -154,7 +156,7 @@ final class RouteRows {
         ChangeEvent event;
         boolean truncates = route.spec().truncate() == RouteSpec.Truncate.ALLOW;
         try {
-            event = ChangeEvent.of(record.isTombstone() ? null : parse(record, record.value(), "value"), truncates);
+            event = record.isTombstone() ? ChangeEvent.of(null, truncates) : readEvent(record, truncates);
             if (truncates && !event.delete() && event.sourceLsn() == null) {
                 throw new Unconvertible("a change event without its source log position (source.lsn, or __lsn of"
                         + " an unwrapped row: ExtractNewRecordState add.fields=lsn), by which truncate: allow"
@@ -183,7 +185,7 @@ final class RouteRows {
                 boolean typed = true;
                 if (column.source() instanceof ColumnSource.KeyPointer pointer) {
                     if (key == null) {
-                        key = ConnectStruct.unwrap(record.key() == null ? null : parse(record, record.key(), "key"));
+                        key = readKey(record);
                     }
                     found = key.at(pointer.pointer());
                     typed = key.typed(pointer.pointer());
@@ -322,11 +324,33 @@ final class RouteRows {
             JsonNode node = JSON.readTree(bytes);
             return node == null ? NullNode.getInstance() : node;
         } catch (IOException e) {
-            Defect defect = "value".equals(what) ? Defect.VALUE_NOT_JSON : Defect.VALUE_DOES_NOT_FIT;
-            throw new InvalidRecordException(record, defect,
-                    "route " + route.name() + ": the " + what + " is not JSON: " + firstLine(e.getMessage()))
-                    .onRoute(route.name());
+            throw notJson(record, what, e);
         }
+    }
+
+    /** The change event of a record that has a value, its schema read once for all events that repeat it. */
+    private ChangeEvent readEvent(SinkRecord record, boolean truncates) throws Unconvertible {
+        try {
+            return events.read(record.value(), truncates);
+        } catch (IOException e) {
+            throw notJson(record, "value", e);
+        }
+    }
+
+    /** A change event's key, its schema read once for all keys that repeat it. */
+    private ConnectStruct readKey(SinkRecord record) {
+        try {
+            return events.key(record.key());
+        } catch (IOException e) {
+            throw notJson(record, "key", e);
+        }
+    }
+
+    private InvalidRecordException notJson(SinkRecord record, String what, IOException e) {
+        Defect defect = "value".equals(what) ? Defect.VALUE_NOT_JSON : Defect.VALUE_DOES_NOT_FIT;
+        return new InvalidRecordException(record, defect,
+                "route " + route.name() + ": the " + what + " is not JSON: " + firstLine(e.getMessage()))
+                .onRoute(route.name());
     }
 
     private static String firstLine(String message) {

@@ -1,6 +1,7 @@
 package io.steadysink.sink;
 
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -85,21 +86,69 @@ final class TimeText {
     }
 
     private static LocalDateTime withOffset(String text, int digits, String type) throws Unconvertible {
-        OffsetDateTime instant;
-        try {
-            instant = OffsetDateTime.parse(text);
-        } catch (DateTimeParseException e) {
-            if (parses(text, false)) {
-                throw new Unconvertible("a JSON string without a UTC offset, which " + type + " needs (ambiguous)");
+        LocalDateTime utc = utcZ(text);
+        if (utc == null) {
+            OffsetDateTime instant;
+            try {
+                instant = OffsetDateTime.parse(text);
+            } catch (DateTimeParseException e) {
+                if (parses(text, false)) {
+                    throw new Unconvertible(
+                            "a JSON string without a UTC offset, which " + type + " needs (ambiguous)");
+                }
+                throw new Unconvertible("a JSON string that is not an ISO-8601 date-time with a UTC offset");
             }
-            throw new Unconvertible("a JSON string that is not an ISO-8601 date-time with a UTC offset");
+            utc = instant.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
         }
-        checkPrecision(instant.getNano(), digits, "string", type);
-        LocalDateTime utc = instant.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+        checkPrecision(utc.getNano(), digits, "string", type);
         if (utc.getYear() < 1 || utc.getYear() > 9999) {
             throw new Unconvertible("a JSON string outside the years 1 to 9999 (in UTC)");
         }
         return utc;
+    }
+
+    /**
+     * {@code yyyy-MM-ddTHH:mm:ss[.f…]Z} (one to nine fraction digits), the spelling of Debezium's
+     * {@code ZonedTimestamp}, read without a formatter: the date-time {@link OffsetDateTime#parse} reads
+     * from it. {@code null} for every other spelling and for a date or time that does not exist, which
+     * the formatter then reads or refuses.
+     */
+    static LocalDateTime utcZ(String text) {
+        int length = text.length();
+        if (length < 20 || length == 21 || length > 30 || text.charAt(length - 1) != 'Z' || text.charAt(4) != '-'
+                || text.charAt(7) != '-' || text.charAt(10) != 'T' || text.charAt(13) != ':'
+                || text.charAt(16) != ':' || length > 20 && text.charAt(19) != '.') {
+            return null;
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 7);
+        int day = digits(text, 8, 10);
+        int hour = digits(text, 11, 13);
+        int minute = digits(text, 14, 16);
+        int second = digits(text, 17, 19);
+        int fraction = length > 20 ? digits(text, 20, length - 1) : 0;
+        if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || fraction < 0) {
+            return null;
+        }
+        int nanos = length > 20 ? fraction * POWERS_OF_TEN[9 - (length - 21)] : 0;
+        try {
+            return LocalDateTime.of(year, month, day, hour, minute, second, nanos);
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+
+    /** The ASCII digits of {@code text} from {@code from} to {@code to} as a number; -1 when one is no digit. */
+    private static int digits(String text, int from, int to) {
+        int number = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            number = number * 10 + (c - '0');
+        }
+        return number;
     }
 
     private static LocalDateTime local(String text, int digits, String type) throws Unconvertible {
