@@ -1,5 +1,8 @@
 package io.steadysink.demo;
 
+import static io.steadysink.demo.DemoStack.say;
+import static io.steadysink.demo.DemoStack.sleep;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -270,18 +273,6 @@ public final class ReplicationDemo {
     private static void join(Thread thread) {
         try {
             thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void say(String format, Object... args) {
-        System.out.printf("[demo] " + format + "%n", args);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

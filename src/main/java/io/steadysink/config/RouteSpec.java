@@ -337,32 +337,33 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
     }
 
     private static SchemaChanges parseSchemaChanges(String text, List<String> found) {
-        for (SchemaChanges changes : SchemaChanges.values()) {
-            if (changes.configName().equalsIgnoreCase(text.trim())) {
-                return changes;
-            }
-        }
-        found.add("schema-changes \"" + text + "\" is not a choice; use stop, add or ignore");
-        return SchemaChanges.STOP;
+        return choice("schema-changes", text, SchemaChanges.values(), SchemaChanges.STOP, found);
     }
 
     private static Truncate parseTruncate(String text, List<String> found) {
-        for (Truncate truncate : Truncate.values()) {
-            if (truncate.configName().equalsIgnoreCase(text.trim())) {
-                return truncate;
-            }
-        }
-        found.add("truncate \"" + text + "\" is not a choice; use refuse or allow");
-        return Truncate.REFUSE;
+        return choice("truncate", text, Truncate.values(), Truncate.REFUSE, found);
     }
 
     private static Tombstones parseTombstones(String text, List<String> found) {
-        for (Tombstones tombstones : Tombstones.values()) {
-            if (tombstones.configName().equalsIgnoreCase(text.trim())) {
-                return tombstones;
+        return choice("tombstones", text, Tombstones.values(), Tombstones.IGNORE, found);
+    }
+
+    /**
+     * The choice of {@code setting} that {@code text} names (its lower-case name, any case); else
+     * {@code fallback}, with what to write instead added to {@code found}.
+     */
+    private static <E extends Enum<E>> E choice(String setting, String text, E[] choices, E fallback,
+            List<String> found) {
+        List<String> names = new ArrayList<>();
+        for (E choice : choices) {
+            String name = choice.name().toLowerCase(Locale.ROOT);
+            if (name.equalsIgnoreCase(text.trim())) {
+                return choice;
             }
+            names.add(name);
         }
-        found.add("tombstones \"" + text + "\" is not a choice; use delete, mark or ignore");
-        return Tombstones.IGNORE;
+        found.add(setting + " \"" + text + "\" is not a choice; use "
+                + String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1));
+        return fallback;
     }
 }
