@@ -81,16 +81,8 @@ public final class RouteWriter implements BatchWriter {
     private final String tableLockShared;
     /** {@code truncate: allow}: the table's lock, exclusive for a truncate. */
     private final String tableLockExclusive;
-    /** Change events: values an update left unchanged, taken from the table's row before the merge. */
-    private final String fillFromTable;
-    /** Change events: the staged rows still lacking such values, to say so. */
-    private final String stillUnknown;
-    /** Change events: values of writes older than the row, for columns whose value came from an even older one. */
-    private final String fillLate;
-    private final String recordLateSources;
-    /** Change events: where the values of each row the merge wrote came from, when not its own write. */
-    private final String recordSources;
-    private final String forgetStaleSources;
+    /** Change events: the statements keeping the values an update left unchanged; else {@code null}. */
+    private final UnchangedSql.Statements unchanged;
     /**
      * The rows {@link #check} converted on this thread, for the write of the same batch that follows
      * on it; kept until the thread's next {@link #forgetChecked()}. A write finding no row here (a
@@ -145,12 +137,7 @@ public final class RouteWriter implements BatchWriter {
                     + ") DO NOTHING";
             this.recordTombstones = null;
             this.tombstones = null;
-            this.fillFromTable = null;
-            this.stillUnknown = null;
-            this.fillLate = null;
-            this.recordLateSources = null;
-            this.recordSources = null;
-            this.forgetStaleSources = null;
+            this.unchanged = null;
             return;
         }
         RouteSpec.Tombstones onTombstone = route.spec().tombstones();
@@ -196,22 +183,9 @@ public final class RouteWriter implements BatchWriter {
                 + " WHERE " + newer("EXCLUDED", guard);
         String matches = identityColumns.stream().map(c -> "cur." + c + " = s." + c)
                 .collect(Collectors.joining(" AND "));
-        if (changeEvents) {
-            UnchangedSql unchanged = new UnchangedSql(route, stage, TOMBSTONE, identityColumns, guard, matches);
-            this.fillFromTable = unchanged.fillFromTable();
-            this.stillUnknown = unchanged.stillUnknown();
-            this.fillLate = unchanged.fillLate(false);
-            this.recordLateSources = unchanged.fillLate(true);
-            this.recordSources = unchanged.recordSources();
-            this.forgetStaleSources = unchanged.forgetStale();
-        } else {
-            this.fillFromTable = null;
-            this.stillUnknown = null;
-            this.fillLate = null;
-            this.recordLateSources = null;
-            this.recordSources = null;
-            this.forgetStaleSources = null;
-        }
+        this.unchanged = changeEvents
+                ? new UnchangedSql(route, stage, TOMBSTONE, identityColumns, guard, matches).statements()
+                : null;
         if (onTombstone == RouteSpec.Tombstones.IGNORE) {
             this.recordTombstones = null;
             this.tombstones = null;
@@ -387,7 +361,7 @@ public final class RouteWriter implements BatchWriter {
 
     @Override
     public int write(Connection connection, List<SinkRecord> batch) throws SQLException {
-        if (tombstones != null || recordSources != null) {
+        if (tombstones != null || unchanged != null) {
             lockPartitions(connection, batch);
         }
         List<RouteRows.Row> converted = new ArrayList<>(batch.size());
@@ -443,20 +417,20 @@ public final class RouteWriter implements BatchWriter {
                 statement.executeUpdate(recordTombstones);
                 changed += statement.executeUpdate(tombstones);
             }
-            if (anyUnknown && fillFromTable != null) {
-                statement.executeUpdate(fillFromTable);
+            if (anyUnknown && unchanged != null) {
+                statement.executeUpdate(unchanged.fillFromTable());
                 warnUnknown(statement);
             }
-            if (fillLate != null) {
-                changed += statement.executeUpdate(fillLate);
-                statement.executeUpdate(recordLateSources);
+            if (unchanged != null) {
+                changed += statement.executeUpdate(unchanged.fillLate());
+                statement.executeUpdate(unchanged.recordLateSources());
             }
             changed += statement.executeUpdate(merge);
-            if (forgetStaleSources != null) {
-                statement.executeUpdate(forgetStaleSources);
+            if (unchanged != null) {
+                statement.executeUpdate(unchanged.forgetStale());
             }
-            if (anySources && recordSources != null) {
-                statement.executeUpdate(recordSources);
+            if (anySources && unchanged != null) {
+                statement.executeUpdate(unchanged.recordSources());
             }
             return truncated + changed;
         }
@@ -518,7 +492,7 @@ public final class RouteWriter implements BatchWriter {
     private void warnUnknown(Statement statement) throws SQLException {
         List<String> coordinates = new ArrayList<>();
         Set<String> columns = new TreeSet<>(Comparator.comparingInt(this::columnIndex));
-        try (ResultSet unknown = statement.executeQuery(stillUnknown)) {
+        try (ResultSet unknown = statement.executeQuery(unchanged.stillUnknown())) {
             while (unknown.next()) {
                 coordinates.add(unknown.getString(1) + "-" + unknown.getInt(2) + "@" + unknown.getLong(3));
                 Long[] sources = (Long[]) unknown.getArray(4).getArray();

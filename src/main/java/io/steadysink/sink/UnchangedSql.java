@@ -231,4 +231,23 @@ final class UnchangedSql {
                 + ", sources = EXCLUDED.sources WHERE "
                 + WriteOrderSql.after("EXCLUDED", coordinates, "u", coordinates);
     }
+
+    /**
+     * The statements of a change-events route's write, in the order {@link RouteWriter} runs them.
+     *
+     * @param fillFromTable values an update left unchanged, taken from the table's row before the merge
+     * @param stillUnknown the staged rows still lacking such values, to say so
+     * @param fillLate values of writes older than the row, for columns whose value came from an even older one
+     * @param recordLateSources where those late values came from
+     * @param forgetStale drops the entries a staged tombstone or write of all its own values made stale
+     * @param recordSources where the values of each row the merge wrote came from, when not its own write
+     */
+    record Statements(String fillFromTable, String stillUnknown, String fillLate, String recordLateSources,
+            String forgetStale, String recordSources) {
+    }
+
+    Statements statements() {
+        return new Statements(fillFromTable(), stillUnknown(), fillLate(false), fillLate(true), forgetStale(),
+                recordSources());
+    }
 }
