@@ -41,6 +41,7 @@ class DebeziumCaptureTest {
     private static DebeziumConnect.Capture plain;
     private static DebeziumConnect.Capture flat;
     private static DebeziumConnect.Capture flatWithSchemas;
+    private static DebeziumConnect.Capture intervalText;
 
     /** One column type: its SQL type, a literal, and what the connector makes of it. */
     record TypeCase(String name, String sqlType, String literal, String connectType, String schemaName,
@@ -87,6 +88,7 @@ class DebeziumCaptureTest {
     @BeforeAll
     static void captureTheSourceSchemas() {
         SourcePostgres.execute("CREATE SCHEMA capture", "CREATE SCHEMA capture_time", "CREATE SCHEMA capture_flat",
+                "CREATE SCHEMA capture_interval",
                 "CREATE TYPE capture.mood AS ENUM ('sad', 'ok', 'happy')",
                 "CREATE TABLE capture_flat.items (id int PRIMARY KEY, amount numeric(12,2) NOT NULL, note text)",
                 "INSERT INTO capture_flat.items VALUES (1, 10.5, 'before the capture')");
@@ -100,6 +102,8 @@ class DebeziumCaptureTest {
         flatSettings.putAll(DebeziumConnect.UNWRAPPED);
         flat = DebeziumConnect.capture("cdc_flat", "capture_flat", flatSettings);
         flatWithSchemas = DebeziumConnect.capture("cdc_flat_schema", "capture_flat", DebeziumConnect.UNWRAPPED);
+        intervalText = DebeziumConnect.capture("cdc_interval", "capture_interval",
+                Map.of("interval.handling.mode", "string"));
     }
 
     @Test
@@ -166,6 +170,64 @@ class DebeziumCaptureTest {
                 .isEqualTo("org.apache.kafka.connect.data.Timestamp");
         assertThat(inConnect.after().get("ts").asLong()).isEqualTo(1_709_296_496_789L);
         example("types/connect-time-precision", inConnect);
+    }
+
+    @Test
+    void infinityAndTheEndOfTheDayArriveAsTheConnectorEncodesThem() {
+        SourcePostgres.execute("CREATE TABLE capture.edges (id int PRIMARY KEY, d date, ts timestamp,"
+                + " ts_millis timestamp(3), tstz timestamptz, t time, t_millis time(3), ttz timetz)",
+                "INSERT INTO capture.edges VALUES (1, 'infinity', 'infinity', 'infinity', 'infinity', '24:00:00',"
+                        + " '24:00:00', '24:00:00+00')",
+                "INSERT INTO capture.edges VALUES (2, '-infinity', '-infinity', '-infinity', '-infinity',"
+                        + " '00:00:00', '00:00:00', '13:45:56.123456-03:30')");
+
+        List<ChangeEvent> events = ChangeEvent.read(cdc.topic("capture", "edges"), 2);
+
+        JsonNode infinity = events.get(0).after();
+        JsonNode minusInfinity = events.get(1).after();
+        // Dates: PostgreSQL's infinity days (the int32 extremes) shifted to 1970 wrap around: two values
+        // millions of years before any date PostgreSQL can hold, the positive one the smaller.
+        assertThat(events.get(0).columnSchema("d").path("name").asText()).isEqualTo("io.debezium.time.Date");
+        assertThat(infinity.get("d").asLong()).isEqualTo(-2_147_472_692L);
+        assertThat(minusInfinity.get("d").asLong()).isEqualTo(-2_147_472_691L);
+        // Timestamps: the JDBC driver's infinity sentinels, in the logical type's unit.
+        assertThat(infinity.get("ts").asLong()).isEqualTo(9_223_372_036_825_200_000L);
+        assertThat(minusInfinity.get("ts").asLong()).isEqualTo(-9_223_372_036_832_400_000L);
+        assertThat(events.get(0).columnSchema("ts_millis").path("name").asText())
+                .isEqualTo("io.debezium.time.Timestamp");
+        assertThat(infinity.get("ts_millis").asLong()).isEqualTo(9_223_372_036_825_200L);
+        assertThat(minusInfinity.get("ts_millis").asLong()).isEqualTo(-9_223_372_036_832_400L);
+        assertThat(infinity.get("tstz").asText()).isEqualTo("infinity");
+        assertThat(minusInfinity.get("tstz").asText()).isEqualTo("-infinity");
+        // 24:00:00 is one whole day of the unit; as timetz it arrives as midnight of the same day.
+        assertThat(infinity.get("t").asLong()).isEqualTo(86_400_000_000L);
+        assertThat(infinity.get("t_millis").asLong()).isEqualTo(86_400_000L);
+        assertThat(events.get(0).columnSchema("ttz").path("name").asText()).isEqualTo("io.debezium.time.ZonedTime");
+        assertThat(infinity.get("ttz").asText()).isEqualTo("00:00:00Z");
+        assertThat(minusInfinity.get("ttz").asText()).as("timetz in UTC").isEqualTo("17:15:56.123456Z");
+        example("types/infinity", events.get(0));
+        example("types/minus-infinity", events.get(1));
+    }
+
+    @Test
+    void intervalsArriveAsMicrosecondsOrWithStringHandlingAsIsoDurations() {
+        SourcePostgres.execute("CREATE TABLE capture.durations (id int PRIMARY KEY, v interval)",
+                "INSERT INTO capture.durations VALUES (1, '1 mon'), (2, '-1 year 2 mons 3 days -04:05:06.789')",
+                "CREATE TABLE capture_interval.durations (id int PRIMARY KEY, v interval)",
+                "INSERT INTO capture_interval.durations VALUES (1, '1 mon'),"
+                        + " (2, '-1 year 2 mons 3 days -04:05:06.789'), (3, '1 day 02:03:04')");
+
+        List<ChangeEvent> numeric = ChangeEvent.read(cdc.topic("capture", "durations"), 2);
+        List<ChangeEvent> text = ChangeEvent.read(intervalText.topic("capture_interval", "durations"), 3);
+
+        // numeric (the default): microseconds, a month counted as 30.4375 days, so months cannot be told back
+        assertThat(numeric.get(0).after().get("v").asLong()).isEqualTo(2_629_800_000_000L);
+        assertThat(numeric.get(1).after().get("v").asLong()).isEqualTo(-26_053_506_789_000L);
+        // string: ISO-8601 with every field, each with its own sign, years and months as PostgreSQL keeps them
+        assertThat(text.get(0).columnSchema("v").path("name").asText()).isEqualTo("io.debezium.time.Interval");
+        assertThat(text).extracting(event -> event.after().get("v").asText()).containsExactly("P0Y1M0DT0H0M0S",
+                "P0Y-10M3DT-4H-5M-6.789S", "P0Y0M1DT2H3M4S");
+        example("types/interval-string", text.get(2));
     }
 
     @Test
