@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.databind.node.POJONode;
 
 /**
  * The type of a column of a user's table, as PostgreSQL's catalog names it, and the strict
@@ -27,14 +28,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeType;
  * {@code JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES} disabled). A default mapper reads
  * {@code 12345678901234567890.123456789} as a double, and this class can only convert the double.
  * <p>
- * A type steady-sink cannot write (point, interval, money, ...) is a type all the same, so that reading
+ * A type steady-sink cannot write (point, money, an interval restricted to some fields, ...) is a type all the same, so that reading
  * a table never fails for a column no route maps; {@link #supported()} is false and every conversion
  * refuses naming the type.
  */
 public final class ColumnType {
 
     enum Kind {
-        TEXT, SMALLINT, INTEGER, BIGINT, NUMERIC, REAL, DOUBLE, BOOLEAN, UUID, DATE, TIME, TIMESTAMPTZ, TIMESTAMP, JSON, JSONB, BYTEA, ENUM, ARRAY, UNSUPPORTED
+        TEXT, SMALLINT, INTEGER, BIGINT, NUMERIC, REAL, DOUBLE, BOOLEAN, UUID, DATE, TIME, TIMETZ, INTERVAL, TIMESTAMPTZ, TIMESTAMP, JSON, JSONB, BYTEA, ENUM, ARRAY, UNSUPPORTED
     }
 
     /** {@code name[(a[,b])][ with[out] time zone]}, as format_type writes built-in types. */
@@ -125,7 +126,16 @@ public final class ColumnType {
                             ? simple(Kind.TEXT, "bpchar", -1, 0)
                             : simple(Kind.TEXT, "character(" + (first == null ? 1 : first) + ")",
                                     first == null ? 1 : first, 0);
-            case "time" -> "with".equals(zone) || second != null ? null : timeLike(Kind.TIME, "time", first, false);
+            case "time" -> second != null
+                    ? null
+                    : "with".equals(zone)
+                            ? timeLike(Kind.TIMETZ, "time", first, true)
+                            : timeLike(Kind.TIME, "time", first, false);
+            case "timetz" -> zone != null || second != null ? null : timeLike(Kind.TIMETZ, "time", first, true);
+            case "interval" -> zone != null || second != null || first != null && (first < 0 || first > 6)
+                    ? null
+                    : simple(Kind.INTERVAL, first == null ? "interval" : "interval(" + first + ")",
+                            first == null ? 6 : first, 0);
             case "timestamp" -> second != null
                     ? null
                     : timeLike("with".equals(zone) ? Kind.TIMESTAMPTZ : Kind.TIMESTAMP, "timestamp", first,
@@ -150,6 +160,34 @@ public final class ColumnType {
         String formatted = name + (digits == null ? "" : "(" + digits + ")")
                 + (zoned ? " with time zone" : " without time zone");
         return simple(kind, formatted, digits == null ? 6 : digits, 0);
+    }
+
+    /** PostgreSQL's {@code infinity} and {@code -infinity}, as a change event's logical type says them. */
+    enum Infinity {
+        POSITIVE("infinity", "infinity"), NEGATIVE("-infinity", "minus infinity");
+
+        private final String text;
+        private final String described;
+
+        Infinity(String text, String described) {
+            this.text = text;
+            this.described = described;
+        }
+
+        /** The text PostgreSQL reads, also when the marker lands inside a json column. */
+        @com.fasterxml.jackson.annotation.JsonValue
+        String text() {
+            return text;
+        }
+    }
+
+    /**
+     * A value that only {@link ConnectValue} makes, from a date or timestamp whose logical type
+     * says infinity: parsed JSON never holds it, so a JSON string {@code "infinity"} stays refused.
+     * Date and timestamp columns write it as {@code infinity} / {@code -infinity}; every other type refuses it.
+     */
+    static JsonNode infinity(boolean positive) {
+        return new POJONode(positive ? Infinity.POSITIVE : Infinity.NEGATIVE);
     }
 
     /** An enum type ({@code pg_type.typtype = 'e'}) and its labels in their sort order. */
@@ -227,6 +265,12 @@ public final class ColumnType {
         if (value == null || value.isNull() || value.isMissingNode()) {
             return null;
         }
+        if (value instanceof POJONode marker && marker.getPojo() instanceof Infinity infinity) {
+            if (kind != Kind.DATE && kind != Kind.TIMESTAMP && kind != Kind.TIMESTAMPTZ) {
+                throw new Unconvertible(infinity.described + ", which " + described + " cannot hold");
+            }
+            return infinity.text;
+        }
         if (!accepts(value.getNodeType(), unit)) {
             throw new Unconvertible(a(value.getNodeType()) + ", but " + described + " takes " + takes(unit));
         }
@@ -242,6 +286,8 @@ public final class ColumnType {
             case UUID -> TextValue.uuid(value.textValue());
             case DATE -> TimeText.date(value.textValue());
             case TIME -> TimeText.time(value.textValue(), size, described);
+            case TIMETZ -> TimeText.timeWithOffset(value.textValue(), size, described);
+            case INTERVAL -> IntervalText.interval(value.textValue(), size, described);
             case TIMESTAMPTZ -> TimeText.timestamp(value, unit, size, true, described);
             case TIMESTAMP -> TimeText.timestamp(value, unit, size, false, described);
             case JSON -> TextValue.json(value, false);
@@ -265,8 +311,11 @@ public final class ColumnType {
         if (type == JsonNodeType.NULL || type == JsonNodeType.MISSING) {
             return true;
         }
+        if (type == JsonNodeType.POJO) { // only ever an infinity read from a change event's schema
+            return kind == Kind.DATE || kind == Kind.TIMESTAMP || kind == Kind.TIMESTAMPTZ;
+        }
         return switch (kind) {
-            case TEXT, UUID, DATE, TIME, BYTEA, ENUM -> type == JsonNodeType.STRING;
+            case TEXT, UUID, DATE, TIME, TIMETZ, INTERVAL, BYTEA, ENUM -> type == JsonNodeType.STRING;
             case SMALLINT, INTEGER, BIGINT, REAL, DOUBLE -> type == JsonNodeType.NUMBER;
             case NUMERIC -> type == JsonNodeType.NUMBER || type == JsonNodeType.STRING;
             case BOOLEAN -> type == JsonNodeType.BOOLEAN;
@@ -291,6 +340,8 @@ public final class ColumnType {
             case UUID -> "a uuid in a JSON string";
             case DATE -> "an ISO-8601 date (yyyy-MM-dd) in a JSON string";
             case TIME -> "an ISO-8601 time (HH:mm[:ss[.ffffff]]) in a JSON string";
+            case TIMETZ -> "an ISO-8601 time with a UTC offset (HH:mm[:ss[.ffffff]]Z or ±HH:mm) in a JSON string";
+            case INTERVAL -> "an ISO-8601 duration (PnYnMnWnDTnHnMn.nS) in a JSON string";
             case TIMESTAMPTZ -> "an ISO-8601 date-time with a UTC offset in a JSON string" + epoch;
             case TIMESTAMP -> "an ISO-8601 local date-time in a JSON string" + epoch;
             case JSON, JSONB -> "any JSON value";

@@ -16,14 +16,16 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@code VariableScaleDecimal} as {@code numeric}, dates as {@code date}, {@code Time} (ms) as
  * {@code time(3)}, {@code MicroTime} and {@code NanoTime} as {@code time}, {@code Timestamp} (ms) as
  * {@code timestamp(3)}, {@code MicroTimestamp} and {@code NanoTimestamp} as {@code timestamp},
- * {@code ZonedTimestamp} as {@code timestamptz}, {@code Uuid} as {@code uuid}, {@code Json} as
+ * {@code ZonedTimestamp} as {@code timestamptz}, {@code ZonedTime} as {@code timetz},
+ * {@code MicroDuration} and {@code Interval} (the connector's {@code interval.handling.mode} numeric
+ * and string) as {@code interval}, {@code Uuid} as {@code uuid}, {@code Json} as
  * {@code jsonb}, {@code Enum} as {@code text} (an enum type is the operator's to create);</li>
  * <li>Connect types: {@code int8} and {@code int16} as {@code smallint}, {@code int32} as
  * {@code integer}, {@code int64} as {@code bigint}, {@code float} as {@code real}, {@code double} as
  * {@code double precision}, {@code boolean}, {@code string} as {@code text}, {@code bytes} as
  * {@code bytea}, a struct as {@code jsonb}, an array as an array of its element's type.</li>
  * </ul>
- * Anything else (another logical type, such as {@code ZonedTime} or {@code MicroDuration}, a map,
+ * Anything else (another logical type, such as a geometry, a map,
  * an array of arrays, or no schema at all) has no type here: a person chooses it.
  */
 public final class ConnectSqlType {
@@ -37,7 +39,9 @@ public final class ConnectSqlType {
             Map.entry("io.debezium.time.Timestamp", "timestamp(3)"),
             Map.entry("io.debezium.time.MicroTimestamp", "timestamp"),
             Map.entry("io.debezium.time.NanoTimestamp", "timestamp"),
-            Map.entry("io.debezium.time.ZonedTimestamp", "timestamptz"), Map.entry("io.debezium.data.Uuid", "uuid"),
+            Map.entry("io.debezium.time.ZonedTimestamp", "timestamptz"),
+            Map.entry("io.debezium.time.ZonedTime", "timetz"), Map.entry("io.debezium.time.MicroDuration", "interval"),
+            Map.entry("io.debezium.time.Interval", "interval"), Map.entry("io.debezium.data.Uuid", "uuid"),
             Map.entry("io.debezium.data.Json", "jsonb"), Map.entry("io.debezium.data.Enum", "text"));
 
     private static final Map<String, String> PLAIN = Map.ofEntries(Map.entry("int8", "smallint"),

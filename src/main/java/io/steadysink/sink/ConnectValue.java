@@ -30,8 +30,11 @@ import com.fasterxml.jackson.databind.node.TextNode;
  * a local date-time read as UTC) become ISO-8601 strings, so the column's type judges them as it
  * judges any ISO-8601 string (a timestamp without zone never lands in a {@code timestamptz} column by
  * a guess); Debezium's {@code Json} (text holding JSON) becomes that JSON; arrays and structs are
- * turned element by element. Everything else (strings, numbers, booleans, base64 bytes,
- * {@code ZonedTimestamp}, {@code Uuid}, {@code Enum}) stays as written. Nothing is rounded here.
+ * turned element by element; {@code MicroDuration} becomes an ISO-8601 duration of days and seconds;
+ * what the connector writes for PostgreSQL's {@code infinity} and {@code -infinity} dates and
+ * timestamps becomes a marker only date and timestamp columns take. Everything else (strings,
+ * numbers, booleans, base64 bytes, {@code ZonedTimestamp}, {@code ZonedTime}, {@code Interval},
+ * {@code Uuid}, {@code Enum}) stays as written. Nothing is rounded here.
  */
 final class ConnectValue {
 
@@ -46,6 +49,16 @@ final class ConnectValue {
     private static final Map<String, Long> TIMESTAMPS = Map.of("org.apache.kafka.connect.data.Timestamp", 1_000L,
             "io.debezium.time.Timestamp", 1_000L, "io.debezium.time.MicroTimestamp", 1_000_000L,
             "io.debezium.time.NanoTimestamp", 1_000_000_000L);
+
+    /**
+     * Logical type to the numbers Debezium's PostgreSQL connector writes for infinity and -infinity
+     * (none: the text {@code infinity} / {@code -infinity}).
+     */
+    private static final Map<String, Long[]> INFINITIES = Map.of("io.debezium.time.Date",
+            new Long[]{-2_147_472_692L, -2_147_472_691L}, "io.debezium.time.Timestamp",
+            new Long[]{9_223_372_036_825_200L, -9_223_372_036_832_400L}, "io.debezium.time.MicroTimestamp",
+            new Long[]{9_223_372_036_825_200_000L, -9_223_372_036_832_400_000L}, "io.debezium.time.ZonedTimestamp",
+            new Long[0]);
 
     private ConnectValue() {
     }
@@ -68,6 +81,10 @@ final class ConnectValue {
         if (name.equals("io.debezium.data.VariableScaleDecimal")) {
             return variableScale(value, name);
         }
+        JsonNode infinity = infinity(name, value);
+        if (infinity != null) {
+            return infinity;
+        }
         if (name.equals("org.apache.kafka.connect.data.Date") || name.equals("io.debezium.time.Date")) {
             long days = whole(value, name);
             try {
@@ -87,6 +104,9 @@ final class ConnectValue {
         if (name.equals("io.debezium.data.Json")) {
             return json(value, name);
         }
+        if (name.equals("io.debezium.time.MicroDuration")) {
+            return TextNode.valueOf(IntervalText.ofMicros(whole(value, name)));
+        }
         if (type.equals("array") && value.isArray()) {
             ArrayNode elements = NODES.arrayNode(value.size());
             for (JsonNode element : value) {
@@ -104,6 +124,33 @@ final class ConnectValue {
             return struct;
         }
         return value;
+    }
+
+    /**
+     * PostgreSQL's {@code infinity} / {@code -infinity} where the logical type makes it certain: what
+     * the connector writes for them (the JDBC driver's infinity timestamps in the type's unit; for a
+     * date PostgreSQL's extreme day numbers moved to 1970, which wrap around to millions of years
+     * before any date PostgreSQL holds; {@code ZonedTimestamp}'s own words). {@code null} otherwise.
+     */
+    private static JsonNode infinity(String name, JsonNode value) {
+        Long[] extremes = INFINITIES.get(name);
+        if (extremes == null) {
+            return null;
+        }
+        if (extremes.length == 0) {
+            return !value.isTextual()
+                    ? null
+                    : value.textValue().equals("infinity")
+                            ? ColumnType.infinity(true)
+                            : value.textValue().equals("-infinity") ? ColumnType.infinity(false) : null;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            return null;
+        }
+        long number = value.longValue();
+        return number == extremes[0]
+                ? ColumnType.infinity(true)
+                : number == extremes[1] ? ColumnType.infinity(false) : null;
     }
 
     /** The schemas of a struct schema's fields by name (empty for anything else). */
@@ -158,7 +205,10 @@ final class ConnectValue {
     /** HH:mm:ss.fffffffff: the column's type refuses digits it cannot keep. */
     private static String time(long count, long perSecond, String name) throws Unconvertible {
         long nanosPerUnit = 1_000_000_000L / perSecond;
-        if (count < 0 || count >= 86_400L * perSecond) {
+        if (count == 86_400L * perSecond) {
+            return "24:00:00"; // PostgreSQL's time 24:00:00, the end of the day
+        }
+        if (count < 0 || count > 86_400L * perSecond) {
             throw new Unconvertible("a " + name + " outside the 24 hours of a day");
         }
         LocalTime time = LocalTime.ofNanoOfDay(count * nanosPerUnit);

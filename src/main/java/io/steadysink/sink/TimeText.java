@@ -22,6 +22,12 @@ final class TimeText {
 
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     private static final Pattern TIME = Pattern.compile("\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?");
+    /** 24:00, 24:00:00, 24:00:00.000: the end of the day, which time columns hold. */
+    private static final Pattern END_OF_DAY = Pattern.compile("24:00(:00(\\.0{1,9})?)?");
+    private static final Pattern ZONED_TIME = Pattern
+            .compile("(\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d{1,9})?)?)(Z|[+-]\\d{2}(?::\\d{2}(?::\\d{2})?)?)");
+    private static final String NOT_A_ZONED_TIME = "a JSON string that is not an ISO-8601 time with a UTC offset"
+            + " (HH:mm[:ss[.ffffff]]Z or ±HH:mm)";
     private static final String NOT_A_DATE = "a JSON string that is not an ISO-8601 date (yyyy-MM-dd)";
 
     /** 0001-01-01T00:00:00Z and the last microsecond of 9999, in microseconds since 1970. */
@@ -50,12 +56,15 @@ final class TimeText {
     }
 
     static String time(String text, int digits, String type) throws Unconvertible {
+        if (END_OF_DAY.matcher(text).matches()) {
+            return "24:00:00"; // PostgreSQL's time and timetz hold the end of the day; LocalTime does not
+        }
         LocalTime time = null;
         if (TIME.matcher(text).matches()) {
             try {
                 time = LocalTime.parse(text);
             } catch (DateTimeParseException e) {
-                // 24:00, 12:60: refused below
+                // 24:00:01, 12:60: refused below
             }
         }
         if (time == null) {
@@ -65,6 +74,41 @@ final class TimeText {
         StringBuilder out = new StringBuilder(15);
         clock(out, time.getHour(), time.getMinute(), time.getSecond(), time.getNano());
         return out.toString();
+    }
+
+    /**
+     * A {@code time with time zone} column: an ISO-8601 time and its offset ({@code Z}, {@code ±HH},
+     * {@code ±HH:mm}, {@code ±HH:mm:ss}), written as given; a time without offset is refused as
+     * ambiguous, as is an offset beyond PostgreSQL's ±15:59.
+     */
+    static String timeWithOffset(String text, int digits, String type) throws Unconvertible {
+        java.util.regex.Matcher parts = ZONED_TIME.matcher(text);
+        if (!parts.matches()) {
+            if (END_OF_DAY.matcher(text).matches() || TIME.matcher(text).matches()) {
+                throw new Unconvertible("a JSON string without a UTC offset, which " + type + " needs (ambiguous)");
+            }
+            throw new Unconvertible(NOT_A_ZONED_TIME);
+        }
+        String clock;
+        try {
+            clock = time(parts.group(1), digits, type);
+        } catch (Unconvertible e) {
+            throw e.getMessage().startsWith("a JSON string that is not") ? new Unconvertible(NOT_A_ZONED_TIME) : e;
+        }
+        String offset = parts.group(2);
+        if (offset.equals("Z")) {
+            return clock + "+00";
+        }
+        ZoneOffset zone;
+        try {
+            zone = ZoneOffset.of(offset.length() == 3 ? offset + ":00" : offset);
+        } catch (DateTimeException e) {
+            throw new Unconvertible(NOT_A_ZONED_TIME);
+        }
+        if (Math.abs(zone.getTotalSeconds()) > 15 * 3600 + 59 * 60) {
+            throw new Unconvertible("a JSON string with a UTC offset beyond ±15:59, which " + type + " cannot hold");
+        }
+        return clock + (zone.getTotalSeconds() == 0 ? "+00" : zone.getId());
     }
 
     /** A timestamp column, with ({@code zoned}) or without time zone, from a string or an epoch number. */

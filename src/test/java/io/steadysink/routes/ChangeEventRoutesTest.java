@@ -613,6 +613,105 @@ class ChangeEventRoutesTest {
                         + "|null|null|null");
     }
 
+    private static final DebeziumEvents EDGE_EVENTS = new DebeziumEvents("srv", "public", "edges",
+            List.of(field("id", "int64")), List.of(field("id", "int64"),
+                    logical("day", "int32", "io.debezium.time.Date"),
+                    logical("ts_ms", "int64", "io.debezium.time.Timestamp"),
+                    logical("ts_us", "int64", "io.debezium.time.MicroTimestamp"),
+                    logical("zoned", "string", "io.debezium.time.ZonedTimestamp"),
+                    logical("at_us", "int64", "io.debezium.time.MicroTime"),
+                    logical("at_ms", "int32", "io.debezium.time.Time"),
+                    logical("at_tz", "string", "io.debezium.time.ZonedTime"),
+                    logical("span", "int64", "io.debezium.time.MicroDuration"),
+                    logical("span_text", "string", "io.debezium.time.Interval"), field("note", "string")),
+            true);
+
+    @Test
+    void timetzIntervalInfinityAndTheEndOfTheDayConvertExactlyWithTheirSchemas() throws Exception {
+        LocalPostgres.execute("""
+                DROP TABLE IF EXISTS ce_edges;
+                CREATE TABLE ce_edges (id bigint PRIMARY KEY, day date, ts_ms timestamp(3), ts_us timestamp,
+                    zoned timestamptz, at_us time, at_ms time(3), at_tz timetz, span interval, span_text interval,
+                    note text, kafka_topic text, kafka_partition integer, kafka_offset bigint)""");
+        Sink sink = new Sink("""
+                routes:
+                  ce-edges:
+                    topics: [srv.public.edges]
+                    table: ce_edges
+                    mode: change-events
+                """);
+        DebeziumEvents e = EDGE_EVENTS;
+        // what Debezium 3.6 writes for infinity, -infinity and 24:00:00 (src/test/resources/debezium/types/)
+        ObjectNode infinity = row("id", 1, "day", -2_147_472_692L, "ts_ms", 9_223_372_036_825_200L, "ts_us",
+                9_223_372_036_825_200_000L, "zoned", "infinity", "at_us", 86_400_000_000L, "at_ms", 86_400_000,
+                "at_tz", "00:00:00Z", "span", 93_784_000_000L, "span_text", "P0Y-10M3DT-4H-5M-6.789S");
+        ObjectNode minusInfinity = row("id", 2, "day", -2_147_472_691L, "ts_ms", -9_223_372_036_832_400L, "ts_us",
+                -9_223_372_036_832_400_000L, "zoned", "-infinity", "at_us", 0, "at_ms", 0, "at_tz",
+                "17:15:56.123456Z", "span", -93_784_000_000L, "span_text", "P0Y1M0DT0H0M0S");
+        // numeric interval handling counts a month as 30.4375 days: it arrives as days and time
+        ObjectNode month = row("id", 3, "span", 2_629_800_000_000L, "span_text", "P0Y0M0DT0H0M0S");
+        List<String> poison = sink.write(List.of(
+                record("srv.public.edges", 0, 0, e.key("id", 1), e.create(infinity)),
+                record("srv.public.edges", 0, 1, e.key("id", 2), e.create(minusInfinity)),
+                record("srv.public.edges", 0, 2, e.key("id", 3), e.create(month))));
+        assertThat(poison).isEmpty();
+        assertThat(rows("SELECT id, day, ts_ms, ts_us, zoned AT TIME ZONE 'UTC', at_us, at_ms, at_tz, span, span_text"
+                + " FROM ce_edges ORDER BY id")).containsExactly(
+                        "1|infinity|infinity|infinity|infinity|24:00:00|24:00:00|00:00:00+00|1 day 02:03:04"
+                                + "|-10 mons +3 days -04:05:06.789",
+                        "2|-infinity|-infinity|-infinity|-infinity|00:00:00|00:00:00|17:15:56.123456+00"
+                                + "|-1 days -02:03:04|1 mon",
+                        "3|null|null|null|null|null|null|null|30 days 10:30:00|00:00:00");
+    }
+
+    @Test
+    void infinityIsTakenOnlyWhereTheLogicalTypeSaysItAndOnlyIntoDatesAndTimestamps() throws Exception {
+        LocalPostgres.execute("""
+                DROP TABLE IF EXISTS ce_no_infinity;
+                CREATE TABLE ce_no_infinity (id bigint PRIMARY KEY, day date, ts_us timestamp, zoned timestamptz,
+                    at_us time, note text, kafka_topic text, kafka_partition integer, kafka_offset bigint)""");
+        Sink typed = new Sink("""
+                routes:
+                  ce-no-infinity:
+                    topics: [srv.public.edges]
+                    table: ce_no_infinity
+                    mode: change-events
+                    columns:
+                      note: /zoned
+                """);
+        DebeziumEvents e = EDGE_EVENTS;
+        List<String> poison = typed.write(List.of(
+                record("srv.public.edges", 0, 0, e.key("id", 1), e.create(row("id", 1, "day", -2_147_472_690L))),
+                record("srv.public.edges", 0, 1, e.key("id", 2),
+                        e.create(row("id", 2, "ts_us", 9_223_372_036_825_200_001L))),
+                record("srv.public.edges", 0, 2, e.key("id", 3), e.create(row("id", 3, "zoned", "infinity"))),
+                record("srv.public.edges", 0, 3, e.key("id", 4), e.create(row("id", 4, "at_us", 86_400_000_001L)))));
+        assertThat(poison).hasSize(4);
+        assertThat(poison.get(0)).contains("column day", "not an ISO-8601 date");
+        assertThat(poison.get(1)).contains("column ts_us", "outside the years 1 to 9999");
+        assertThat(poison.get(2)).contains("column note", "infinity, which text cannot hold");
+        assertThat(poison.get(3)).contains("column at_us", "outside the 24 hours of a day");
+
+        Sink plain = new Sink("""
+                routes:
+                  ce-no-infinity-plain:
+                    topics: [srv.public.plain_edges]
+                    table: ce_no_infinity
+                    mode: change-events
+                """);
+        DebeziumEvents schemaless = new DebeziumEvents("srv", "public", "plain_edges",
+                List.of(field("id", "int64")), List.of(), false);
+        poison = plain.write(List.of(
+                record("srv.public.plain_edges", 0, 0, schemaless.key("id", 5),
+                        schemaless.create(row("id", 5, "day", "infinity"))),
+                record("srv.public.plain_edges", 0, 1, schemaless.key("id", 6),
+                        schemaless.create(row("id", 6, "zoned", "-infinity")))));
+        assertThat(poison).hasSize(2);
+        assertThat(poison.get(0)).contains("column day", "not an ISO-8601 date");
+        assertThat(poison.get(1)).contains("column zoned", "not an ISO-8601 date-time");
+        assertThat(rows("SELECT count(*) FROM ce_no_infinity")).containsExactly("0");
+    }
+
     @Test
     void withoutSchemasValuesConvertByTheColumnTypesAndJsonTextBecomesJson() throws Exception {
         LocalPostgres.execute("""

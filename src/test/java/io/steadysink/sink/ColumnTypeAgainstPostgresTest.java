@@ -67,6 +67,16 @@ class ColumnTypeAgainstPostgresTest {
             sample("dt", "\"2026-03-04\"", "2026-03-04"),
             sample("tm", "\"23:59:59.999999\"", "23:59:59.999999"),
             sample("tm", "\"03:04\"", "03:04:00"),
+            sample("tm", "\"24:00\"", "24:00:00"),
+            sample("ttz", "\"13:45:56.5-03:30\"", "13:45:56.5-03:30"),
+            sample("ttz", "\"24:00:00Z\"", "24:00:00+00"),
+            sample("ttz", "\"00:00:00+15:59\"", "00:00:00+15:59"),
+            sample("iv", "\"P0Y-10M3DT-4H-5M-6.789S\"", "-10 mons +3 days -04:05:06.789"),
+            sample("iv", "\"P1DT2H3M4S\"", "1 day 02:03:04"),
+            sample("iv", "\"P1Y2M3W4DT5H6M7.000008S\"", "1 year 2 mons 25 days 05:06:07.000008"),
+            sample("iv", "\"PT-0.5S\"", "-00:00:00.5"),
+            sample("iv", "\"P-2147483648M2147483647DT9223372036854.775807S\"",
+                    "-178956970 years -8 mons +2147483647 days 2562047788:00:54.775807"),
             sample("tstz", "\"2026-01-02T03:04:05.123456+02:00\"", "2026-01-02 01:04:05.123456+00"),
             sample("tstz", "\"2026-03-04T05:06:07-09:30\"", "2026-03-04 14:36:07+00"),
             sample("tstz", "\"9999-12-31T23:59:59.999999Z\"", "9999-12-31 23:59:59.999999+00"),
@@ -101,7 +111,7 @@ class ColumnTypeAgainstPostgresTest {
         LocalPostgres.execute("CREATE DOMAIN types_round_trip.amount AS numeric(5,2)");
         LocalPostgres.execute("CREATE TABLE types_round_trip.every_type (id integer PRIMARY KEY, t text,"
                 + " vc varchar(5), ch char(2), si smallint, i integer, bi bigint, n numeric, n122 numeric(12,2), r real,"
-                + " d double precision, b boolean, u uuid, dt date, tm time, tstz timestamptz, ts timestamp,"
+                + " d double precision, b boolean, u uuid, dt date, tm time, ttz timetz, iv interval, tstz timestamptz, ts timestamp,"
                 + " tstz3 timestamptz(3), j json, jb jsonb, ta text[], ia integer[], ba bigint[], sa smallint[],"
                 + " vca varchar(2)[], tza timestamptz[], by bytea, st types_round_trip.order_status,"
                 + " sts types_round_trip.order_status[], amt types_round_trip.amount)");
@@ -134,6 +144,7 @@ class ColumnTypeAgainstPostgresTest {
             try (Statement session = connection.createStatement()) {
                 session.execute("SET DateStyle = 'ISO, MDY'");
                 session.execute("SET TimeZone = 'UTC'");
+                session.execute("SET IntervalStyle = 'postgres'");
             }
             for (int id = 0; id < SAMPLES.size(); id++) {
                 Sample sample = SAMPLES.get(id);

@@ -19,8 +19,8 @@ class ColumnTypeTest {
     void jsonNullBecomesSqlNullForEverySupportedType() throws Exception {
         for (String type : List.of("text", "character varying(3)", "character(2)", "smallint", "integer", "bigint",
                 "numeric", "numeric(12,2)", "real", "double precision", "boolean", "uuid", "date",
-                "time without time zone", "timestamp with time zone", "timestamp without time zone", "json", "jsonb",
-                "bytea", "text[]", "integer[]")) {
+                "time without time zone", "time with time zone", "interval", "timestamp with time zone",
+                "timestamp without time zone", "json", "jsonb", "bytea", "text[]", "integer[]")) {
             assertThat(ColumnType.of(type).toText(json("null"), EpochUnit.MILLIS)).as(type).isNull();
             assertThat(ColumnType.of(type).toText(MissingNode.getInstance(), EpochUnit.NONE)).as(type).isNull();
             assertThat(ColumnType.of(type).accepts(JsonNodeType.NULL, EpochUnit.NONE)).as(type).isTrue();
@@ -226,10 +226,86 @@ class ColumnTypeTest {
                 "a JSON string more precise than time(0) without time zone keeps");
         assertThat(reason("time without time zone", "\"12:00:00+01:00\"")).isEqualTo(
                 "a JSON string that is not an ISO-8601 time (HH:mm[:ss[.ffffff]])");
-        assertThat(reason("time without time zone", "\"24:00\"")).isEqualTo(
+        assertThat(reason("time without time zone", "\"24:00:00.000001\"")).isEqualTo(
                 "a JSON string that is not an ISO-8601 time (HH:mm[:ss[.ffffff]])");
         assertThat(reason("time without time zone", "\"3:04\"")).isEqualTo(
                 "a JSON string that is not an ISO-8601 time (HH:mm[:ss[.ffffff]])");
+    }
+
+    @Test
+    void timeTakesTheEndOfTheDayAsPostgresqlDoes() throws Exception {
+        assertThat(text("time without time zone", "\"24:00\"")).isEqualTo("24:00:00");
+        assertThat(text("time(3) without time zone", "\"24:00:00\"")).isEqualTo("24:00:00");
+        assertThat(text("time without time zone", "\"24:00:00.000000\"")).isEqualTo("24:00:00");
+        assertThat(text("time with time zone", "\"24:00:00Z\"")).isEqualTo("24:00:00+00");
+        assertThat(reason("time without time zone", "\"24:01\"")).isEqualTo(
+                "a JSON string that is not an ISO-8601 time (HH:mm[:ss[.ffffff]])");
+    }
+
+    @Test
+    void timeWithTimeZoneTakesIsoTimesWithAnOffsetAndKeepsTheOffset() throws Exception {
+        String tz = "time with time zone";
+        assertThat(ColumnType.of("timetz").formatted()).isEqualTo(tz);
+        assertThat(ColumnType.of("time(3) with time zone").formatted()).isEqualTo("time(3) with time zone");
+        assertThat(text(tz, "\"11:45:56Z\"")).isEqualTo("11:45:56+00");
+        assertThat(text(tz, "\"17:15:56.123456Z\"")).isEqualTo("17:15:56.123456+00");
+        assertThat(text(tz, "\"13:45:56+02:00\"")).isEqualTo("13:45:56+02:00");
+        assertThat(text(tz, "\"13:45-03:30\"")).isEqualTo("13:45:00-03:30");
+        assertThat(text(tz, "\"13:45:56+05\"")).isEqualTo("13:45:56+05:00");
+        assertThat(text(tz, "\"13:45:56+00:00\"")).isEqualTo("13:45:56+00");
+        assertThat(reason(tz, "\"13:45:56\"")).isEqualTo(
+                "a JSON string without a UTC offset, which time with time zone needs (ambiguous)");
+        assertThat(reason(tz, "\"13:45:56+16:00\"")).isEqualTo(
+                "a JSON string with a UTC offset beyond ±15:59, which time with time zone cannot hold");
+        assertThat(reason(tz, "\"25:00Z\"")).isEqualTo("a JSON string that is not an ISO-8601 time with a UTC"
+                + " offset (HH:mm[:ss[.ffffff]]Z or ±HH:mm)");
+        assertThat(reason(tz, "\"2026-01-02T13:45:56Z\"")).isEqualTo("a JSON string that is not an ISO-8601 time"
+                + " with a UTC offset (HH:mm[:ss[.ffffff]]Z or ±HH:mm)");
+        assertThat(reason("time(0) with time zone", "\"13:45:56.5Z\"")).isEqualTo(
+                "a JSON string more precise than time(0) with time zone keeps");
+        assertThat(reason(tz, "46800")).isEqualTo("a JSON number, but time with time zone takes an ISO-8601 time"
+                + " with a UTC offset (HH:mm[:ss[.ffffff]]Z or ±HH:mm) in a JSON string");
+    }
+
+    @Test
+    void intervalTakesIsoDurationsWithDesignatorsAsMonthsDaysAndSeconds() throws Exception {
+        assertThat(ColumnType.of("interval").formatted()).isEqualTo("interval");
+        assertThat(ColumnType.of("interval(3)").formatted()).isEqualTo("interval(3)");
+        assertThat(text("interval", "\"P0Y1M0DT0H0M0S\"")).isEqualTo("P1M0DT0H0M0S");
+        assertThat(text("interval", "\"P0Y-10M3DT-4H-5M-6.789S\"")).isEqualTo("P-10M3DT-4H-5M-6.789S");
+        assertThat(text("interval", "\"P1Y2M3W4DT5H6M7.000008S\"")).isEqualTo("P14M25DT5H6M7.000008S");
+        assertThat(text("interval", "\"P1D\"")).isEqualTo("P0M1DT0H0M0S");
+        assertThat(text("interval", "\"PT-0.5S\"")).isEqualTo("P0M0DT0H0M-0.5S");
+        assertThat(text("interval(3)", "\"PT1.123000S\"")).isEqualTo("P0M0DT0H0M1.123S");
+        for (String notADuration : List.of("\"P\"", "\"PT\"", "\"P1DT\"", "\"1 day\"", "\"P1.5D\"",
+                "\"-P1D\"", "\"PT1H2S3M\"", "\"02:03:04\"")) {
+            assertThat(reason("interval", notADuration)).as(notADuration)
+                    .isEqualTo("a JSON string that is not an ISO-8601 duration (PnYnMnWnDTnHnMn.nS)");
+        }
+        assertThat(reason("interval", "\"PT0.0000001S\"")).isEqualTo("a JSON string more precise than interval keeps");
+        assertThat(reason("interval(0)", "\"PT0.5S\"")).isEqualTo("a JSON string more precise than interval(0) keeps");
+        assertThat(reason("interval", "\"P2147483648D\"")).isEqualTo("a JSON string outside the range of interval");
+        assertThat(reason("interval", "\"P178956971Y\"")).isEqualTo("a JSON string outside the range of interval");
+        assertThat(reason("interval", "93784000000")).isEqualTo(
+                "a JSON number, but interval takes an ISO-8601 duration (PnYnMnWnDTnHnMn.nS) in a JSON string");
+    }
+
+    @Test
+    void infinityFromAChangeEventsLogicalTypeFitsDatesAndTimestampsOnlyAndTheWordItselfNowhere() throws Exception {
+        for (String type : List.of("date", "timestamp without time zone", "timestamp(3) with time zone")) {
+            assertThat(ColumnType.of(type).toText(ColumnType.infinity(true), EpochUnit.NONE)).isEqualTo("infinity");
+            assertThat(ColumnType.of(type).toText(ColumnType.infinity(false), EpochUnit.MICROS))
+                    .isEqualTo("-infinity");
+            assertThat(reason(type, "\"infinity\"")).as(type).startsWith("a JSON string that is not");
+        }
+        assertThat(ColumnType.of("date[]").toText(JsonNodeFactory.instance.arrayNode()
+                .add(ColumnType.infinity(false)).addNull(), EpochUnit.NONE)).isEqualTo("{\"-infinity\",NULL}");
+        assertThatThrownBy(() -> ColumnType.of("text").toText(ColumnType.infinity(true), EpochUnit.NONE))
+                .hasMessage("infinity, which text cannot hold");
+        assertThatThrownBy(() -> ColumnType.of("time").toText(ColumnType.infinity(false), EpochUnit.NONE))
+                .hasMessage("minus infinity, which time without time zone cannot hold");
+        assertThat(ColumnType.of("jsonb").toText(JsonNodeFactory.instance.objectNode()
+                .set("at", ColumnType.infinity(true)), EpochUnit.NONE)).isEqualTo("{\"at\":\"infinity\"}");
     }
 
     @Test
@@ -403,7 +479,8 @@ class ColumnTypeTest {
 
     @Test
     void anUnsupportedTypeRefusesEveryValueNamingTheType() {
-        for (String type : List.of("point", "interval", "money", "inet", "tsvector", "bit(3)", "interval[]")) {
+        for (String type : List.of("point", "interval year to month", "money", "inet", "tsvector", "bit(3)",
+                "interval day to second[]")) {
             ColumnType unsupported = ColumnType.of(type);
             assertThat(unsupported.supported()).as(type).isFalse();
             assertThat(unsupported.formatted()).isEqualTo(type);

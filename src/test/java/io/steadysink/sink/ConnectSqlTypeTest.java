@@ -56,9 +56,11 @@ class ConnectSqlTypeTest {
         expected.put("connect-time-precision/tstz", Optional.of("timestamptz"));
         expected.put("nanoseconds-time-precision/t", Optional.of("time"));
         expected.put("nanoseconds-time-precision/ts", Optional.of("timestamp"));
-        // not handled by the conversions yet: a person chooses the type
-        expected.put("timetz/v", Optional.empty());
-        expected.put("interval/v", Optional.empty());
+        expected.put("timetz/v", Optional.of("timetz"));
+        expected.put("interval/v", Optional.of("interval"));
+        expected.put("interval-string/v", Optional.of("interval"));
+        expected.put("infinity/d", Optional.of("date"));
+        expected.put("infinity/ttz", Optional.of("timetz"));
 
         Map<String, Optional<String>> derived = new LinkedHashMap<>();
         for (String example : expected.keySet()) {
