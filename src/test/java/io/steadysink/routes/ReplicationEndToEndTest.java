@@ -41,17 +41,21 @@ class ReplicationEndToEndTest extends SinkUnderTest {
 
     static final String CAPTURE = "e2e";
     static final String CUSTOMERS = "id, name, email";
-    static final String ORDERS = "id, customer_id, amount, placed_at, local_time, day, at_time, status, tags, note";
+    static final String ORDERS = "id, customer_id, amount, placed_at, local_time, day, at_time, status, tags, note,"
+            + " mood, qty, doc, raw, small, ratio, at_tz AT TIME ZONE 'UTC', span, ends";
     static final String DOCUMENTS = "id, title, length(body), md5(body), md5(scan), md5(meta::text)";
 
     public static class Replica implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             SourcePostgres.execute("DROP SCHEMA IF EXISTS shop CASCADE", "CREATE SCHEMA shop",
+                    "CREATE TYPE shop.mood AS ENUM ('happy', 'sad')",
                     "CREATE TABLE shop.customers (id integer PRIMARY KEY, name text NOT NULL, email text)",
                     "CREATE TABLE shop.orders (id uuid PRIMARY KEY, customer_id integer NOT NULL,"
                             + " amount numeric(12,2), placed_at timestamptz, local_time timestamp, day date,"
-                            + " at_time time, status text, tags text[], note jsonb)",
+                            + " at_time time, status text, tags text[], note jsonb, mood shop.mood, qty numeric, doc json,"
+                            + " raw bytea, small smallint, ratio double precision, at_tz timetz, span interval,"
+                            + " ends timestamp)",
                     "INSERT INTO shop.customers VALUES (1, 'Ada', 'ada@example.org'), (2, 'Grace', NULL)",
                     "CREATE TABLE shop.documents (id integer PRIMARY KEY, title text, body text, scan bytea, meta jsonb)");
             LocalPostgres.execute("""
@@ -96,10 +100,22 @@ class ReplicationEndToEndTest extends SinkUnderTest {
         SourcePostgres.execute("INSERT INTO shop.customers VALUES (3, 'Ümit 日本', 'u@example.org')",
                 "INSERT INTO shop.orders VALUES ('00000000-0000-0000-0000-00000000000a', 1, 1234567890.99,"
                         + " '2026-01-02 03:04:05.123456+02', '1969-12-31 23:59:59.999999', '0001-01-01',"
-                        + " '23:59:59.999999', 'placed', ARRAY['a', NULL, 'c'], '{\"x\": [1, 2.50, null]}')",
-                "INSERT INTO shop.orders VALUES ('00000000-0000-0000-0000-00000000000b', 2, -0.05, NULL, NULL,"
-                        + " '2026-11-30', '00:00', NULL, '{}', 'null')");
+                        + " '23:59:59.999999', 'placed', ARRAY['a', NULL, 'c'], '{\"x\": [1, 2.50, null]}', 'happy',"
+                        + " 3.14159, '{\"k\": [1, 2.50]}', '\\xdeadbeef', -32768, 0.1, '13:45:56.5+02',"
+                        + " '1 day 02:03:04', 'infinity')",
+                // numeric without scale: the connector strips trailing zeros (-0.000120 would land as -0.00012)
+                "INSERT INTO shop.orders VALUES ('00000000-0000-0000-0000-00000000000b', 2, -0.05, '-infinity', NULL,"
+                        + " '2026-11-30', '24:00:00', NULL, '{}', 'null', 'sad', -0.00012, '[]', '\\x', 32767,"
+                        + " -2.5e-300, NULL, '-00:00:01.5', NULL)");
         phase("inserts");
+        // created from the events' schemas: the types of the source columns, an enum as text
+        assertThat(RouteFixture.rows("SELECT attname || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute"
+                + " WHERE attrelid = 'replica.orders'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum"))
+                .startsWith("id uuid", "customer_id integer", "amount numeric(12,2)",
+                        "placed_at timestamp with time zone", "local_time timestamp without time zone", "day date",
+                        "at_time time without time zone", "status text", "tags text[]", "note jsonb", "mood text",
+                        "qty numeric", "doc jsonb", "raw bytea", "small smallint", "ratio double precision",
+                        "at_tz time with time zone", "span interval", "ends timestamp without time zone");
 
         SourcePostgres.execute("UPDATE shop.customers SET email = 'grace@example.org' WHERE id = 2",
                 "UPDATE shop.orders SET status = 'paid', amount = 0 WHERE customer_id = 1");
