@@ -25,7 +25,7 @@ import io.steadysink.testing.SourcePostgres;
 /**
  * A source PostgreSQL captured by the real Debezium connector on Kafka Connect into the broker,
  * replicated by change-events routes into a second database: after each phase of changes at the
- * source (inserts, updates, an update leaving large values
+ * source (inserts of every column type the connector writes, infinity and 24:00:00 included, updates, an update leaving large values
  * unchanged, deletes, a primary-key change, a transaction over two tables, a truncate
  * under {@code truncate: allow}, columns added at the source), the target tables hold exactly what the
  * source tables hold. {@code orders} goes through a route whose table is a pattern

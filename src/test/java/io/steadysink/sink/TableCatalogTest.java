@@ -132,8 +132,8 @@ class TableCatalogTest {
 
     @Test
     void aColumnOfATypeSteadySinkCannotWriteIsReadAndRefusesEveryValue() throws Exception {
-        LocalPostgres.execute("CREATE TABLE catalog_test.odd (id bigint, spot point, span interval, cash money,"
-                + " spans interval[], label text)");
+        LocalPostgres.execute("CREATE TABLE catalog_test.odd (id bigint, spot point, span interval year to month,"
+                + " cash money, spans interval day to second[], label text)");
 
         TableShape shape = read("catalog_test.odd").orElseThrow();
 
@@ -146,7 +146,7 @@ class TableCatalogTest {
                     .hasMessage("steady-sink cannot write type " + type.formatted());
         }
         assertThat(shape.column("spot").orElseThrow().type().formatted()).isEqualTo("point");
-        assertThat(shape.column("spans").orElseThrow().type().formatted()).isEqualTo("interval[]");
+        assertThat(shape.column("spans").orElseThrow().type().formatted()).isEqualTo("interval day to second[]");
         assertThat(shape.column("label").orElseThrow().type().supported()).isTrue();
     }
 
