@@ -300,9 +300,6 @@ class DebeziumCaptureTest {
                 "UPDATE capture.toasted_full SET id = 2 WHERE id = 1");
 
         List<ChangeEvent> events = ChangeEvent.read(cdc.topic("capture", "toasted"), 5);
-        System.out.println("TOASTPK " + events.get(4).op() + " " + events.get(4).after().get("big").asText().length()
-                + " " + events.get(4).after().get("raw") + " " + events.get(4).after().get("nums").size() + " "
-                + events.get(4).after().get("note"));
         List<ChangeEvent> full = ChangeEvent.read(cdc.topic("capture", "toasted_full"), 5);
 
         assertThat(events).extracting(ChangeEvent::op).containsExactly("c", "u", "d", null, "c");
