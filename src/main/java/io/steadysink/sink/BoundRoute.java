@@ -183,25 +183,15 @@ public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String
     }
 
     /**
-     * The table as the route declares it ({@link RouteSpec#types()}), with the coordinate columns
-     * exactly-once needs, the deleted column and the identity's constraint; empty when a column has no
-     * declared type. {@code IF NOT EXISTS}: replicas starting at once create it once.
+     * Adds to {@code types} (column to SQL type) the columns steady-sink keeps in a route's table
+     * besides its own, where absent: the coordinate columns exactly-once needs (of the type under
+     * {@code types:}, else {@link RouteSpec#COORDINATE_TYPES}), the deleted column under
+     * {@code tombstones: mark} and {@link RouteSpec#SOURCE_LSN} under {@code truncate: allow}.
      */
-    static Optional<String> createTable(RouteSpec spec) {
-        if (spec.changeEvents() && (spec.columns().isEmpty() || spec.identity().isEmpty())) {
-            return Optional.empty(); // its columns are the table's: nothing says what they are
-        }
-        Map<String, String> types = new LinkedHashMap<>();
-        List<String> coordinates = RouteSpec.coordinateColumns(spec.columns());
-        for (String column : spec.columns().keySet()) {
-            String type = spec.types().get(column);
-            if (type == null) {
-                return Optional.empty();
-            }
-            types.put(column, type.trim());
-        }
+    static void addKeptColumns(RouteSpec spec, Map<String, String> types) {
         if (spec.needsCoordinates()) {
-            for (int i = 0; i < 3; i++) {
+            List<String> coordinates = RouteSpec.coordinateColumns(spec.columns());
+            for (int i = 0; i < coordinates.size(); i++) {
                 types.putIfAbsent(coordinates.get(i),
                         spec.types().getOrDefault(coordinates.get(i), RouteSpec.COORDINATE_TYPES.get(i)));
             }
@@ -212,6 +202,26 @@ public record BoundRoute(RouteSpec spec, List<MappedColumn> columns, List<String
         if (spec.truncate() == RouteSpec.Truncate.ALLOW) {
             types.putIfAbsent(RouteSpec.SOURCE_LSN, "bigint");
         }
+    }
+
+    /**
+     * The table as the route declares it ({@link RouteSpec#types()}), with the coordinate columns
+     * exactly-once needs, the deleted column and the identity's constraint; empty when a column has no
+     * declared type. {@code IF NOT EXISTS}: replicas starting at once create it once.
+     */
+    static Optional<String> createTable(RouteSpec spec) {
+        if (spec.changeEvents() && (spec.columns().isEmpty() || spec.identity().isEmpty())) {
+            return Optional.empty(); // its columns are the table's: nothing says what they are
+        }
+        Map<String, String> types = new LinkedHashMap<>();
+        for (String column : spec.columns().keySet()) {
+            String type = spec.types().get(column);
+            if (type == null) {
+                return Optional.empty();
+            }
+            types.put(column, type.trim());
+        }
+        addKeptColumns(spec, types);
         List<String> definitions = new ArrayList<>();
         types.forEach((column, type) -> definitions.add(QualifiedTable.quote(column) + " " + type));
         if (!spec.identity().isEmpty()) {

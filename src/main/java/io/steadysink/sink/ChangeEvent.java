@@ -33,11 +33,6 @@ record ChangeEvent(ConnectStruct row, Long sourceMillis, Long sourceLsn, boolean
         return row == null && !truncate;
     }
 
-    /** {@link #of(JsonNode, boolean)} for a route that refuses truncates. */
-    static ChangeEvent of(JsonNode value) throws Unconvertible {
-        return of(value, false);
-    }
-
     /**
      * The change {@code value} (read as JSON; {@code null} for a tombstone) says.
      *

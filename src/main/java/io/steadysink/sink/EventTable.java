@@ -47,7 +47,7 @@ final class EventTable {
             }
             if (rowSchema == null && !record.isTombstone()) {
                 try {
-                    ChangeEvent event = ChangeEvent.of(parse(record.value()));
+                    ChangeEvent event = ChangeEvent.of(parse(record.value()), false);
                     if (!event.delete() && event.row().schema() != null) {
                         rowSchema = event.row().schema();
                     }
@@ -88,16 +88,7 @@ final class EventTable {
                 columns.putIfAbsent(column, declared.trim());
             }
         });
-        List<String> coordinates = RouteSpec.coordinateColumns(spec.columns());
-        for (int i = 0; i < coordinates.size(); i++) {
-            columns.putIfAbsent(coordinates.get(i), RouteSpec.COORDINATE_TYPES.get(i));
-        }
-        if (spec.tombstones() == RouteSpec.Tombstones.MARK) {
-            spec.deletedColumn().ifPresent(column -> columns.putIfAbsent(column, "boolean NOT NULL DEFAULT false"));
-        }
-        if (spec.truncate() == RouteSpec.Truncate.ALLOW) {
-            columns.putIfAbsent(RouteSpec.SOURCE_LSN, "bigint");
-        }
+        BoundRoute.addKeptColumns(spec, columns);
         List<String> definitions = new ArrayList<>();
         columns.forEach((column, type) -> definitions.add(QualifiedTable.quote(column) + " " + type));
         definitions.add("PRIMARY KEY (" + String.join(", ", key.stream().map(QualifiedTable::quote).toList()) + ")");
