@@ -35,11 +35,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.flywaydb.core.Flyway;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -57,13 +52,14 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 public final class Benchmark {
 
     private static final Path OUT = Path.of("target", "bench");
-    private static final int PARTITIONS = 6;
+    private static final int PARTITIONS = Integer.getInteger("bench.partitions", 6);
     private static final int NAIVE_SAMPLE = 20_000;
 
     private final int records = Integer.getInteger("bench.records", 1_000_000);
     private final long slowLatencyMs = Long.getLong("bench.slow-latency-ms", 20);
     private final int changeEventRecords = Integer.getInteger("bench.change-events-records", 200_000);
     private final List<Row> rows = new ArrayList<>();
+    private final List<Charts.LatencyLevel> latencyLevels = new ArrayList<>();
     private EmbeddedPostgres postgres;
     private boolean slowTopicFilled;
     private String bootstrap;
@@ -104,7 +100,8 @@ public final class Benchmark {
         LocalKafka.createTopic(topic, PARTITIONS);
         long produceStart = System.nanoTime();
         produce(topic, records, 0);
-        say("produced %,d records over %d partitions in %.1f s", records, PARTITIONS, seconds(produceStart));
+        say("produced %,d records of about %d bytes over %d partitions in %.1f s", records,
+                BenchData.value(records / 2, System.currentTimeMillis()).length(), PARTITIONS, seconds(produceStart));
 
         double consume = rawConsume(topic);
         double copy = rawCopy();
@@ -187,6 +184,8 @@ public final class Benchmark {
         }
         typedRows(runs.get("append"), runs.get("typed-append"), runs.get("upsert"), runs.get("typed-upsert"));
         print();
+        writeCsv();
+        plot(List.of());
     }
 
     /** The typed routes' rows, each with its ratio to the fixed-shape run of its mode (when that ran). */
@@ -391,7 +390,8 @@ public final class Benchmark {
         String check = "SELECT count(*) FROM " + table + " WHERE customer = 'customer-' || (event_id % "
                 + BenchData.KEYS
                 + ") AND amount = (event_id % 1000) + (event_id % 100) / 100.0 AND status = (CASE WHEN event_id % 3 = 0"
-                + " THEN 'paid' ELSE 'open' END)::bench_status AND extra = jsonb_build_object('note', repeat('x', 70))"
+                + " THEN 'paid' ELSE 'open' END)::bench_status AND extra = jsonb_build_object('note', repeat('x', "
+                + BenchData.padLength() + "))"
                 + (mode.equals("append") ? "" : " AND event_id >= " + (expected - BenchData.KEYS));
         long expectedRows = mode.equals("append") ? expected : Math.min(expected, BenchData.KEYS);
         return measure(name, env, topic, expected, check, expectedRows);
@@ -868,30 +868,33 @@ public final class Benchmark {
         say("wrote %s", OUT.resolve("results.csv"));
     }
 
+    /**
+     * rates.png (every sink's records/s and the limit, values on the bars), ratios.png (each as a
+     * share of the limit), latency.png (percentiles per load level) and slow-downstream.png.
+     */
     private void plot(List<double[]> slow) throws IOException {
-        CategoryChart rates = new CategoryChartBuilder().width(1000).height(500)
-                .title("records/s, " + String.format(Locale.ROOT, "%,d", records) + " records, 2 cores")
-                .yAxisTitle("records/s").build();
-        List<String> names = new ArrayList<>();
-        List<Double> values = new ArrayList<>();
-        for (Row row : rows.subList(0, 8)) {
-            names.add(row.measure().replaceAll(",.*|\\(.*", "").trim());
-            values.add(row.value());
+        double consume = rows.stream().filter(row -> row.measure().startsWith("limit: plain KafkaConsumer"))
+                .mapToDouble(Row::value).findFirst().orElse(Double.NaN);
+        double limit = rows.stream().filter(row -> row.measure().startsWith("limit:")).mapToDouble(Row::value).min()
+                .orElse(Double.NaN);
+        String shape = String.format(Locale.ROOT, "%,d records of about %d bytes, %d partitions, 2 cores", records,
+                BenchData.value(records / 2, System.currentTimeMillis()).length(), PARTITIONS);
+        Charts.rates(rows, Double.isNaN(consume)
+                ? "records/s, " + shape
+                : String.format(Locale.ROOT, "records/s, %s (plain KafkaConsumer: %,.0f records/s)", shape, consume),
+                OUT.resolve("rates.png"));
+        if (!Double.isNaN(limit)) {
+            Charts.ratios(rows, limit, String.format(Locale.ROOT,
+                    "share of the limit (%,.0f rows/s: the smaller of plain consume and plain COPY)", limit),
+                    OUT.resolve("ratios.png"));
         }
-        rates.addSeries("rate", names, values);
-        rates.getStyler().setLegendVisible(false);
-        rates.getStyler().setXAxisLabelRotation(15);
-        BitmapEncoder.saveBitmap(rates, OUT.resolve("rates").toString(), BitmapEncoder.BitmapFormat.PNG);
-
-        XYChart scaling = new XYChartBuilder().width(800).height(500)
-                .title("slow downstream: " + slowLatencyMs + " ms per batch").xAxisTitle("SINK_WORKERS")
-                .yAxisTitle("records/s").build();
-        scaling.addSeries("measured", slow.stream().mapToDouble(p -> p[0]).toArray(),
-                slow.stream().mapToDouble(p -> p[1]).toArray());
-        scaling.addSeries("workers x batch / latency", slow.stream().mapToDouble(p -> p[0]).toArray(),
-                slow.stream().mapToDouble(p -> p[2]).toArray());
-        BitmapEncoder.saveBitmap(scaling, OUT.resolve("slow-downstream").toString(), BitmapEncoder.BitmapFormat.PNG);
-        say("wrote %s and %s", OUT.resolve("rates.png"), OUT.resolve("slow-downstream.png"));
+        if (!latencyLevels.isEmpty()) {
+            Charts.latency(latencyLevels, "latency produce → row committed", OUT.resolve("latency.png"));
+        }
+        if (!slow.isEmpty()) {
+            Charts.slowDownstream(slow, slowLatencyMs, OUT.resolve("slow-downstream.png"));
+        }
+        say("wrote the charts in %s", OUT);
     }
 
     // ------------------------------------------------------------------ helpers
