@@ -143,7 +143,7 @@ public final class Benchmark {
     }
 
     /**
-     * {@code -Dbench.only=append|upsert|typed-append|typed-upsert|latency|slow|change-events}: only that step, for
+     * {@code -Dbench.only=limits|append|upsert|typed-append|typed-upsert|latency|slow|change-events}: only that step, for
      * profiling (JFR with -Dbench.jfr=true). The steady-sink runs may be listed together
      * ({@code append,typed-append}): they read one topic, and a typed route's row gets its ratio to
      * the fixed-shape row of its mode when both ran.
@@ -170,8 +170,17 @@ public final class Benchmark {
         produce(topic, records, 0);
         int workers = Integer.getInteger("bench.workers", 4);
         Map<String, Run> runs = new java.util.LinkedHashMap<>();
+        double limit = Double.NaN;
         for (String step : mode.split(",")) {
             String name = step.trim();
+            if (name.equals("limits")) {
+                double consume = rawConsume(topic);
+                double copy = rawCopy();
+                limit = Math.min(consume, copy);
+                rows.add(new Row("limit: plain KafkaConsumer, no work", consume, "records/s", ""));
+                rows.add(new Row("limit: plain COPY, one connection, unlogged table", copy, "rows/s", ""));
+                continue;
+            }
             runs.put(name, name.startsWith("typed-")
                     ? typedSink(topic, name.substring("typed-".length()), workers, records)
                     : steadySink(topic, name, workers, records));
@@ -179,7 +188,8 @@ public final class Benchmark {
         for (String name : List.of("append", "upsert")) {
             if (runs.containsKey(name)) {
                 rows.add(new Row("steady-sink " + name + " (" + workers + " workers)", runs.get(name).rate(),
-                        "records/s", cpu(runs.get(name))));
+                        "records/s", (Double.isNaN(limit) ? "" : ratio(runs.get(name).rate(), limit) + " of limit, ")
+                                + cpu(runs.get(name))));
             }
         }
         typedRows(runs.get("append"), runs.get("typed-append"), runs.get("upsert"), runs.get("typed-upsert"));
