@@ -174,7 +174,7 @@ final class LatencyStep {
 
     /** What one load measured. */
     record Load(double rate, double[] percentiles, long rows, double busy, String loadAverage,
-            Map<String, double[]> stages, double gcPauses) {
+            Map<String, double[]> stages, double gcPauses, double appCpuPerMillion, double dbCpuPerMillion) {
     }
 
     private void measure(double[] rates, double sustained, String why) throws Exception {
@@ -205,9 +205,11 @@ final class LatencyStep {
                 int count = (int) Math.max(1, rate * seconds);
                 String before = app.httpGet("/q/metrics");
                 long[] cpuBefore = Benchmark.cpuTicks();
+                double[] processBefore = bench.processCpu(app);
                 produce(topic, next, count, rate);
                 awaitWritten(app, series, next + count);
                 double busy = Benchmark.busy(cpuBefore, Benchmark.cpuTicks());
+                double[] process = bench.processCpu(app);
                 String load = Benchmark.loadAverage();
                 Thread.sleep(300); // the samples of the last batch are taken right after its commit
                 String after = app.httpGet("/q/metrics");
@@ -217,10 +219,14 @@ final class LatencyStep {
                     stages.put(stage.name(), histogram(before, after, stage.metric()));
                 }
                 double gc = gcPauses(before, after);
-                loads.add(new Load(rate, percentiles, count, busy, load, stages, gc));
+                loads.add(new Load(rate, percentiles, count, busy, load, stages, gc,
+                        (process[0] - processBefore[0]) * 1e6 / count, (process[1] - processBefore[1]) * 1e6 / count));
+                double batches = stages.get(STAGES.get(1).name())[0];
                 Benchmark.say("latency at %,.0f records/s: p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, CPU %.0f%% busy, "
-                        + "load average %s; %s", rate, percentiles[0], percentiles[1], percentiles[2], busy * 100, load,
-                        breakdown(stages));
+                        + "load average %s; %s; %,.0f batches (%.1f records each), GC pauses %.0f ms, CPU-s per 1M "
+                        + "records: app %.1f, PostgreSQL %.1f", rate, percentiles[0], percentiles[1], percentiles[2],
+                        busy * 100, load, breakdown(stages), batches, count / Math.max(1, batches), gc,
+                        loads.get(loads.size() - 1).appCpuPerMillion(), loads.get(loads.size() - 1).dbCpuPerMillion());
                 next += count;
             }
             app.stop();
@@ -236,8 +242,10 @@ final class LatencyStep {
                     case 0 -> String.format(Locale.ROOT, "at %,.0f records/s, %,d rows over %d s after %d s of "
                             + "warm-up", load.rate(), load.rows(), seconds, WARM_UP_SECONDS);
                     case 1 -> String.format(Locale.ROOT, "machine CPU %.0f%% busy meanwhile (producer and broker "
-                            + "included), load average %s", load.busy() * 100, load.loadAverage());
-                    default -> "per batch, mean / p99 ms: " + breakdown(load.stages())
+                            + "included), load average %s; CPU-s per 1M records: app %.1f, PostgreSQL %.1f",
+                            load.busy() * 100, load.loadAverage(), load.appCpuPerMillion(), load.dbCpuPerMillion());
+                    default -> String.format(Locale.ROOT, "%,.0f batches; ", load.stages().get(STAGES.get(1).name())[0])
+                            + "per batch, mean / p99 ms: " + breakdown(load.stages())
                             + (Double.isNaN(load.gcPauses())
                                     ? ""
                                     : String.format(Locale.ROOT, "; GC pauses %.0f ms in all", load.gcPauses()));
