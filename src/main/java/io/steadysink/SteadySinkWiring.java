@@ -91,14 +91,15 @@ public class SteadySinkWiring {
      * The sink writing batches in the configured mode to the configured table. The datasource is
      * looked up when the sink is first used, not when it is built: a one-off command runs without a
      * datasource configured. After each commit it hands the replication lag of the change events it
-     * wrote, by the wall clock, to the metrics.
+     * wrote, by the wall clock, and the times of its statements and commit to the metrics.
      */
     @Produces
     @ApplicationScoped
     PostgresSink postgresSink(Instance<AgroalDataSource> dataSource, SinkConfig config, RouteTables routes,
             RoutedWriter routed, InstantSource wallClock, SinkMetrics metrics) {
         return new PostgresSink(dataSource.get(), routes.isEmpty() ? fixedShape(config) : routed,
-                Duration.ofMillis(config.statementTimeoutMs()), wallClock, metrics::replicationLag);
+                Duration.ofMillis(config.statementTimeoutMs()), wallClock, metrics::replicationLag,
+                metrics::transactionCommitted);
     }
 
     /** The routes of the route file ({@code SINK_ROUTES_FILE}), bound to their tables at start-up. */

@@ -52,14 +52,14 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 public final class Benchmark {
 
     private static final Path OUT = Path.of("target", "bench");
-    private static final int PARTITIONS = Integer.getInteger("bench.partitions", 6);
+    static final int PARTITIONS = Integer.getInteger("bench.partitions", 6);
     private static final int NAIVE_SAMPLE = 20_000;
 
     private final int records = Integer.getInteger("bench.records", 1_000_000);
     private final long slowLatencyMs = Long.getLong("bench.slow-latency-ms", 20);
     private final int changeEventRecords = Integer.getInteger("bench.change-events-records", 200_000);
-    private final List<Row> rows = new ArrayList<>();
-    private final List<Charts.LatencyLevel> latencyLevels = new ArrayList<>();
+    final List<Row> rows = new ArrayList<>();
+    final List<Charts.LatencyLevel> latencyLevels = new ArrayList<>();
     private EmbeddedPostgres postgres;
     private boolean slowTopicFilled;
     private String bootstrap;
@@ -127,7 +127,7 @@ public final class Benchmark {
         rows.add(new Row("steady-sink append: JVM start to ready", append.startToReadySeconds(), "s", ""));
         rows.add(new Row("steady-sink upsert: peak RSS", upsert.peakRssMb(), "MiB", ""));
 
-        latency(append.rate() / 2);
+        new LatencyStep(this).run();
 
         List<double[]> slow = new ArrayList<>();
         for (int workers : new int[]{1, 2, 4, 8, 16}) {
@@ -156,8 +156,9 @@ public final class Benchmark {
             return;
         }
         if (mode.equals("latency")) {
-            latency(Double.parseDouble(System.getProperty("bench.latency-rate", "20000")));
+            new LatencyStep(this).run();
             print();
+            plot(List.of());
             return;
         }
         if (mode.equals("change-events")) {
@@ -434,59 +435,6 @@ public final class Benchmark {
         }
     }
 
-    private void latency(double rate) throws Exception {
-        String topic = "bench-latency";
-        LocalKafka.createTopic(topic, PARTITIONS);
-        // the first 10 s warm the JVM up (JIT) and are left out of the percentiles
-        int warmUp = (int) Math.min(rate * 10, 300_000);
-        int count = warmUp + (int) Math.min(rate * 20, 600_000);
-        createAppendTable("bench_latency");
-        try (Connection connection = db().getConnection(); Statement statement = connection.createStatement()) {
-            // the time each row is inserted (its transaction commits right after), not its transaction's start
-            statement.execute("ALTER TABLE bench_latency ALTER COLUMN ingested_at SET DEFAULT clock_timestamp()");
-        }
-        checkpoint();
-        try (SteadySinkProcess app = SteadySinkProcess.start("bench-latency",
-                env(topic, "bench-latency", "bench_latency", 4), false)) {
-            awaitReady(app);
-            Thread.sleep(2_000);
-            long[] cpuBefore = cpuTicks();
-            produce(topic, count, rate);
-            awaitWritten(app, topic, count);
-            double cpuBusy = busy(cpuBefore, cpuTicks());
-            double[] percentiles = new double[2];
-            try (Connection connection = db().getConnection();
-                    Statement statement = connection.createStatement();
-                    ResultSet result = statement.executeQuery("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY l),"
-                            + " percentile_cont(0.99) WITHIN GROUP (ORDER BY l) FROM (SELECT extract(epoch FROM "
-                            + "ingested_at - event_time) * 1000 AS l FROM bench_latency WHERE (payload->>'id')::bigint >= "
-                            + warmUp
-                            + ") t")) {
-                result.next();
-                percentiles[0] = result.getDouble(1);
-                percentiles[1] = result.getDouble(2);
-            }
-            if (Boolean.getBoolean("bench.latency-detail")) {
-                try (Connection connection = db().getConnection();
-                        Statement statement = connection.createStatement();
-                        ResultSet result = statement.executeQuery("SELECT date_trunc('second', event_time) s, "
-                                + "count(*), round(max(extract(epoch FROM ingested_at - event_time) * 1000)) "
-                                + "FROM bench_latency GROUP BY 1 ORDER BY 1")) {
-                    while (result.next()) {
-                        say("  %s %6d %6d ms", result.getString(1), result.getLong(2), result.getLong(3));
-                    }
-                }
-            }
-            rows.add(new Row("latency produce -> row committed, p50", percentiles[0], "ms",
-                    String.format(Locale.ROOT, "at %,.0f records/s (half the append rate), after 10 s of warm-up",
-                            rate)));
-            rows.add(new Row("latency produce -> row committed, p99", percentiles[1], "ms", String.format(Locale.ROOT,
-                    "machine CPU %.0f%% busy meanwhile (producer and broker included)", cpuBusy * 100)));
-            say("latency at %,.0f records/s: p50 %.1f ms, p99 %.1f ms", rate, percentiles[0], percentiles[1]);
-            app.stop();
-        }
-    }
-
     // ------------------------------------------------------------------ change events
 
     /**
@@ -682,13 +630,13 @@ public final class Benchmark {
     }
 
     /** The application's own append-mode migration, run ahead so the benchmark can adjust the table. */
-    private void createAppendTable(String table) {
+    void createAppendTable(String table) {
         Flyway.configure().dataSource(db()).locations("classpath:db/migration").sqlMigrationPrefix("append_V")
                 .table(table + "_schema_history").placeholders(Map.of("table", table)).baselineOnMigrate(true)
                 .baselineVersion("0").load().migrate();
     }
 
-    private Map<String, String> env(String topic, String group, String table, int workers) {
+    Map<String, String> env(String topic, String group, String table, int workers) {
         Map<String, String> env = SteadySinkProcess.localInfrastructure(SteadySinkProcess.freePort());
         env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres");
         env.put("SINK_TOPICS", topic);
@@ -764,7 +712,7 @@ public final class Benchmark {
     }
 
     /** Busy and total CPU ticks of the whole machine so far ({@code /proc/stat}); zeros elsewhere. */
-    private static long[] cpuTicks() {
+    static long[] cpuTicks() {
         try {
             String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long total = 0;
@@ -782,7 +730,7 @@ public final class Benchmark {
      * CPU seconds used so far by the application's process and by PostgreSQL (the postmaster, the
      * children it has reaped and those still running), from {@code /proc}; zeros elsewhere.
      */
-    private double[] processCpu(SteadySinkProcess app) {
+    double[] processCpu(SteadySinkProcess app) {
         try {
             long postmaster = Long.parseLong(Files.readAllLines(OUT.resolve("pgdata").resolve("postmaster.pid"))
                     .get(0).trim());
@@ -834,7 +782,7 @@ public final class Benchmark {
      * The machine's load average over the last minute ({@code /proc/loadavg}): on a shared machine,
      * how many others wanted the cores the step ran on; "?" elsewhere.
      */
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         } catch (IOException | RuntimeException e) {
@@ -843,12 +791,12 @@ public final class Benchmark {
     }
 
     /** Share of the machine's CPU time that was busy between two {@link #cpuTicks()} readings. */
-    private static double busy(long[] before, long[] after) {
+    static double busy(long[] before, long[] after) {
         long total = after[1] - before[1];
         return total == 0 ? Double.NaN : (double) (after[0] - before[0]) / total;
     }
 
-    private static void awaitReady(SteadySinkProcess app) throws InterruptedException {
+    static void awaitReady(SteadySinkProcess app) throws InterruptedException {
         app.awaitStarted(Duration.ofSeconds(120));
         while (app.httpStatus("/q/health/ready") != 200) {
             Thread.sleep(50);
@@ -915,7 +863,7 @@ public final class Benchmark {
     }
 
     /** Produces records {@code 0..count-1}, at {@code perSecond} (as fast as it goes when 0). */
-    private void produce(String topic, int count, double perSecond, LongFunction<ProducerRecord<String, String>> record)
+    void produce(String topic, int count, double perSecond, LongFunction<ProducerRecord<String, String>> record)
             throws InterruptedException {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
@@ -959,7 +907,7 @@ public final class Benchmark {
         return partitions;
     }
 
-    private DataSource db() {
+    DataSource db() {
         return postgres.getPostgresDatabase();
     }
 
@@ -975,7 +923,7 @@ public final class Benchmark {
     }
 
     /** Writes out what earlier steps left dirty, so no step pays for another's checkpoint. */
-    private void checkpoint() throws SQLException {
+    void checkpoint() throws SQLException {
         try (Connection connection = db().getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("CHECKPOINT");
         }
@@ -1011,7 +959,7 @@ public final class Benchmark {
         }
     }
 
-    private static void say(String format, Object... args) {
+    static void say(String format, Object... args) {
         System.out.printf("[bench] " + format + "%n", args);
     }
 }

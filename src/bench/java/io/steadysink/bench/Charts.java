@@ -79,6 +79,9 @@ final class Charts {
      */
     static void rates(List<Row> rows, String title, Path file) throws IOException {
         List<Row> drawn = rows.stream().filter(row -> kind(row) != null).toList();
+        if (drawn.isEmpty()) {
+            return;
+        }
         CategoryChart chart = new CategoryChartBuilder().width(1200).height(600).title(title)
                 .yAxisTitle("records/s").build();
         bars(chart, drawn, Row::value);
@@ -89,6 +92,9 @@ final class Charts {
     /** Each sink row's rate as a share of the limit (the smaller of plain consume and plain COPY). */
     static void ratios(List<Row> rows, double limit, String title, Path file) throws IOException {
         List<Row> drawn = rows.stream().filter(row -> kind(row) != null && kind(row) != Kind.LIMIT).toList();
+        if (drawn.isEmpty()) {
+            return;
+        }
         CategoryChart chart = new CategoryChartBuilder().width(1200).height(600).title(title)
                 .yAxisTitle("share of the limit").build();
         bars(chart, drawn, row -> row.value() / limit);

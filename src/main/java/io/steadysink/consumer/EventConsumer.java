@@ -1,5 +1,6 @@
 package io.steadysink.consumer;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -63,6 +64,8 @@ public class EventConsumer {
         ConsumerRecords<byte[], byte[]> records = batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
                 .orElseThrow().getRecords();
         InFlightBatches.Batch running = inFlight.begin(records);
+        PollObserver.polled(records).ifPresent(polled -> metrics.batchStarted(
+                Duration.ofNanos(Math.max(0, running.startedNanos() - polled.nanos())), polled.oldestRecordAge()));
         boolean done = false;
         try {
             if (fatal.stopped().isPresent()) {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,6 +38,13 @@ public class SinkMetrics {
 
     public static final String RECORDS_WRITTEN = "steady_sink_records_written";
     public static final String BATCH_WRITE = "steady_sink_batch_write";
+    /** Timers of a batch's way to the table, one sample per batch (per transaction for the last two). */
+    public static final String BATCH_AGE_AT_POLL = "steady_sink_batch_age_at_poll";
+    public static final String BATCH_QUEUED = "steady_sink_batch_queued";
+    public static final String BATCH_STATEMENTS = "steady_sink_batch_statements";
+    public static final String BATCH_COMMIT = "steady_sink_batch_commit";
+    /** The largest finite bucket of the age-at-poll and queued histograms: a consumer catching up sees hours. */
+    static final Duration BATCH_WAIT_HISTOGRAM_MAX = Duration.ofHours(1);
     public static final String REBALANCES = "steady_sink_rebalances";
     public static final String GROUP_GENERATION = "steady_sink_group_generation";
     public static final String IN_FLIGHT_BATCHES = "steady_sink_in_flight_batches";
@@ -107,6 +115,10 @@ public class SinkMetrics {
 
     private final MeterRegistry registry;
     private final Timer batchWrite;
+    private final Timer batchAgeAtPoll;
+    private final Timer batchQueued;
+    private final Timer batchStatements;
+    private final Timer batchCommit;
     private final Map<RebalanceKind, LongAdder> rebalances = new EnumMap<>(RebalanceKind.class);
     private final AtomicInteger generation = new AtomicInteger(-1);
     private final LongAdder databaseRetries;
@@ -130,6 +142,27 @@ public class SinkMetrics {
         this.registry = registry;
         this.batchWrite = Timer.builder(BATCH_WRITE)
                 .description("Time to write and commit one batch in PostgreSQL")
+                .publishPercentileHistogram()
+                .register(registry);
+        this.batchAgeAtPoll = Timer.builder(BATCH_AGE_AT_POLL)
+                .description("Age of a batch's oldest record when the consumer polled it (wall clock minus the"
+                        + " record's timestamp): its time in the topic before the poll")
+                .publishPercentileHistogram()
+                .maximumExpectedValue(BATCH_WAIT_HISTOGRAM_MAX)
+                .register(registry);
+        this.batchQueued = Timer.builder(BATCH_QUEUED)
+                .description("Time from the poll that fetched a batch to a worker beginning to write it: the"
+                        + " connector's queue, which hands a batch on only when a worker is free")
+                .publishPercentileHistogram()
+                .maximumExpectedValue(BATCH_WAIT_HISTOGRAM_MAX)
+                .register(registry);
+        this.batchStatements = Timer.builder(BATCH_STATEMENTS)
+                .description("Time of a batch transaction's statements, from taking a connection to before its"
+                        + " commit")
+                .publishPercentileHistogram()
+                .register(registry);
+        this.batchCommit = Timer.builder(BATCH_COMMIT)
+                .description("Time of a batch transaction's commit (PostgreSQL's WAL flush)")
                 .publishPercentileHistogram()
                 .register(registry);
         for (RebalanceKind kind : RebalanceKind.values()) {
@@ -294,6 +327,21 @@ public class SinkMetrics {
 
     public void groupGeneration(int generationId) {
         generation.set(generationId);
+    }
+
+    /**
+     * Records a batch a worker begins: how long it waited since its poll, and how old its oldest record
+     * was at the poll (when known).
+     */
+    public void batchStarted(Duration queued, Optional<Duration> oldestRecordAgeAtPoll) {
+        batchQueued.record(queued);
+        oldestRecordAgeAtPoll.ifPresent(batchAgeAtPoll::record);
+    }
+
+    /** Records a committed transaction: the time of its statements and of its commit. */
+    public void transactionCommitted(Duration statements, Duration commit) {
+        batchStatements.record(statements);
+        batchCommit.record(commit);
     }
 
     /** Records a committed batch: its write time, and its records per topic ({@code topics}: each one's). */

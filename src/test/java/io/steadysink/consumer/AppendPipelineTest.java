@@ -26,6 +26,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.steadysink.testing.GroupProgress;
 import io.steadysink.testing.LocalPostgres;
+import io.steadysink.testing.Scrape;
 import io.steadysink.testing.SinkInfrastructure;
 import io.steadysink.testing.SinkUnderTest;
 
@@ -79,6 +80,30 @@ class AppendPipelineTest extends SinkUnderTest {
                 .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(scrape.body())
                 .contains("steady_sink_records_written_total{topic=\"events\"} " + RECORDS + ".0");
+    }
+
+    @Test
+    void eachWrittenBatchShowsItsTimeInTheTopicInTheQueueInItsStatementsAndAtItsCommit() throws Exception {
+        String before = scrape();
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            records.add(new ProducerRecord<>(SinkInfrastructure.EVENTS_TOPIC, i % SinkInfrastructure.PARTITIONS,
+                    "t" + i, "{\"timed\":" + i + "}"));
+        }
+        kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(90)).until(
+                () -> LocalPostgres.queryLong("SELECT count(*) FROM sink_events WHERE payload ? 'timed'") == 50);
+
+        String after = scrape();
+        for (String histogram : List.of("steady_sink_batch_age_at_poll_seconds", "steady_sink_batch_queued_seconds",
+                "steady_sink_batch_statements_seconds", "steady_sink_batch_commit_seconds")) {
+            assertThat(Scrape.decimal(after, histogram + "_count") - Math.max(0, Scrape.decimal(before,
+                    histogram + "_count"))).as("batches timed by %s", histogram).isGreaterThanOrEqualTo(1);
+            assertThat(after).as("%s is a histogram", histogram).contains(histogram + "_bucket{le=\"");
+        }
+        assertThat(Scrape.decimal(after, "steady_sink_batch_statements_seconds_count"))
+                .as("one sample each for a transaction's statements and its commit")
+                .isEqualTo(Scrape.decimal(after, "steady_sink_batch_commit_seconds_count"));
     }
 
     @Test

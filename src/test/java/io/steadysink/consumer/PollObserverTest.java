@@ -65,6 +65,33 @@ class PollObserverTest {
         assertThat(PollObserver.lastActivity(TP)).isEmpty();
     }
 
+    @Test
+    void aPolledBatchIsKnownOnceByWhenItWasPolledAndHowOldItsOldestRecordWas() {
+        PollObserver.useTicker(clock);
+        long polledAt = clock.nanos();
+        long fiveSecondsAgo = System.currentTimeMillis() - 5_000;
+        ConsumerRecords<Object, Object> batch = chunk(0, 10, fiveSecondsAgo);
+        observer.onConsume(batch);
+
+        Optional<PollObserver.Polled> polled = PollObserver.polled(batch);
+        assertThat(polled).isPresent();
+        assertThat(polled.get().nanos()).isEqualTo(polledAt);
+        assertThat(polled.get().oldestRecordAge()).hasValueSatisfying(
+                age -> assertThat(age).isBetween(Duration.ofSeconds(5), Duration.ofSeconds(60)));
+        assertThat(PollObserver.polled(batch)).as("taken by the worker that began it").isEmpty();
+        assertThat(PollObserver.polled(chunk(0, 10, fiveSecondsAgo))).as("another batch of the same records")
+                .isEmpty();
+    }
+
+    @Test
+    void aBatchWithoutRecordTimestampsHasNoAgeAtThePoll() {
+        ConsumerRecords<Object, Object> batch = chunk(0, 3, ConsumerRecord.NO_TIMESTAMP);
+        observer.onConsume(batch);
+
+        assertThat(PollObserver.polled(batch)).hasValueSatisfying(
+                polled -> assertThat(polled.oldestRecordAge()).isEmpty());
+    }
+
     /** {@code count} records from {@code first}; the first one's timestamp is {@code timestamp}. */
     private static ConsumerRecords<Object, Object> chunk(long first, int count, long timestamp) {
         List<ConsumerRecord<Object, Object>> records = new ArrayList<>();
