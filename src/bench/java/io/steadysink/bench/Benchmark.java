@@ -126,6 +126,7 @@ public final class Benchmark {
         rows.add(new Row("steady-sink upsert (4 workers)", upsert.rate(), "records/s",
                 ratio(upsert.rate(), limit) + " of limit, " + ratio(upsert.rate(), naive) + " naive, " + cpu(upsert)));
         typedRows(append, typedAppend, upsert, typedUpsert);
+        rows.addAll(new PeerBench(this, records, bootstrap, postgres.getPort()).run());
         rows.add(new Row("steady-sink append: peak RSS", append.peakRssMb(), "MiB", ""));
         rows.add(new Row("steady-sink append: JVM start to ready", append.startToReadySeconds(), "s", ""));
         rows.add(new Row("steady-sink upsert: peak RSS", upsert.peakRssMb(), "MiB", ""));
@@ -146,7 +147,7 @@ public final class Benchmark {
     }
 
     /**
-     * {@code -Dbench.only=append|upsert|typed-append|typed-upsert|latency|slow|change-events}: only that step, for
+     * {@code -Dbench.only=append|upsert|typed-append|typed-upsert|latency|slow|change-events|peer}: only that step, for
      * profiling (JFR with -Dbench.jfr=true). The steady-sink runs may be listed together
      * ({@code append,typed-append}): they read one topic, and a typed route's row gets its ratio to
      * the fixed-shape row of its mode when both ran.
@@ -166,6 +167,12 @@ public final class Benchmark {
         if (mode.equals("change-events")) {
             changeEvents(Integer.getInteger("bench.workers", 4));
             print();
+            return;
+        }
+        if (mode.equals("peer")) {
+            rows.addAll(new PeerBench(this, records, bootstrap, postgres.getPort()).run());
+            print();
+            writeCsv();
             return;
         }
         String topic = "bench-events";
@@ -397,7 +404,7 @@ public final class Benchmark {
         return measure(name, env, topic, expected, check, expectedRows);
     }
 
-    private Run measure(String name, Map<String, String> env, String topic, int expected, String check,
+    Run measure(String name, Map<String, String> env, String topic, int expected, String check,
             long expectedRows) throws Exception {
         if (Boolean.getBoolean("bench.jfr")) {
             env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,filename="
@@ -678,7 +685,7 @@ public final class Benchmark {
                 .baselineVersion("0").load().migrate();
     }
 
-    private Map<String, String> env(String topic, String group, String table, int workers) {
+    Map<String, String> env(String topic, String group, String table, int workers) {
         Map<String, String> env = SteadySinkProcess.localInfrastructure(SteadySinkProcess.freePort());
         env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres");
         env.put("SINK_TOPICS", topic);
@@ -754,7 +761,7 @@ public final class Benchmark {
     }
 
     /** Busy and total CPU ticks of the whole machine so far ({@code /proc/stat}); zeros elsewhere. */
-    private static long[] cpuTicks() {
+    static long[] cpuTicks() {
         try {
             String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long total = 0;
@@ -773,10 +780,15 @@ public final class Benchmark {
      * children it has reaped and those still running), from {@code /proc}; zeros elsewhere.
      */
     private double[] processCpu(SteadySinkProcess app) {
+        return processCpu(app.pid());
+    }
+
+    /** {@link #processCpu(SteadySinkProcess)} of any process (the peer's worker JVM). */
+    static double[] processCpu(long pid) {
         try {
             long postmaster = Long.parseLong(Files.readAllLines(OUT.resolve("pgdata").resolve("postmaster.pid"))
                     .get(0).trim());
-            double application = ticks(app.pid(), false);
+            double application = ticks(pid, false);
             double database = ticks(postmaster, true);
             try (var processes = Files.list(Path.of("/proc"))) {
                 for (Path process : (Iterable<Path>) processes::iterator) {
@@ -824,7 +836,7 @@ public final class Benchmark {
      * The machine's load average over the last minute ({@code /proc/loadavg}): on a shared machine,
      * how many others wanted the cores the step ran on; "?" elsewhere.
      */
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         } catch (IOException | RuntimeException e) {
@@ -833,7 +845,7 @@ public final class Benchmark {
     }
 
     /** Share of the machine's CPU time that was busy between two {@link #cpuTicks()} readings. */
-    private static double busy(long[] before, long[] after) {
+    static double busy(long[] before, long[] after) {
         long total = after[1] - before[1];
         return total == 0 ? Double.NaN : (double) (after[0] - before[0]) / total;
     }
@@ -902,7 +914,7 @@ public final class Benchmark {
     }
 
     /** Produces records {@code 0..count-1}, at {@code perSecond} (as fast as it goes when 0). */
-    private void produce(String topic, int count, double perSecond, LongFunction<ProducerRecord<String, String>> record)
+    void produce(String topic, int count, double perSecond, LongFunction<ProducerRecord<String, String>> record)
             throws InterruptedException {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
@@ -946,11 +958,11 @@ public final class Benchmark {
         return partitions;
     }
 
-    private DataSource db() {
+    DataSource db() {
         return postgres.getPostgresDatabase();
     }
 
-    private long count(String sql) {
+    long count(String sql) {
         try (Connection connection = db().getConnection();
                 Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery(sql)) {
@@ -962,7 +974,7 @@ public final class Benchmark {
     }
 
     /** Writes out what earlier steps left dirty, so no step pays for another's checkpoint. */
-    private void checkpoint() throws SQLException {
+    void checkpoint() throws SQLException {
         try (Connection connection = db().getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("CHECKPOINT");
         }
@@ -982,11 +994,11 @@ public final class Benchmark {
                 run.cpuBusy() * 100, run.appCpuPerMillion(), run.dbCpuPerMillion());
     }
 
-    private static String ratio(double value, double base) {
+    static String ratio(double value, double base) {
         return String.format(Locale.ROOT, "%.2fx", value / base);
     }
 
-    private static double seconds(long startNanos) {
+    static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
@@ -998,7 +1010,7 @@ public final class Benchmark {
         }
     }
 
-    private static void say(String format, Object... args) {
+    static void say(String format, Object... args) {
         System.out.printf("[bench] " + format + "%n", args);
     }
 }
