@@ -66,11 +66,13 @@ final class PeerBench {
         Benchmark.Run sinkUpsert = loaded(steadySink("upsert"));
 
         List<Benchmark.Row> rows = new ArrayList<>();
-        rows.add(new Benchmark.Row("peer: Kafka Connect + Debezium JDBC sink, insert (" + tasks + " tasks)",
+        rows.add(new Benchmark.Row(
+                "peer: Kafka Connect + Debezium JDBC sink, insert (" + tasks + (tasks == 1 ? " task)" : " tasks)"),
                 peerInsert.rate(), "rows/s", peerNote(peerInsert)));
         rows.add(new Benchmark.Row("steady-sink typed append, same topic and columns (" + workers + " workers)",
                 sinkAppend.rate(), "records/s", sinkNote(sinkAppend)));
-        rows.add(new Benchmark.Row("peer: Kafka Connect + Debezium JDBC sink, upsert (" + tasks + " tasks)",
+        rows.add(new Benchmark.Row(
+                "peer: Kafka Connect + Debezium JDBC sink, upsert (" + tasks + (tasks == 1 ? " task)" : " tasks)"),
                 peerUpsert.rate(), "rows/s", peerNote(peerUpsert)));
         rows.add(new Benchmark.Row("steady-sink typed upsert, same topic and columns (" + workers + " workers)",
                 sinkUpsert.rate(), "records/s", sinkNote(sinkUpsert)));
@@ -132,7 +134,10 @@ final class PeerBench {
         config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
         config.put("value.converter.schemas.enable", "true");
-        config.put("connection.url", "jdbc:postgresql://localhost:" + postgresPort + "/postgres");
+        // -Dbench.peer-url-params=reWriteBatchedInserts=true: driver settings appended to the connection URL
+        String params = System.getProperty("bench.peer-url-params", "").trim();
+        config.put("connection.url",
+                "jdbc:postgresql://localhost:" + postgresPort + "/postgres" + (params.isEmpty() ? "" : "?" + params));
         config.put("connection.username", "postgres");
         config.put("connection.password", "postgres");
         config.put("insert.mode", mode);
