@@ -32,9 +32,13 @@ import io.steadysink.testing.SteadySinkProcess;
  */
 final class PeerConnect implements AutoCloseable {
 
-    /** What Kafka's {@code kafka-run-class.sh} gives a Connect worker unless told otherwise. */
-    static final List<String> JVM_OPTIONS = List.of("-Xms256M", "-Xmx2G", "-server", "-XX:+UseG1GC",
-            "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent");
+    /**
+     * What Kafka's {@code connect-standalone.sh} and {@code kafka-run-class.sh} give a Connect worker
+     * unless told otherwise; the heap's maximum is {@code -Dbench.peer-xmx} (default {@code 2G}).
+     */
+    static final List<String> JVM_OPTIONS = List.of("-Xms256M", "-Xmx" + System.getProperty("bench.peer-xmx", "2G"),
+            "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35",
+            "-XX:+ExplicitGCInvokesConcurrent");
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
