@@ -123,6 +123,7 @@ public final class Benchmark {
         rows.add(new Row("steady-sink upsert (4 workers)", upsert.rate(), "records/s",
                 ratio(upsert.rate(), limit) + " of limit, " + ratio(upsert.rate(), naive) + " naive, " + cpu(upsert)));
         typedRows(append, typedAppend, upsert, typedUpsert);
+        rows.addAll(new PeerBench(this, records, bootstrap, postgres.getPort()).run());
         rows.add(new Row("steady-sink append: peak RSS", append.peakRssMb(), "MiB", ""));
         rows.add(new Row("steady-sink append: JVM start to ready", append.startToReadySeconds(), "s", ""));
         rows.add(new Row("steady-sink upsert: peak RSS", upsert.peakRssMb(), "MiB", ""));
@@ -143,7 +144,8 @@ public final class Benchmark {
     }
 
     /**
-     * {@code -Dbench.only=limits|append|upsert|typed-append|typed-upsert|latency|slow|change-events}: only that step, for
+     * {@code -Dbench.only=limits|append|upsert|typed-append|typed-upsert|latency|slow|change-events|peer}: only that
+     * step, for
      * profiling (JFR with -Dbench.jfr=true). The steady-sink runs may be listed together
      * ({@code append,typed-append}): they read one topic, and a typed route's row gets its ratio to
      * the fixed-shape row of its mode when both ran.
@@ -167,8 +169,11 @@ public final class Benchmark {
             return;
         }
         String topic = "bench-events";
-        LocalKafka.createTopic(topic, PARTITIONS);
-        produce(topic, records, 0);
+        if (!mode.equals("peer")) {
+            LocalKafka.createTopic(topic, PARTITIONS);
+            produce(topic, records, 0);
+        }
+        List<Row> peerRows = List.of();
         int workers = Integer.getInteger("bench.workers", 4);
         Map<String, Run> runs = new java.util.LinkedHashMap<>();
         double limit = Double.NaN;
@@ -180,6 +185,10 @@ public final class Benchmark {
                 limit = Math.min(consume, copy);
                 rows.add(new Row("limit: plain KafkaConsumer, no work", consume, "records/s", ""));
                 rows.add(new Row("limit: plain COPY, one connection, unlogged table", copy, "rows/s", ""));
+                continue;
+            }
+            if (name.equals("peer")) {
+                peerRows = new PeerBench(this, records, bootstrap, postgres.getPort()).run();
                 continue;
             }
             runs.put(name, name.startsWith("typed-")
@@ -194,6 +203,7 @@ public final class Benchmark {
             }
         }
         typedRows(runs.get("append"), runs.get("typed-append"), runs.get("upsert"), runs.get("typed-upsert"));
+        rows.addAll(peerRows);
         print();
         writeCsv();
         plot(List.of());
@@ -408,7 +418,7 @@ public final class Benchmark {
         return measure(name, env, topic, expected, check, expectedRows);
     }
 
-    private Run measure(String name, Map<String, String> env, String topic, int expected, String check,
+    Run measure(String name, Map<String, String> env, String topic, int expected, String check,
             long expectedRows) throws Exception {
         if (Boolean.getBoolean("bench.jfr")) {
             env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,filename="
@@ -731,10 +741,15 @@ public final class Benchmark {
      * children it has reaped and those still running), from {@code /proc}; zeros elsewhere.
      */
     double[] processCpu(SteadySinkProcess app) {
+        return processCpu(app.pid());
+    }
+
+    /** {@link #processCpu(SteadySinkProcess)} of any process (the peer's worker JVM). */
+    static double[] processCpu(long pid) {
         try {
             long postmaster = Long.parseLong(Files.readAllLines(OUT.resolve("pgdata").resolve("postmaster.pid"))
                     .get(0).trim());
-            double application = ticks(app.pid(), false);
+            double application = ticks(pid, false);
             double database = ticks(postmaster, true);
             try (var processes = Files.list(Path.of("/proc"))) {
                 for (Path process : (Iterable<Path>) processes::iterator) {
@@ -911,7 +926,7 @@ public final class Benchmark {
         return postgres.getPostgresDatabase();
     }
 
-    private long count(String sql) {
+    long count(String sql) {
         try (Connection connection = db().getConnection();
                 Statement statement = connection.createStatement();
                 ResultSet result = statement.executeQuery(sql)) {
@@ -943,11 +958,11 @@ public final class Benchmark {
                 run.cpuBusy() * 100, run.appCpuPerMillion(), run.dbCpuPerMillion());
     }
 
-    private static String ratio(double value, double base) {
+    static String ratio(double value, double base) {
         return String.format(Locale.ROOT, "%.2fx", value / base);
     }
 
-    private static double seconds(long startNanos) {
+    static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 

@@ -247,9 +247,10 @@ public final class DebeziumConnect {
     /**
      * This JVM's class path, with the entries of a manifest-only jar (Surefire's booter) spelled
      * out, less Quarkus's bootstrap runner: its log initializer holds every log record back until a
-     * Quarkus application configures logging, so the worker's log would stay empty.
+     * Quarkus application configures logging, so the worker's log would stay empty. Also the class
+     * path of other Kafka Connect workers started the same way (the benchmark's).
      */
-    private static String workerClassPath() throws IOException {
+    public static String workerClassPath() throws IOException {
         List<String> entries = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path path = Path.of(entry);
