@@ -424,12 +424,17 @@ public final class Benchmark {
             env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,filename="
                     + OUT.resolve(name + ".jfr").toAbsolutePath());
         }
+        MemoryWatch.configure(env);
         checkpoint();
         long started = System.nanoTime();
-        try (SteadySinkProcess app = SteadySinkProcess.start("bench-" + name, env, false)) {
+        try (SteadySinkProcess app = SteadySinkProcess.start("bench-" + name, env, false);
+                MemoryWatch memory = MemoryWatch.watch(app)) {
             awaitReady(app);
             double ready = seconds(started);
             Progress progress = awaitWritten(app, topic, expected);
+            String memoryUse = memory.report(name, OUT);
+            say("steady-sink %s: %s", name, memoryUse);
+            rows.add(new Row("steady-sink " + name + ": steady RSS", memory.steadyMb(), "MiB", memoryUse));
             long actualRows = count(check);
             if (actualRows != expectedRows) {
                 throw new IllegalStateException(name + ": expected " + expectedRows + " rows, found " + actualRows);

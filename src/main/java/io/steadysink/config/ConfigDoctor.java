@@ -28,6 +28,9 @@ public final class ConfigDoctor {
     /** {@code SINK_DRAIN_TIMEOUT_MS} when neither it nor a short poll interval says otherwise. */
     static final long DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
+    /** The connector's channel attribute: queued batches at which it pauses the partitions. */
+    static final String QUEUE_FACTOR = "max-queue-size-factor";
+
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     public enum Severity {
@@ -45,20 +48,23 @@ public final class ConfigDoctor {
     private final SinkConfig sink;
     private final Map<String, String> kafka;
     private final int poolSize;
+    private final long heapBytes;
     private final List<Finding> findings = new ArrayList<>();
 
-    private ConfigDoctor(SinkConfig sink, Map<String, String> kafka, int poolSize) {
+    private ConfigDoctor(SinkConfig sink, Map<String, String> kafka, int poolSize, long heapBytes) {
         this.sink = sink;
         this.kafka = kafka;
         this.poolSize = poolSize;
+        this.heapBytes = heapBytes;
     }
 
     /**
      * @param kafka the effective consumer properties of the channel (only those set explicitly)
      * @param poolSize the datasource's maximum pool size
+     * @param heapBytes the heap the records in flight must fit in ({@link MemoryBudget})
      */
-    public static List<Finding> examine(SinkConfig sink, Map<String, String> kafka, int poolSize) {
-        ConfigDoctor doctor = new ConfigDoctor(sink, kafka, poolSize);
+    public static List<Finding> examine(SinkConfig sink, Map<String, String> kafka, int poolSize, long heapBytes) {
+        ConfigDoctor doctor = new ConfigDoctor(sink, kafka, poolSize, heapBytes);
         SinkSettings.problems(sink).forEach(doctor::error);
         doctor.offsetResetNone();
         doctor.groupProtocol();
@@ -69,6 +75,7 @@ public final class ConfigDoctor {
         doctor.delayedRetry();
         doctor.stallBudget();
         doctor.autoCommit();
+        doctor.memory();
         return List.copyOf(doctor.findings);
     }
 
@@ -215,6 +222,47 @@ public final class ConfigDoctor {
         if ("true".equalsIgnoreCase(kafka.getOrDefault("enable.auto.commit", "false").trim())) {
             error("KAFKA_ENABLE_AUTO_COMMIT=true would commit offsets of records not yet written to PostgreSQL and"
                     + " lose them on a crash; unset it (steady-sink commits only what is in the table)");
+        }
+    }
+
+    /**
+     * The worst case of records held in memory at once, from the settings as the channel applies them.
+     * The default pause threshold is the connector's; fetch and poll sizes default to the Kafka
+     * client's when the channel does not set them.
+     */
+    public static MemoryBudget memoryBudget(SinkConfig sink, Map<String, String> kafka, long heapBytes) {
+        return new MemoryBudget(heapBytes, sink.workers(),
+                (int) positive(kafka, QUEUE_FACTOR, MemoryBudget.DEFAULT_QUEUE_FACTOR),
+                (int) positive(kafka, ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        clientDefault(ConsumerConfig.MAX_POLL_RECORDS_CONFIG)),
+                sink.maxRecordBytes(), positive(kafka, ConsumerConfig.FETCH_MAX_BYTES_CONFIG,
+                        clientDefault(ConsumerConfig.FETCH_MAX_BYTES_CONFIG)));
+    }
+
+    private void memory() {
+        for (String key : List.of(QUEUE_FACTOR, ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                ConsumerConfig.FETCH_MAX_BYTES_CONFIG)) {
+            if (kafka.containsKey(key) && positive(kafka, key, -1) == -1) {
+                error((key.equals(QUEUE_FACTOR) ? "mp.messaging.incoming.events." + key : variable(key)) + "='"
+                        + kafka.get(key) + "' is not a positive whole number: set one");
+            }
+        }
+        MemoryBudget budget = memoryBudget(sink, kafka, heapBytes);
+        if (!budget.fits()) {
+            error("records in flight may need more heap than the JVM has: " + budget.describe() + "; lower"
+                    + " KAFKA_FETCH_MAX_BYTES, KAFKA_MAX_POLL_RECORDS, SINK_WORKERS or SINK_MAX_RECORD_BYTES, or raise"
+                    + " the memory limit (the heap is MaxRAMPercentage of it; docs/configuration.md, Memory budget)");
+        }
+    }
+
+    /** The property as a positive whole number, {@code fallback} when unset or anything else. */
+    private static long positive(Map<String, String> kafka, String key, long fallback) {
+        try {
+            String value = kafka.get(key);
+            long number = value == null ? fallback : Long.parseLong(value.trim());
+            return number > 0 ? number : fallback;
+        } catch (NumberFormatException e) {
+            return fallback;
         }
     }
 

@@ -68,7 +68,7 @@ public class StartupConfigCheck {
         }
         drainTimeout = Duration.ofMillis(ConfigDoctor.drainTimeoutMs(config, maxPollInterval.toMillis()));
         List<ConfigDoctor.Finding> findings = ConfigDoctor.examine(config, consumer,
-                all.getValue("quarkus.datasource.jdbc.max-size", Integer.class));
+                all.getValue("quarkus.datasource.jdbc.max-size", Integer.class), Runtime.getRuntime().maxMemory());
         findings.stream().filter(f -> f.severity() == ConfigDoctor.Severity.WARNING)
                 .forEach(f -> LOG.warn(f.message()));
         Optional<String> routeFile = all.getOptionalValue(RouteFileSource.PROBLEM, String.class);
@@ -89,6 +89,8 @@ public class StartupConfigCheck {
                                 + " route(s) of " + config.routesFile().orElse("SINK_ROUTES_FILE"));
         LOG.infof("Consuming %s as group %s (auto.offset.reset=%s) %s with %d workers", config.subscribedTopics(),
                 config.groupId(), config.autoOffsetReset().orElseThrow(), into, config.workers());
+        LOG.infof("Heap for records in flight at worst: %s",
+                ConfigDoctor.memoryBudget(config, consumer, Runtime.getRuntime().maxMemory()).describe());
     }
 
     /** Whether this run consumes (the service) or is a one-off command with the channel disabled. */

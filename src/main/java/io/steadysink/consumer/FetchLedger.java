@@ -22,7 +22,8 @@ import org.apache.kafka.common.TopicPartition;
  * records, so a batch can never be written, or a revocation drain run, before its chunk is known.
  * A chunk is matched to its batch by the identity of its first record (not by offset), so a batch
  * of an earlier ownership of the partition that ends late can never mark a re-fetched chunk written.
- * Written chunks are dropped once a commit covers them. Thread-safe.
+ * Written chunks are dropped once a commit covers them; meanwhile they hold offsets only, not records.
+ * Thread-safe.
  */
 public final class FetchLedger {
 
@@ -39,9 +40,13 @@ public final class FetchLedger {
         return CONSUMER;
     }
 
-    /** One poll's records of a partition: from its record {@code first} up to (not including) {@code end}. */
+    /**
+     * One poll's records of a partition: from its record {@code first} up to (not including) {@code end}.
+     * Once written, the chunk lets go of {@code first}: it waits for a commit (up to the commit interval)
+     * and must not keep the record's key and value alive meanwhile.
+     */
     private static final class Chunk {
-        final ConsumerRecord<?, ?> first;
+        ConsumerRecord<?, ?> first;
         final long end;
         boolean written;
 
@@ -93,6 +98,7 @@ public final class FetchLedger {
             for (Chunk chunk : state.chunks) {
                 if (chunk.first == first) {
                     chunk.written = true;
+                    chunk.first = null;
                 }
             }
             state.prune();
