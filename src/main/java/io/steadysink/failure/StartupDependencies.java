@@ -25,13 +25,14 @@ import io.steadysink.startup.StopSignal;
 
 /**
  * Start-up's dependencies, treated like an outage later on: PostgreSQL and the Kafka broker, at the
- * same time (neither needs the other), each waited for while it is not there yet, within one budget ({@code SINK_STARTUP_WAIT_MS}), retried
- * with the backoff of the database writes ({@code SINK_RETRY_BACKOFF_*}, at most
- * {@value #LONGEST_PAUSE_SECONDS} s apart) and said once per interval. Once PostgreSQL answers, the
- * migration runs ({@link SchemaMigration}, in the same wait: a failure it meets is judged the same
- * way, {@link DatabaseAtStartup}); the broker must resolve and answer an admin client
- * ({@link BrokerAtStartup}). A failure retrying cannot heal ends start-up at once with its one
- * line. A stop request (SIGTERM) ends the wait at once.
+ * same time (neither needs the other), each waited for while it is not there yet, within one budget
+ * ({@code SINK_STARTUP_WAIT_MS}), retried with the backoff of the database writes
+ * ({@code SINK_RETRY_BACKOFF_*}, at most {@value #LONGEST_PAUSE_SECONDS} s apart) and said once per
+ * interval. Once PostgreSQL answers, the migration runs ({@link SchemaMigration}, in the same wait: a
+ * failure it meets is judged the same way, {@link DatabaseAtStartup}); the broker must resolve and
+ * answer an admin client ({@link BrokerAtStartup}), on a thread of its own meanwhile. A failure
+ * retrying cannot heal ends start-up with its one line: PostgreSQL's at once, the broker's once the
+ * migration is done (PostgreSQL's when both fail). A stop request (SIGTERM) ends the wait at once.
  * <p>
  * Runs after the settings are checked and before anything else reaches PostgreSQL or Kafka: the
  * topic-ID guard, the dead-letter limits and the channel find both there.
