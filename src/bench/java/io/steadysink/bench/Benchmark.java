@@ -137,6 +137,9 @@ public final class Benchmark {
 
         changeEvents(4);
 
+        double ready = new StartBench("jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres", OUT).run();
+        rows.add(new Row("steady-sink: JVM start to ready (median)", ready, "s", "the breakdown is printed above"));
+
         print();
         writeCsv();
         plot(slow);
@@ -144,9 +147,8 @@ public final class Benchmark {
     }
 
     /**
-     * {@code -Dbench.only=limits|append|upsert|typed-append|typed-upsert|latency|slow|change-events|peer}: only that
-     * step, for
-     * profiling (JFR with -Dbench.jfr=true). The steady-sink runs may be listed together
+     * {@code -Dbench.only=limits|append|upsert|typed-append|typed-upsert|latency|slow|change-events|peer|start}:
+     * only that step, for profiling (JFR with -Dbench.jfr=true). The steady-sink runs may be listed together
      * ({@code append,typed-append}): they read one topic, and a typed route's row gets its ratio to
      * the fixed-shape row of its mode when both ran.
      */
@@ -165,6 +167,13 @@ public final class Benchmark {
         }
         if (mode.equals("change-events")) {
             changeEvents(Integer.getInteger("bench.workers", 4));
+            print();
+            return;
+        }
+        if (mode.equals("start")) {
+            String jdbcUrl = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+            double ready = new StartBench(jdbcUrl, OUT).run();
+            rows.add(new Row("steady-sink: JVM start to ready (median)", ready, "s", "see the breakdown above"));
             print();
             return;
         }

@@ -2,6 +2,8 @@ package io.steadysink.failure;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,14 +24,15 @@ import io.steadysink.startup.StartupWait;
 import io.steadysink.startup.StopSignal;
 
 /**
- * Start-up's dependencies, treated like an outage later on: PostgreSQL, then the Kafka broker, each
- * waited for while it is not there yet, within one budget ({@code SINK_STARTUP_WAIT_MS}), retried
- * with the backoff of the database writes ({@code SINK_RETRY_BACKOFF_*}, at most
- * {@value #LONGEST_PAUSE_SECONDS} s apart) and said once per interval. Once PostgreSQL answers, the
- * migration runs ({@link SchemaMigration}, in the same wait: a failure it meets is judged the same
- * way, {@link DatabaseAtStartup}); the broker must resolve and answer an admin client
- * ({@link BrokerAtStartup}). A failure retrying cannot heal ends start-up at once with its one
- * line. A stop request (SIGTERM) ends the wait at once.
+ * Start-up's dependencies, treated like an outage later on: PostgreSQL and the Kafka broker, at the
+ * same time (neither needs the other), each waited for while it is not there yet, within one budget
+ * ({@code SINK_STARTUP_WAIT_MS}), retried with the backoff of the database writes
+ * ({@code SINK_RETRY_BACKOFF_*}, at most {@value #LONGEST_PAUSE_SECONDS} s apart) and said once per
+ * interval. Once PostgreSQL answers, the migration runs ({@link SchemaMigration}, in the same wait: a
+ * failure it meets is judged the same way, {@link DatabaseAtStartup}); the broker must resolve and
+ * answer an admin client ({@link BrokerAtStartup}), on a thread of its own meanwhile. A failure
+ * retrying cannot heal ends start-up with its one line: PostgreSQL's at once, the broker's once the
+ * migration is done (PostgreSQL's when both fail). A stop request (SIGTERM) ends the wait at once.
  * <p>
  * Runs after the settings are checked and before anything else reaches PostgreSQL or Kafka: the
  * topic-ID guard, the dead-letter limits and the channel find both there.
@@ -48,9 +51,45 @@ public class StartupDependencies {
         if (!StartupConfigCheck.consumerEnabled(all)) {
             return; // a one-off command writes no table (and may run without a database configured)
         }
+        DatabaseAtStartup database = DatabaseAtStartup.of(all.getOptionalValue("quarkus.datasource.jdbc.url",
+                String.class), all.getOptionalValue("quarkus.datasource.username", String.class));
+        Map<String, Object> shared = kafka.isResolvable() ? kafka.get() : Map.of();
+        try (BrokerAtStartup broker = new BrokerAtStartup(shared,
+                () -> KafkaClientSettings.admin(kafka, config.groupId() + "-startup"))) {
+            // Independent of each other: the broker is reached while PostgreSQL is migrated, each in
+            // its own wait started now, so both end within the one budget.
+            StartupWait brokerWait = wait(config);
+            FutureTask<Void> brokerReached = new FutureTask<>(() -> {
+                brokerWait.await(broker.dependency(), broker::attempt);
+                LOG.info("The Kafka broker answered at start-up");
+                return null;
+            });
+            Thread thread = new Thread(brokerReached, "steady-sink-startup-broker");
+            thread.setDaemon(true);
+            thread.start();
+            try {
+                wait(config).await(database.dependency(), () -> {
+                    try {
+                        migration.migrate();
+                    } catch (StartupFailure e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw database.verdict(e, config.table());
+                    }
+                });
+                brokerReached.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            } finally {
+                brokerReached.cancel(true);
+            }
+        }
+    }
+
+    private static StartupWait wait(SinkConfig config) {
         Duration initial = Duration.ofMillis(config.retryBackoffInitialMs());
         Duration longest = Duration.ofMillis(Math.min(config.retryBackoffMaxMs(), LONGEST_PAUSE_SECONDS * 1000L));
-        StartupWait wait = StartupWait.of(Duration.ofMillis(config.startupWaitMs()), BUDGET,
+        return StartupWait.of(Duration.ofMillis(config.startupWaitMs()), BUDGET,
                 retry -> Backoff.delay(retry, initial, longest), StopSignal.process(), new StartupWait.Report() {
                     @Override
                     public void waiting(String line) {
@@ -62,23 +101,5 @@ public class StartupDependencies {
                         LOG.info(line);
                     }
                 });
-
-        DatabaseAtStartup database = DatabaseAtStartup.of(all.getOptionalValue("quarkus.datasource.jdbc.url",
-                String.class), all.getOptionalValue("quarkus.datasource.username", String.class));
-        wait.await(database.dependency(), () -> {
-            try {
-                migration.migrate();
-            } catch (StartupFailure e) {
-                throw e;
-            } catch (Exception e) {
-                throw database.verdict(e, config.table());
-            }
-        });
-
-        Map<String, Object> shared = kafka.isResolvable() ? kafka.get() : Map.of();
-        try (BrokerAtStartup broker = new BrokerAtStartup(shared,
-                () -> KafkaClientSettings.admin(kafka, config.groupId() + "-startup"))) {
-            wait.await(broker.dependency(), broker::attempt);
-        }
     }
 }

@@ -47,6 +47,20 @@ class DatabaseStartupIT {
     }
 
     @Test
+    void theBrokerIsCheckedWhileStartupWaitsForTheDatabase() {
+        try (TcpGate gate = TcpGate.to("localhost", LocalPostgres.port());
+                SteadySinkProcess app = SteadySinkProcess.start("db-wait-broker", gated("db-wait-broker-events",
+                        "db_wait_broker_events", gate, "60000"), false)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.output().contains("Waiting for PostgreSQL"));
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(app.output())
+                    .as("the broker check does not wait for PostgreSQL")
+                    .contains("The Kafka broker answered at start-up"));
+            assertThat(app.output()).doesNotContain("is at schema version");
+        }
+    }
+
+    @Test
     void aDatabaseStillAwayWhenTheBudgetIsSpentEndsStartupWithExitCodeThreeAndOneLine() {
         try (TcpGate gate = TcpGate.to("localhost", LocalPostgres.port());
                 SteadySinkProcess app = SteadySinkProcess.start("db-never", gated("db-never-events",
