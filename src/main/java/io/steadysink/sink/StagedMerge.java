@@ -39,13 +39,13 @@ final class StagedMerge {
     }
 
     /** Stages {@code rows} and merges them; returns the rows the merge inserted or changed. */
-    int run(Connection connection, CopyText rows) throws SQLException {
+    int run(Connection connection, CopyBinary rows) throws SQLException {
         return run(connection, rows, statement -> {
         });
     }
 
-    /** Like {@link #run(Connection, CopyText)}, with {@code before} run on the staged rows first. */
-    int run(Connection connection, CopyText rows, Check before) throws SQLException {
+    /** Like {@link #run(Connection, CopyBinary)}, with {@code before} run on the staged rows first. */
+    int run(Connection connection, CopyBinary rows, Check before) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(createStage);
             rows.copyInto(connection, table.stage(), columns);

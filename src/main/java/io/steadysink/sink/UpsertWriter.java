@@ -44,17 +44,17 @@ public final class UpsertWriter implements BatchWriter {
         if (newest.isEmpty()) {
             return 0;
         }
-        CopyText rows = new CopyText(newest.size());
+        CopyBinary rows = new CopyBinary(7, newest.size());
         for (Map.Entry<String, SinkRecord> entry : newest.entrySet()) {
             SinkRecord record = entry.getValue();
-            rows.text(entry.getKey())
-                    .utf8(record.value())
+            rows.row()
+                    .text(record.key()) // the bytes of entry.getKey(), checked UTF-8 by keyText()
+                    .jsonb(record.value())
                     .bool(record.isTombstone())
                     .text(record.topic())
-                    .number(record.partition())
-                    .number(record.rowOffset())
-                    .timestamp(record.eventTime())
-                    .endRow();
+                    .int4(record.partition())
+                    .int8(record.rowOffset())
+                    .timestamp(record.eventTime());
         }
         return staged.run(connection, rows);
     }
