@@ -9,8 +9,8 @@ import io.steadysink.config.TableName;
 /**
  * COPY a batch into a session-local staging table (emptied at commit), then merge it into the sink
  * table with one {@code INSERT … SELECT … ON CONFLICT}, optionally after a check of the staged rows.
- * {@link UpsertWriter} writes every batch this way; {@link AppendWriter} COPYs straight into the
- * table and comes here only for a batch whose COPY met coordinates already in the table (a replay).
+ * {@link AppendWriter} COPYs straight into the table and comes here only for a batch whose COPY met
+ * coordinates already in the table (a replay).
  */
 final class StagedMerge {
 
