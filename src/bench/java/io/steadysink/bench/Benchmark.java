@@ -149,7 +149,8 @@ public final class Benchmark {
      * {@code -Dbench.only=append|upsert|typed-append|typed-upsert|latency|slow|change-events}: only that step, for
      * profiling (JFR with -Dbench.jfr=true). The steady-sink runs may be listed together
      * ({@code append,typed-append}): they read one topic, and a typed route's row gets its ratio to
-     * the fixed-shape row of its mode when both ran.
+     * the fixed-shape row of its mode when both ran; {@code limits} in that list measures the two
+     * limits first and gives the append and upsert rows their ratio to the smaller.
      */
     private void quick(String only) throws Exception {
         String mode = only.trim();
@@ -173,8 +174,13 @@ public final class Benchmark {
         produce(topic, records, 0);
         int workers = Integer.getInteger("bench.workers", 4);
         Map<String, Run> runs = new java.util.LinkedHashMap<>();
+        double limit = 0; // "limits" in the list: measured on the same topic, ratios for append and upsert
         for (String step : mode.split(",")) {
             String name = step.trim();
+            if (name.equals("limits")) {
+                limit = limits(topic);
+                continue;
+            }
             runs.put(name, name.startsWith("typed-")
                     ? typedSink(topic, name.substring("typed-".length()), workers, records)
                     : steadySink(topic, name, workers, records));
@@ -182,11 +188,21 @@ public final class Benchmark {
         for (String name : List.of("append", "upsert")) {
             if (runs.containsKey(name)) {
                 rows.add(new Row("steady-sink " + name + " (" + workers + " workers)", runs.get(name).rate(),
-                        "records/s", cpu(runs.get(name))));
+                        "records/s", (limit > 0 ? ratio(runs.get(name).rate(), limit) + " of limit, " : "")
+                                + cpu(runs.get(name))));
             }
         }
         typedRows(runs.get("append"), runs.get("typed-append"), runs.get("upsert"), runs.get("typed-upsert"));
         print();
+    }
+
+    /** The two limits of the full run, as rows; returns the smaller. */
+    private double limits(String topic) throws Exception {
+        double consume = rawConsume(topic);
+        double copy = rawCopy();
+        rows.add(new Row("limit: plain KafkaConsumer, no work", consume, "records/s", ""));
+        rows.add(new Row("limit: plain COPY, one connection, unlogged table", copy, "rows/s", ""));
+        return Math.min(consume, copy);
     }
 
     /** The typed routes' rows, each with its ratio to the fixed-shape run of its mode (when that ran). */
