@@ -14,9 +14,9 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * Rows in PostgreSQL's COPY text format, built directly as UTF-8 bytes: tab-separated fields,
- * {@code \N} for NULL, backslash escapes for the separator characters. Record keys and values are
- * copied from their Kafka bytes without decoding them (the only bytes escaped are ASCII, which in
- * UTF-8 never occur inside a multi-byte character).
+ * {@code \N} for NULL, backslash escapes for the separator characters (the only bytes escaped are
+ * ASCII, which in UTF-8 never occur inside a multi-byte character). Routes write their converted
+ * column texts this way; the fixed-shape modes use {@link CopyBinary}.
  */
 final class CopyText {
 
@@ -83,17 +83,9 @@ final class CopyText {
     }
 
     /**
-     * Epoch milliseconds as a UTC timestamp PostgreSQL reads, or NULL: when absent, and outside what
-     * {@code timestamptz} holds (4714-11-24 BC to the end of 294276 AD; a Kafka timestamp is any
-     * {@code long}), where a valid record must not become poison for its timestamp.
-     */
-    CopyText timestamp(Long epochMillis) {
-        return text(timestampText(epochMillis));
-    }
-
-    /**
      * Epoch milliseconds as UTC timestamp text PostgreSQL reads, or {@code null}: when absent, and
-     * outside what {@code timestamptz} holds, as {@link #timestamp(Long)} writes them.
+     * outside what {@code timestamptz} holds (4714-11-24 BC to the end of 294276 AD; a Kafka timestamp
+     * is any {@code long}), where a valid record must not become poison for its timestamp.
      */
     static String timestampText(Long epochMillis) {
         if (epochMillis == null || epochMillis < MIN_TIMESTAMP_MILLIS || epochMillis > MAX_TIMESTAMP_MILLIS) {
