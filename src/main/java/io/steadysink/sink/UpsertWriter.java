@@ -12,7 +12,7 @@ import io.steadysink.config.TableName;
 
 /**
  * Upsert mode: keep the newest write per key. The batch is reduced to its newest record per key and
- * merged in key order (so concurrent batches lock rows in one order) by one statement that reads
+ * merged in the keys' byte order (so concurrent batches lock rows in one order) by one statement that reads
  * the rows from arrays, one per column, sent as parameters: no staging table to create, fill and
  * empty at commit, one round trip for the whole batch. The guard applies a write only when its
  * coordinates come after those of the row's current source in {@link SinkRecord#WRITE_ORDER}
@@ -33,7 +33,7 @@ public final class UpsertWriter implements BatchWriter {
         this.merge = "INSERT INTO " + table + " AS cur (" + COLUMNS + ")"
                 + " SELECT convert_from(k, 'UTF8'), convert_from(v, 'UTF8')::jsonb, d, t, p, o, e::timestamptz"
                 + " FROM unnest(?::bytea[], ?::bytea[], ?::boolean[], ?::text[], ?::integer[], ?::bigint[], ?::text[])"
-                + " AS s(k, v, d, t, p, o, e) ORDER BY 1"
+                + " AS s(k, v, d, t, p, o, e) ORDER BY convert_from(k, 'UTF8') COLLATE \"C\""
                 + " ON CONFLICT (key) DO UPDATE SET payload = EXCLUDED.payload, deleted = EXCLUDED.deleted,"
                 + " kafka_topic = EXCLUDED.kafka_topic, kafka_partition = EXCLUDED.kafka_partition,"
                 + " kafka_offset = EXCLUDED.kafka_offset, event_time = EXCLUDED.event_time, updated_at = now()"
