@@ -14,7 +14,8 @@ import io.steadysink.config.TableName;
  * Kafka coordinates makes that COPY fail as a whole when any record of the batch is already there
  * (a replay after a crash or rebalance). Only then is the batch staged and inserted in primary-key
  * order, skipping the coordinates already present. Either way each record lands exactly once.
- * Keys and values arrive checked by {@link RecordValidator} and are copied as their Kafka bytes.
+ * Keys and values arrive checked by {@link RecordValidator} and are copied as their Kafka bytes, in
+ * PostgreSQL's binary COPY format ({@link CopyBinary}).
  * <p>
  * A replay is the same record again. When the row already at a record's coordinates holds another
  * key, value or timestamp, the coordinates were reused: the topic was deleted and recreated, or the
@@ -54,16 +55,16 @@ public final class AppendWriter implements BatchWriter {
         if (batch.isEmpty()) {
             return 0;
         }
-        CopyText rows = new CopyText(batch.size());
+        CopyBinary rows = new CopyBinary(7, batch.size());
         for (SinkRecord record : batch) {
-            rows.text(record.topic())
-                    .number(record.partition())
-                    .number(record.rowOffset())
-                    .utf8(record.key())
-                    .utf8(record.value())
-                    .text(HeadersJson.of(record.headers()))
-                    .timestamp(record.eventTime())
-                    .endRow();
+            rows.row()
+                    .text(record.topic())
+                    .int4(record.partition())
+                    .int8(record.rowOffset())
+                    .text(record.key())
+                    .jsonb(record.value())
+                    .jsonb(HeadersJson.of(record.headers()))
+                    .timestamp(record.eventTime());
         }
         Savepoint beforeCopy = connection.setSavepoint();
         try {

@@ -14,9 +14,9 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * Rows in PostgreSQL's COPY text format, built directly as UTF-8 bytes: tab-separated fields,
- * {@code \N} for NULL, backslash escapes for the separator characters. Record keys and values are
- * copied from their Kafka bytes without decoding them (the only bytes escaped are ASCII, which in
- * UTF-8 never occur inside a multi-byte character).
+ * {@code \N} for NULL, backslash escapes for the separator characters (the only bytes escaped are
+ * ASCII, which in UTF-8 never occur inside a multi-byte character). Routes write their converted
+ * column texts this way; the fixed-shape modes use {@link CopyBinary}.
  */
 final class CopyText {
 
@@ -83,25 +83,25 @@ final class CopyText {
     }
 
     /**
-     * Epoch milliseconds as a UTC timestamp PostgreSQL reads, or NULL: when absent, and outside what
-     * {@code timestamptz} holds (4714-11-24 BC to the end of 294276 AD; a Kafka timestamp is any
-     * {@code long}), where a valid record must not become poison for its timestamp.
+     * Epoch milliseconds as UTC timestamp text PostgreSQL reads, or {@code null}: when absent, and
+     * outside what {@code timestamptz} holds (4714-11-24 BC to the end of 294276 AD; a Kafka timestamp
+     * is any {@code long}), where a valid record must not become poison for its timestamp.
      */
-    CopyText timestamp(Long epochMillis) {
+    static String timestampText(Long epochMillis) {
         if (epochMillis == null || epochMillis < MIN_TIMESTAMP_MILLIS || epochMillis > MAX_TIMESTAMP_MILLIS) {
-            return text(null);
+            return null;
         }
         if (epochMillis >= YEAR_1_MILLIS && epochMillis < YEAR_10000_MILLIS) {
-            return text(Instant.ofEpochMilli(epochMillis).toString()); // ISO 8601 with a four-digit year
+            return Instant.ofEpochMilli(epochMillis).toString(); // ISO 8601 with a four-digit year
         }
         // PostgreSQL reads neither ISO's "+" before a longer year nor its year 0 and below: those are
         // 1 BC, 2 BC, ... in PostgreSQL's (and the calendar's) counting
         LocalDateTime utc = LocalDateTime.ofEpochSecond(Math.floorDiv(epochMillis, 1000),
                 (int) Math.floorMod(epochMillis, 1000) * 1_000_000, ZoneOffset.UTC);
         int year = utc.getYear();
-        return text(String.format(Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ%s", year > 0 ? year : 1 - year,
+        return String.format(Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ%s", year > 0 ? year : 1 - year,
                 utc.getMonthValue(), utc.getDayOfMonth(), utc.getHour(), utc.getMinute(), utc.getSecond(),
-                utc.getNano() / 1_000_000, year > 0 ? "" : " BC"));
+                utc.getNano() / 1_000_000, year > 0 ? "" : " BC");
     }
 
     CopyText endRow() {

@@ -9,8 +9,8 @@ import io.steadysink.config.TableName;
 /**
  * COPY a batch into a session-local staging table (emptied at commit), then merge it into the sink
  * table with one {@code INSERT … SELECT … ON CONFLICT}, optionally after a check of the staged rows.
- * {@link UpsertWriter} writes every batch this way; {@link AppendWriter} COPYs straight into the
- * table and comes here only for a batch whose COPY met coordinates already in the table (a replay).
+ * {@link AppendWriter} COPYs straight into the table and comes here only for a batch whose COPY met
+ * coordinates already in the table (a replay).
  */
 final class StagedMerge {
 
@@ -39,13 +39,13 @@ final class StagedMerge {
     }
 
     /** Stages {@code rows} and merges them; returns the rows the merge inserted or changed. */
-    int run(Connection connection, CopyText rows) throws SQLException {
+    int run(Connection connection, CopyBinary rows) throws SQLException {
         return run(connection, rows, statement -> {
         });
     }
 
-    /** Like {@link #run(Connection, CopyText)}, with {@code before} run on the staged rows first. */
-    int run(Connection connection, CopyText rows, Check before) throws SQLException {
+    /** Like {@link #run(Connection, CopyBinary)}, with {@code before} run on the staged rows first. */
+    int run(Connection connection, CopyBinary rows, Check before) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(createStage);
             rows.copyInto(connection, table.stage(), columns);

@@ -226,6 +226,19 @@ class UpsertWriterTest {
     }
 
     @Test
+    void keysAndValuesWithTabsNewlinesBackslashesAndNonAsciiTextAreStoredAsSent() throws Exception {
+        String key = "tab\there\nline\\slash\r ünïcødé 😀";
+        String value = "{\"text\":\"tab\\tline\\nslash\\\\ quote\\\" ünïcødé 😀\"}";
+        assertThat(sink.write(List.of(record(0, 1, key, value, 1_000), record(0, 2, "plain", "{}", -1_000))))
+                .isEqualTo(2);
+
+        assertThat(rows()).isEqualTo(Map.of(key,
+                "{\"text\": \"tab\\tline\\nslash\\\\ quote\\\" ünïcødé 😀\"}|false|0|1", "plain", "{}|false|0|2"));
+        assertThat(LocalPostgres.queryLong("SELECT (extract(epoch FROM event_time) * 1000)::bigint FROM " + table
+                + " WHERE key = 'plain'")).as("before 1970").isEqualTo(-1_000);
+    }
+
+    @Test
     void recordWithoutKeyIsRejectedAndNothingOfItsBatchIsWritten() {
         List<SinkRecord> batch = List.of(record(0, 1, "a", "{}", 1), record(0, 2, null, "{}", 2));
 
