@@ -1,9 +1,7 @@
 package io.steadysink.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +14,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.steadysink.testing.ConnectRest;
 import io.steadysink.testing.DebeziumConnect;
 import io.steadysink.testing.SteadySinkProcess;
 
@@ -41,8 +39,6 @@ final class PeerConnect implements AutoCloseable {
             "-XX:+ExplicitGCInvokesConcurrent");
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
     private final String url;
@@ -105,7 +101,7 @@ final class PeerConnect implements AutoCloseable {
         builder.environment().put("CLASSPATH", DebeziumConnect.workerClassPath());
         PeerConnect peer = new PeerConnect(builder.start(), url, log);
         try {
-            peer.awaitRest();
+            ConnectRest.awaitAnswer(peer.process, url, START_TIMEOUT, peer::logTail);
         } catch (RuntimeException e) {
             peer.close();
             throw e;
@@ -119,24 +115,16 @@ final class PeerConnect implements AutoCloseable {
 
     /** The worker JVM's peak resident set ({@code VmHWM}), bytes; -1 when unknown. */
     long peakResidentBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // not Linux, or the process is gone
-        }
-        return -1;
+        return SteadySinkProcess.peakResidentBytes(process.pid());
     }
 
     /** Creates the connector {@code name} and returns once it and all its tasks run. */
     void connector(String name, Map<String, String> config) {
-        HttpResponse<String> put = send(HttpRequest.newBuilder(URI.create(url + "/connectors/" + name + "/config"))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(write(config)))
-                .build());
+        HttpResponse<String> put = ConnectRest
+                .send(HttpRequest.newBuilder(URI.create(url + "/connectors/" + name + "/config"))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(ConnectRest.json(config)))
+                        .build(), this::logTail);
         if (put.statusCode() / 100 != 2) {
             throw new IllegalStateException("Kafka Connect refused connector " + name + " (HTTP " + put.statusCode()
                     + "): " + put.body() + logTail());
@@ -155,7 +143,7 @@ final class PeerConnect implements AutoCloseable {
                     return;
                 }
             }
-            sleep(200);
+            ConnectRest.sleep(200);
         }
         throw new IllegalStateException("connector " + name + " did not run within " + START_TIMEOUT + logTail());
     }
@@ -181,16 +169,10 @@ final class PeerConnect implements AutoCloseable {
     }
 
     private JsonNode status(String name) {
-        HttpResponse<String> response = send(
-                HttpRequest.newBuilder(URI.create(url + "/connectors/" + name + "/status")).GET().build());
-        if (response.statusCode() != 200) {
-            return null;
-        }
-        try {
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        HttpResponse<String> response = ConnectRest.send(
+                HttpRequest.newBuilder(URI.create(url + "/connectors/" + name + "/status")).GET().build(),
+                this::logTail);
+        return response.statusCode() == 200 ? ConnectRest.read(response.body()) : null;
     }
 
     String logTail() {
@@ -218,53 +200,4 @@ final class PeerConnect implements AutoCloseable {
         }
     }
 
-    private void awaitRest() {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Kafka Connect exited with " + process.exitValue() + logTail());
-            }
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(url + "/connectors")).GET().build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            sleep(200);
-        }
-        throw new IllegalStateException("Kafka Connect's REST API did not answer within " + START_TIMEOUT + logTail());
-    }
-
-    private HttpResponse<String> send(HttpRequest request) {
-        try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("Kafka Connect did not answer " + request.uri() + logTail(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String write(Map<String, String> config) {
-        try {
-            return JSON.writeValueAsString(config);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

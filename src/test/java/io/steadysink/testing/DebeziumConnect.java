@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +25,6 @@ import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Kafka Connect (standalone worker) running Debezium's PostgreSQL connector, capturing
@@ -66,8 +64,6 @@ public final class DebeziumConnect {
     private static final Path HOME = Path.of("target", "debezium-connect");
     private static final Path LOG = HOME.resolve("connect.log");
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,40}");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private DebeziumConnect() {
     }
@@ -128,10 +124,10 @@ public final class DebeziumConnect {
         config.putAll(overrides);
 
         String url = restUrl() + "/connectors/" + name;
-        HttpResponse<String> put = send(HttpRequest.newBuilder(URI.create(url + "/config"))
+        HttpResponse<String> put = ConnectRest.send(HttpRequest.newBuilder(URI.create(url + "/config"))
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(write(config)))
-                .build());
+                .PUT(HttpRequest.BodyPublishers.ofString(ConnectRest.json(config)))
+                .build(), DebeziumConnect::logTail);
         if (put.statusCode() / 100 != 2) {
             throw new IllegalStateException("Kafka Connect refused connector " + name + " (HTTP "
                     + put.statusCode() + "): " + put.body() + logTail());
@@ -155,10 +151,12 @@ public final class DebeziumConnect {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         String status = "";
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url + "/status")).GET().build());
+            HttpResponse<String> response = ConnectRest.send(
+                    HttpRequest.newBuilder(URI.create(url + "/status")).GET().build(),
+                    DebeziumConnect::logTail);
             status = response.body();
             if (response.statusCode() == 200) {
-                JsonNode state = read(status);
+                JsonNode state = ConnectRest.read(status);
                 List<String> states = new ArrayList<>();
                 states.add(state.path("connector").path("state").asText());
                 state.path("tasks").forEach(task -> states.add(task.path("state").asText()));
@@ -169,7 +167,7 @@ public final class DebeziumConnect {
                     return;
                 }
             }
-            sleep(200);
+            ConnectRest.sleep(200);
         }
         throw new IllegalStateException("Debezium connector " + name + " was not streaming within " + START_TIMEOUT
                 + " (status: " + status + ")" + logTail());
@@ -237,7 +235,7 @@ public final class DebeziumConnect {
             builder.environment().put("CLASSPATH", workerClassPath());
             Process process = builder.start();
             OncePerJvm.closeAtExit("debezium-connect-stop", process::destroyForcibly);
-            awaitRest(process, url);
+            ConnectRest.awaitAnswer(process, url, START_TIMEOUT, DebeziumConnect::logTail);
             return url;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start Kafka Connect", e);
@@ -273,65 +271,6 @@ public final class DebeziumConnect {
         }
         entries.removeIf(entry -> Path.of(entry).getFileName().toString().startsWith("quarkus-bootstrap-runner"));
         return String.join(File.pathSeparator, entries);
-    }
-
-    private static void awaitRest(Process process, String url) {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Kafka Connect exited with " + process.exitValue() + logTail());
-            }
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(url + "/connectors")).GET().build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            sleep(200);
-        }
-        process.destroyForcibly();
-        throw new IllegalStateException("Kafka Connect's REST API did not answer within " + START_TIMEOUT + logTail());
-    }
-
-    private static HttpResponse<String> send(HttpRequest request) {
-        try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("Kafka Connect did not answer " + request.uri() + logTail(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String write(Map<String, String> config) {
-        try {
-            return JSON.writeValueAsString(config);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static JsonNode read(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     /**

@@ -210,8 +210,13 @@ public final class SteadySinkProcess implements AutoCloseable {
 
     /** Peak resident memory of the process so far (VmHWM), in bytes; -1 where /proc is unavailable. */
     public long peakResidentBytes() {
+        return peakResidentBytes(process.pid());
+    }
+
+    /** Peak resident memory of any process so far (VmHWM), in bytes; -1 where /proc is unavailable. */
+    public static long peakResidentBytes(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmHWM:")) {
                     return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
                 }

@@ -1,0 +1,92 @@
+package io.steadysink.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Kafka Connect's REST API as the worker JVMs of the tests ({@link DebeziumConnect}) and of the
+ * benchmark use it: requests with JSON bodies, every failure naming the worker's log tail.
+ */
+public final class ConnectRest {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ConnectRest() {
+    }
+
+    /** Sends {@code request}; a worker that does not answer is an error ending with {@code logTail}. */
+    public static HttpResponse<String> send(HttpRequest request, Supplier<String> logTail) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Kafka Connect did not answer " + request.uri() + logTail.get(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Waits until the worker's REST API at {@code url} answers {@code GET /connectors}; a worker that
+     * exits first, or does not answer within {@code timeout}, is an error ending with {@code logTail}.
+     */
+    public static void awaitAnswer(Process process, String url, Duration timeout, Supplier<String> logTail) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Kafka Connect exited with " + process.exitValue() + logTail.get());
+            }
+            try {
+                if (HTTP.send(HttpRequest.newBuilder(URI.create(url + "/connectors")).GET().build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(200);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("Kafka Connect's REST API did not answer within " + timeout + logTail.get());
+    }
+
+    /** A connector's configuration as the JSON body of {@code PUT /connectors/<name>/config}. */
+    public static String json(Map<String, String> config) {
+        try {
+            return JSON.writeValueAsString(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static JsonNode read(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
