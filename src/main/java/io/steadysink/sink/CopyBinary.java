@@ -5,9 +5,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
 
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
-
 /**
  * Rows in PostgreSQL's binary COPY format: each field its length and its bytes in the column type's
  * binary form, so neither side escapes or parses text for integers, booleans and timestamps, and
@@ -23,6 +20,8 @@ final class CopyBinary {
             0, 0, 0, 0, // flags: no OIDs
             0, 0, 0, 0}; // no header extension
 
+    /** The file trailer: a field count of -1. */
+    private static final byte[] TRAILER = {(byte) 0xff, (byte) 0xff};
     private static final byte JSONB_VERSION = 1;
 
     /** Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01T00:00:00Z. */
@@ -119,18 +118,8 @@ final class CopyBinary {
 
     /** Streams the rows into {@code table (columns)} on the connection's current transaction. */
     long copyInto(Connection connection, String table, String columns) throws SQLException {
-        CopyIn copy = connection.unwrap(PGConnection.class)
-                .getCopyAPI()
-                .copyIn("COPY " + table + " (" + columns + ") FROM STDIN (FORMAT binary)");
-        try {
-            copy.writeToCopy(rows, 0, size);
-            copy.writeToCopy(new byte[]{(byte) 0xff, (byte) 0xff}, 0, 2); // file trailer: -1
-            return copy.endCopy();
-        } finally {
-            if (copy.isActive()) {
-                copy.cancelCopy();
-            }
-        }
+        return CopyText.copy(connection, "COPY " + table + " (" + columns + ") FROM STDIN (FORMAT binary)", rows, size,
+                TRAILER);
     }
 
     private CopyBinary nullField() {

@@ -113,11 +113,21 @@ final class CopyText {
 
     /** Streams the rows into {@code table (columns)} on the connection's current transaction. */
     long copyInto(Connection connection, String table, String columns) throws SQLException {
-        CopyIn copy = connection.unwrap(PGConnection.class)
-                .getCopyAPI()
-                .copyIn("COPY " + table + " (" + columns + ") FROM STDIN");
+        return copy(connection, "COPY " + table + " (" + columns + ") FROM STDIN", rows, size, new byte[0]);
+    }
+
+    /**
+     * Runs {@code copySql} with {@code rows[0..size)} and then {@code trailer} as its input, on the
+     * connection's current transaction; a COPY that fails midway is cancelled. Returns the rows copied.
+     */
+    static long copy(Connection connection, String copySql, byte[] rows, int size, byte[] trailer)
+            throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
         try {
             copy.writeToCopy(rows, 0, size);
+            if (trailer.length > 0) {
+                copy.writeToCopy(trailer, 0, trailer.length);
+            }
             return copy.endCopy();
         } finally {
             if (copy.isActive()) {
