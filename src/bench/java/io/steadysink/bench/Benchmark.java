@@ -803,6 +803,11 @@ public final class Benchmark {
     }
 
     /** User and system ticks of a process, with those of its reaped children when {@code children}. */
+    /** CPU time (user and system) the process used so far, in milliseconds; 0 once it is gone. */
+    static long cpuMillis(long pid) {
+        return Math.round(ticks(pid, false) * 1000 / CLOCK_TICKS);
+    }
+
     private static long ticks(long pid, boolean children) {
         try {
             String[] fields = stat(Path.of("/proc", Long.toString(pid)));

@@ -122,16 +122,7 @@ final class MemoryWatch implements AutoCloseable {
     }
 
     private long status(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(app.pid()), "status"))) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // the process is gone, or not Linux
-        }
-        return -1;
+        return SteadySinkProcess.statusBytes(app.pid(), field);
     }
 
     @Override

@@ -74,32 +74,9 @@ final class PeerConnect implements AutoCloseable {
                 "connector.client.config.override.policy=All",
                 ""), StandardCharsets.UTF_8);
         Path logging = home.resolve(name + "-logging.properties");
-        Files.writeString(logging, String.join("\n",
-                "loggers=org.apache.kafka.clients,org.apache.kafka.common,org.eclipse.jetty,org.glassfish,org.hibernate",
-                "logger.level=INFO",
-                "logger.org.apache.kafka.clients.level=WARN",
-                "logger.org.apache.kafka.common.level=WARN",
-                "logger.org.eclipse.jetty.level=WARN",
-                "logger.org.glassfish.level=WARN",
-                "logger.org.hibernate.level=WARN",
-                "logger.handlers=CONSOLE",
-                "handler.CONSOLE=org.jboss.logmanager.handlers.ConsoleHandler",
-                "handler.CONSOLE.formatter=PATTERN",
-                "formatter.PATTERN=org.jboss.logmanager.formatters.PatternFormatter",
-                "formatter.PATTERN.properties=pattern",
-                "formatter.PATTERN.pattern=%d{HH:mm:ss,SSS} %-5p [%c{3.}] (%t) %s%e%n",
-                ""), StandardCharsets.UTF_8);
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JVM_OPTIONS);
-        command.add("-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
-        command.add("-Dlogging.configuration=" + logging.toAbsolutePath().toUri());
-        command.add(DebeziumConnect.Worker.class.getName());
-        command.add(worker.toAbsolutePath().toString());
+        DebeziumConnect.writeLogging(logging, "org.hibernate");
         Path log = home.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("CLASSPATH", DebeziumConnect.workerClassPath());
-        PeerConnect peer = new PeerConnect(builder.start(), url, log);
+        PeerConnect peer = new PeerConnect(DebeziumConnect.startWorker(JVM_OPTIONS, logging, worker, log), url, log);
         try {
             ConnectRest.awaitAnswer(peer.process, url, START_TIMEOUT, peer::logTail);
         } catch (RuntimeException e) {

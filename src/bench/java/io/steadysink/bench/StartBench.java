@@ -191,7 +191,7 @@ final class StartBench {
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "stop-" + name));
         try {
             long ready = awaitReady(process, port, log) - launched;
-            long cpu = cpuMillis(process.pid());
+            long cpu = Benchmark.cpuMillis(process.pid());
             // readiness may come before Quarkus says it started (the group is joined during start-up)
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!Files.readString(log).contains("started in") && System.nanoTime() < deadline) {
@@ -206,18 +206,6 @@ final class StartBench {
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
-        }
-    }
-
-    /** CPU time (user and system) the process used so far, in milliseconds; -1 where /proc has none. */
-    private static long cpuMillis(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // utime and stime, fields 14 and 15 of the line, in clock ticks of 10 ms
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
-        } catch (IOException | RuntimeException e) {
-            return -1;
         }
     }
 

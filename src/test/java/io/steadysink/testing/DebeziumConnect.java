@@ -136,6 +136,49 @@ public final class DebeziumConnect {
         return new Capture(name, name);
     }
 
+    /**
+     * Writes a Kafka Connect worker JVM's logging configuration to {@code file}: INFO, with the
+     * Kafka clients, Jetty, Jersey and the {@code quieter} loggers at WARN.
+     */
+    public static void writeLogging(Path file, String... quieter) throws IOException {
+        List<String> quiet = new ArrayList<>(List.of("org.apache.kafka.clients", "org.apache.kafka.common",
+                "org.eclipse.jetty", "org.glassfish"));
+        quiet.addAll(List.of(quieter));
+        List<String> lines = new ArrayList<>();
+        lines.add("loggers=" + String.join(",", quiet));
+        lines.add("logger.level=INFO");
+        for (String logger : quiet) {
+            lines.add("logger." + logger + ".level=WARN");
+        }
+        lines.addAll(List.of("logger.handlers=CONSOLE",
+                "handler.CONSOLE=org.jboss.logmanager.handlers.ConsoleHandler",
+                "handler.CONSOLE.formatter=PATTERN",
+                "formatter.PATTERN=org.jboss.logmanager.formatters.PatternFormatter",
+                "formatter.PATTERN.properties=pattern",
+                "formatter.PATTERN.pattern=%d{HH:mm:ss,SSS} %-5p [%c{3.}] (%t) %s%e%n",
+                ""));
+        Files.writeString(file, String.join("\n", lines), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Starts a standalone Kafka Connect worker ({@link Worker}) in a JVM of its own on this JVM's
+     * class path, with {@code jvmOptions}, the logging of {@link #writeLogging} in {@code logging},
+     * the worker settings in {@code workerProperties} and its output in {@code log}.
+     */
+    public static Process startWorker(List<String> jvmOptions, Path logging, Path workerProperties, Path log)
+            throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
+        command.add("-Dlogging.configuration=" + logging.toAbsolutePath().toUri());
+        command.add(Worker.class.getName());
+        command.add(workerProperties.toAbsolutePath().toString());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("CLASSPATH", workerClassPath());
+        return builder.start();
+    }
+
     /** The last lines of the worker's log, for failure messages. */
     public static String logTail() {
         try {
@@ -207,33 +250,8 @@ public final class DebeziumConnect {
                     "plugin.discovery=service_load",
                     ""), StandardCharsets.UTF_8);
             Path logging = HOME.resolve("logging.properties");
-            Files.writeString(logging, String.join("\n",
-                    "loggers=org.apache.kafka.clients,org.apache.kafka.common,org.eclipse.jetty,org.glassfish",
-                    "logger.level=INFO",
-                    "logger.org.apache.kafka.clients.level=WARN",
-                    "logger.org.apache.kafka.common.level=WARN",
-                    "logger.org.eclipse.jetty.level=WARN",
-                    "logger.org.glassfish.level=WARN",
-                    "logger.handlers=CONSOLE",
-                    "handler.CONSOLE=org.jboss.logmanager.handlers.ConsoleHandler",
-                    "handler.CONSOLE.formatter=PATTERN",
-                    "formatter.PATTERN=org.jboss.logmanager.formatters.PatternFormatter",
-                    "formatter.PATTERN.properties=pattern",
-                    "formatter.PATTERN.pattern=%d{HH:mm:ss,SSS} %-5p [%c{3.}] (%t) %s%e%n",
-                    ""), StandardCharsets.UTF_8);
-            List<String> command = List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m",
-                    "-XX:+UseSerialGC",
-                    "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
-                    "-Dlogging.configuration=" + logging.toAbsolutePath().toUri(),
-                    Worker.class.getName(),
-                    worker.toAbsolutePath().toString());
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(LOG.toFile());
-            builder.environment().put("CLASSPATH", workerClassPath());
-            Process process = builder.start();
+            writeLogging(logging);
+            Process process = startWorker(List.of("-Xmx512m", "-XX:+UseSerialGC"), logging, worker, LOG);
             OncePerJvm.closeAtExit("debezium-connect-stop", process::destroyForcibly);
             ConnectRest.awaitAnswer(process, url, START_TIMEOUT, DebeziumConnect::logTail);
             return url;

@@ -215,9 +215,17 @@ public final class SteadySinkProcess implements AutoCloseable {
 
     /** Peak resident memory of any process so far (VmHWM), in bytes; -1 where /proc is unavailable. */
     public static long peakResidentBytes(long pid) {
+        return statusBytes(pid, "VmHWM:");
+    }
+
+    /**
+     * A memory figure of {@code /proc/<pid>/status} ({@code VmHWM:}, {@code VmRSS:}, ...), in bytes;
+     * -1 where /proc is unavailable or the process is gone.
+     */
+    public static long statusBytes(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
                 }
             }
