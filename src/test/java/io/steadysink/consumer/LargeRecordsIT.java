@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -65,10 +66,11 @@ class LargeRecordsIT {
                 System.arraycopy(head, 0, value, 0, head.length);
                 value[VALUE_BYTES - 2] = '"';
                 value[VALUE_BYTES - 1] = '}';
+                // one at a time, acknowledged: a topic created a moment ago may still refuse a send with
+                // NOT_LEADER, and a retry behind later in-flight batches is refused as out of order
                 producer.send(new ProducerRecord<>(TOPIC, Integer.toString(i).getBytes(StandardCharsets.UTF_8),
-                        value));
+                        value)).get(30, TimeUnit.SECONDS);
             }
-            producer.flush();
         }
     }
 }
