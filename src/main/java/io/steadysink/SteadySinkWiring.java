@@ -1,5 +1,6 @@
 package io.steadysink;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Arrays;
@@ -29,6 +30,8 @@ import io.steadysink.failure.DatabaseRetry;
 import io.steadysink.failure.IsolatingWriter;
 import io.steadysink.failure.PoisonRecordHandler;
 import io.steadysink.failure.RejectionBreaker;
+import io.steadysink.format.SchemaRegistry;
+import io.steadysink.format.WireFormat;
 import io.steadysink.health.ConsumerMonitor;
 import io.steadysink.metrics.SinkMetrics;
 import io.steadysink.sink.BatchWriter;
@@ -118,7 +121,14 @@ public class SteadySinkWiring {
     RoutedWriter routedWriter(SinkConfig config, RouteTables routes) {
         return new RoutedWriter(Set.copyOf(config.topics().orElse(List.of())),
                 config.hasDefaultRoute() ? Optional.of(fixedShape(config)) : Optional.empty(), fixedCheck(config),
-                routes);
+                routes, wireFormat(config));
+    }
+
+    /** The schema registry ({@code SINK_SCHEMA_REGISTRY_URL}), for routes reading avro, protobuf or json-schema. */
+    private static Optional<WireFormat> wireFormat(SinkConfig config) {
+        return config.schemaRegistryUrl().map(String::trim).filter(url -> !url.isEmpty())
+                .map(url -> new WireFormat(new SchemaRegistry(URI.create(url), config.schemaRegistryUsername(),
+                        config.schemaRegistryPassword(), Duration.ofMillis(config.schemaRegistryTimeoutMs()))));
     }
 
     private static BatchWriter fixedShape(SinkConfig config) {

@@ -22,7 +22,7 @@ class PackageImportsTest {
 
     private static final Path MAIN = Path.of("src", "main", "java", "io", "steadysink");
     private static final List<String> PACKAGES = List.of("config", "sink", "metrics", "failure", "consumer",
-            "health", "startup");
+            "health", "startup", "format");
     private static final Pattern IMPORT = Pattern.compile("(?m)^import (?:static )?io\\.steadysink\\.([a-z]+)\\.");
 
     @Test
@@ -31,8 +31,14 @@ class PackageImportsTest {
     }
 
     @Test
-    void configImportsNoOtherPackageOfTheProjectButStartup() {
-        assertThat(importedPackages("config").keySet()).as("packages config imports").isSubsetOf("startup");
+    void configImportsNoOtherPackageOfTheProjectButStartupAndFormat() {
+        assertThat(importedPackages("config").keySet()).as("packages config imports").isSubsetOf("startup",
+                "format");
+    }
+
+    @Test
+    void formatImportsNoOtherPackageOfTheProject() {
+        assertThat(importedPackages("format")).as("packages format imports, with the files that do").isEmpty();
     }
 
     @Test
@@ -41,15 +47,15 @@ class PackageImportsTest {
     }
 
     @Test
-    void sinkImportsConfigAndStartupOnly() {
+    void sinkImportsConfigStartupAndFormatOnly() {
         assertThat(importedPackages("sink").keySet()).as("packages sink imports").contains("config")
-                .isSubsetOf("config", "startup");
+                .isSubsetOf("config", "startup", "format");
     }
 
     @Test
     void failureImportsNeitherTheConsumerNorHealth() {
         assertThat(importedPackages("failure").keySet()).as("packages failure imports")
-                .isSubsetOf("config", "sink", "metrics", "startup");
+                .isSubsetOf("config", "sink", "metrics", "startup", "format");
     }
 
     @Test

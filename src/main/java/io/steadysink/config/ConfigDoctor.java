@@ -4,9 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+
+import io.steadysink.format.RecordFormat;
 
 /**
  * Examines the settings as a whole before the consumer starts and rejects combinations that would
@@ -71,6 +74,7 @@ public final class ConfigDoctor {
         doctor.pollInterval();
         doctor.workersAndPool();
         doctor.sourceTopics();
+        doctor.schemaRegistry();
         doctor.deadLetterTopic();
         doctor.delayedRetry();
         doctor.stallBudget();
@@ -178,6 +182,49 @@ public final class ConfigDoctor {
                         : "a route in SINK_ROUTES_FILE")
                         + ") is not a valid Kafka topic name: use 1 to 249 of the characters a-z A-Z 0-9 . _ -");
             }
+        }
+    }
+
+    private void schemaRegistry() {
+        List<String> readers = new java.util.TreeMap<>(sink.routes()).entrySet().stream()
+                .filter(route -> RecordFormat.parse(route.getValue().valueFormat()).map(RecordFormat::registered)
+                        .orElse(false)
+                        || RecordFormat.parse(route.getValue().keyFormat()).map(RecordFormat::registered).orElse(false))
+                .map(Map.Entry::getKey).toList();
+        Optional<String> url = sink.schemaRegistryUrl().map(String::trim).filter(text -> !text.isEmpty());
+        if (url.isEmpty()) {
+            if (!readers.isEmpty()) {
+                error("route" + (readers.size() == 1 ? " " : "s ") + String.join(", ", readers)
+                        + " read records through the schema registry, and SINK_SCHEMA_REGISTRY_URL is not set: set"
+                        + " it to the registry's Confluent-compatible API, e.g. http://registry:8080/apis/ccompat/v7");
+            }
+            return;
+        }
+        try {
+            java.net.URI uri = new java.net.URI(url.get());
+            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())
+                    || uri.getHost() == null) {
+                throw new java.net.URISyntaxException(url.get(), "not an http(s) URL with a host");
+            }
+            if (uri.getUserInfo() != null) {
+                error("SINK_SCHEMA_REGISTRY_URL holds credentials: set SINK_SCHEMA_REGISTRY_USERNAME and"
+                        + " SINK_SCHEMA_REGISTRY_PASSWORD (from a Secret) instead");
+            }
+        } catch (java.net.URISyntaxException e) {
+            error("SINK_SCHEMA_REGISTRY_URL='" + url.get() + "' is not an http(s) URL: " + e.getReason()
+                    + "; e.g. http://registry:8080/apis/ccompat/v7");
+        }
+        if (sink.schemaRegistryPassword().isPresent() && sink.schemaRegistryUsername().isEmpty()) {
+            error("SINK_SCHEMA_REGISTRY_PASSWORD is set without SINK_SCHEMA_REGISTRY_USERNAME: set both for basic"
+                    + " authentication");
+        }
+        if (sink.schemaRegistryTimeoutMs() <= 0) {
+            error("SINK_SCHEMA_REGISTRY_TIMEOUT_MS=" + sink.schemaRegistryTimeoutMs() + " is not positive: set the"
+                    + " milliseconds one request to the registry may take, e.g. 10000");
+        }
+        if (readers.isEmpty()) {
+            warning("SINK_SCHEMA_REGISTRY_URL is set, but no route reads avro, protobuf or json-schema:"
+                    + " set value-format (or key-format) on the routes whose records the registry describes");
         }
     }
 

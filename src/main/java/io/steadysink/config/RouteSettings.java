@@ -87,4 +87,16 @@ public interface RouteSettings {
      * keeps the value it has.
      */
     Optional<String> unavailableValuePlaceholder();
+
+    /**
+     * How the record value is read: {@code json} (schemaless JSON text), or through the schema
+     * registry ({@code SINK_SCHEMA_REGISTRY_URL}) in the Confluent wire format: {@code avro},
+     * {@code protobuf} or {@code json-schema}. Pointers address the value as read (docs/routes.md).
+     */
+    @WithDefault("json")
+    String valueFormat();
+
+    /** How the record key is read, for {@code key:/pointer} columns: like {@link #valueFormat()}. */
+    @WithDefault("json")
+    String keyFormat();
 }

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import io.steadysink.format.RecordFormat;
+
 /**
  * A route of the route file, checked and parsed: everything that can be judged without the
  * database. What needs the live catalog (column types, unique keys) is judged when the route is
@@ -28,12 +30,14 @@ import java.util.TreeMap;
  *        only topic, {@code table} the table that topic's name maps to
  * @param unavailableValue change events: the placeholder Debezium writes for a large value an update
  *        left unchanged ({@value #UNAVAILABLE_VALUE} unless the route names another); empty for other modes
+ * @param valueFormat how record values are read: JSON text, or through the schema registry
+ * @param keyFormat how record keys are read for {@code key:/pointer} columns
  */
 public record RouteSpec(String name, List<String> topics, QualifiedTable table, SinkMode mode,
         Map<String, ColumnSource> columns, List<String> identity, Map<String, String> epochUnits,
         Tombstones tombstones, Optional<String> deletedColumn, Map<String, String> types, boolean changeEvents,
         SchemaChanges schemaChanges, Truncate truncate, Optional<String> tablePattern,
-        Optional<String> unavailableValue) {
+        Optional<String> unavailableValue, RecordFormat valueFormat, RecordFormat keyFormat) {
 
     /** The mode of a route replicating a table from Debezium change events. */
     public static final String CHANGE_EVENTS = "change-events";
@@ -245,6 +249,12 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
             found.add("unavailable-value-placeholder \"" + unavailable.get() + "\" is not hex: after hex: come"
                     + " pairs of hex digits, one per byte");
         }
+        RecordFormat valueFormat = format("value-format", settings.valueFormat(), found);
+        RecordFormat keyFormat = format("key-format", settings.keyFormat(), found);
+        if (changeEvents && (valueFormat != RecordFormat.JSON || keyFormat != RecordFormat.JSON)) {
+            found.add("a " + CHANGE_EVENTS + " route reads Debezium's JSON change events (JsonConverter); "
+                    + "value-format and key-format must be json");
+        }
         found.forEach(problem -> problems.add("route " + name + ": " + problem));
         if (!found.isEmpty()) {
             return List.of();
@@ -258,13 +268,14 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         if (topicTables.isEmpty()) {
             return List.of(new RouteSpec(name, topics, table, mode, columns, List.copyOf(identity), units, onTombstone,
                     settings.deletedColumn(), new TreeMap<>(settings.types()), changeEvents, schemaChanges,
-                    truncate, Optional.empty(), placeholder));
+                    truncate, Optional.empty(), placeholder, valueFormat, keyFormat));
         }
         List<RouteSpec> perTopic = new ArrayList<>();
         List<String> key = List.copyOf(identity);
         topicTables.forEach((topic, resolved) -> perTopic.add(new RouteSpec(name, List.of(topic), resolved, mode,
                 columns, key, units, onTombstone, settings.deletedColumn(), new TreeMap<>(settings.types()),
-                changeEvents, schemaChanges, truncate, Optional.of(settings.table()), placeholder)));
+                changeEvents, schemaChanges, truncate, Optional.of(settings.table()), placeholder, valueFormat,
+                keyFormat)));
         return perTopic;
     }
 
@@ -334,6 +345,18 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
 
     private static boolean needsCoordinates(SinkMode mode, List<String> identity, Map<String, ColumnSource> columns) {
         return mode == SinkMode.UPSERT || identity.equals(coordinateColumns(columns));
+    }
+
+    private static RecordFormat format(String setting, String text, List<String> found) {
+        return RecordFormat.parse(text).orElseGet(() -> {
+            found.add(setting + " \"" + text + "\" is not a format; use " + RecordFormat.choices());
+            return RecordFormat.JSON;
+        });
+    }
+
+    /** Whether the route reads values or keys through the schema registry. */
+    public boolean readsRegistry() {
+        return valueFormat.registered() || keyFormat.registered();
     }
 
     private static SchemaChanges parseSchemaChanges(String text, List<String> found) {

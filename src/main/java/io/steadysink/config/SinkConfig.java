@@ -193,4 +193,25 @@ public interface SinkConfig {
      */
     @WithDefault("false")
     boolean routesAlterTables();
+
+    /**
+     * {@code SINK_SCHEMA_REGISTRY_URL}: the schema registry's Confluent-compatible API, e.g.
+     * {@code http://registry:8080/apis/ccompat/v7} (Apicurio) or {@code http://schema-registry:8081}
+     * (Confluent); needed by routes whose {@code value-format} or {@code key-format} is {@code avro},
+     * {@code protobuf} or {@code json-schema}.
+     */
+    Optional<String> schemaRegistryUrl();
+
+    /** {@code SINK_SCHEMA_REGISTRY_USERNAME}: HTTP basic authentication to the registry, with the password. */
+    Optional<String> schemaRegistryUsername();
+
+    /** {@code SINK_SCHEMA_REGISTRY_PASSWORD}: the registry user's password (from a Secret; never logged). */
+    Optional<String> schemaRegistryPassword();
+
+    /**
+     * {@code SINK_SCHEMA_REGISTRY_TIMEOUT_MS}: how long one request to the registry may take, connecting
+     * included, before it counts as unanswered (the batch is retried).
+     */
+    @WithDefault("10000")
+    long schemaRegistryTimeoutMs();
 }

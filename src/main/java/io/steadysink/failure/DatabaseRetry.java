@@ -89,12 +89,15 @@ public final class DatabaseRetry {
         this.attempts = attempts;
         this.backoff = new Backoff(initialBackoff, maxBackoff,
                 failure -> !(failure instanceof KeepsTimingOut) && (FailureClass.isTransientDatabaseError(failure)
-                        || FailureClass.isWaitingForTable(failure)),
+                        || FailureClass.isWaitingForTable(failure) || FailureClass.isRegistryUnavailable(failure)),
                 (attempt, elapsed, failure) -> {
                     attempts.retrying();
                     if (FailureClass.isWaitingForTable(failure)) {
                         LOG.warnf("The batch waits for its table to change, retry %d after %s: %s", attempt, elapsed,
                                 failure.getMessage());
+                    } else if (FailureClass.isRegistryUnavailable(failure)) {
+                        LOG.warnf("The schema registry does not answer, retry %d of the batch after %s: %s", attempt,
+                                elapsed, failure.getMessage());
                     } else {
                         LOG.warnf("Transient database error, retry %d of the batch after %s: %s", attempt, elapsed,
                                 failure);
@@ -145,7 +148,7 @@ public final class DatabaseRetry {
                         waits.incrementAndGet();
                         attempts.answered();
                         attempts.waitingForTable(token, e.getMessage());
-                    } else if (FailureClass.isTransientDatabaseError(e)) {
+                    } else if (FailureClass.isTransientDatabaseError(e) || FailureClass.isRegistryUnavailable(e)) {
                         attempts.unanswered();
                     } else {
                         attempts.answered();

@@ -12,6 +12,7 @@ import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 
+import io.steadysink.format.RegistryUnavailable;
 import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.TableChangeRequired;
 
@@ -76,7 +77,7 @@ public enum FailureClass {
             if (cause instanceof InvalidRecordException) {
                 return POISON;
             }
-            if (cause instanceof TableChangeRequired) {
+            if (cause instanceof TableChangeRequired || cause instanceof RegistryUnavailable) {
                 return TRANSIENT;
             }
             if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
@@ -110,6 +111,19 @@ public enum FailureClass {
                 return true;
             }
             if (cause instanceof SQLException sql && isTransient(sql)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the schema registry did not answer for a schema a batch needs ({@link RegistryUnavailable}):
+     * retried in place like a database outage.
+     */
+    public static boolean isRegistryUnavailable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RegistryUnavailable) {
                 return true;
             }
         }

@@ -62,7 +62,13 @@ public final class IsolatingWriter {
      *         {@link InterruptedException} when shutdown abandons the batch
      */
     public Outcome write(List<SinkRecord> batch) throws Exception {
-        RecordCheck.Checked checked = validator.check(batch);
+        // records read through the schema registry ask it for schemas not yet read: retried while it is away
+        RecordCheck.Checked checked = retry.call("reading " + describe(batch), false, () -> validator.check(batch));
+        for (InvalidRecordException invalid : checked.invalid()) {
+            if (invalid.defect() == Defect.SCHEMA_DOES_NOT_MAP) {
+                breaker.schemaDoesNotMap(invalid);
+            }
+        }
         List<SinkRecord> written = new ArrayList<>(checked.valid().size());
         List<InvalidRecordException> rejected = new ArrayList<>(checked.invalid());
         int rows = writeIsolating(checked.valid(), written, rejected, true);

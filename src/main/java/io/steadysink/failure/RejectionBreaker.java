@@ -98,6 +98,25 @@ public final class RejectionBreaker {
         }
     }
 
+    /**
+     * A record's registered schema does not map onto its route's table (a column's field gone, a type
+     * narrowed): every record of that schema would be refused alike, so the consumer stops with the
+     * one line that names the route, subject, version, field and column, unless the breaker is off
+     * ({@code SINK_REJECTIONS_MIN=0}: the record is dead-lettered).
+     *
+     * @throws Tripped unless the breaker is off
+     */
+    public synchronized void schemaDoesNotMap(InvalidRecordException rejection) throws Tripped {
+        check();
+        if (min == 0) {
+            return;
+        }
+        tripped = rejection.getCause().getMessage() + ". Nothing of the batch was dead-lettered or committed: change"
+                + " the table or the route (or the producer's schema), then restart; SINK_REJECTIONS_MIN=0"
+                + " dead-letters such records instead";
+        throw new Tripped(tripped);
+    }
+
     /** @throws Tripped when the breaker has tripped (in any worker) */
     public void check() throws Tripped {
         String reason = tripped;

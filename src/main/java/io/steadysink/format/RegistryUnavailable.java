@@ -5,7 +5,7 @@ package io.steadysink.format;
  * or throttling (5xx, 429): transient, the batch is retried in place. Its message names the registry
  * and what happened, never credentials.
  */
-public final class RegistryUnavailable extends Exception {
+public final class RegistryUnavailable extends RuntimeException {
 
     public RegistryUnavailable(String message, Throwable cause) {
         super(message, cause);

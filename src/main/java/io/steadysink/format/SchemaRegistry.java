@@ -151,7 +151,7 @@ public final class SchemaRegistry {
                 return "subject " + first.path("subject").asText() + " version " + first.path("version").asInt()
                         + " (schema id " + id + ")";
             }
-        } catch (RegistryUnavailable | RuntimeException e) {
+        } catch (RuntimeException e) {
             // named by its id alone
         }
         return "schema id " + id;

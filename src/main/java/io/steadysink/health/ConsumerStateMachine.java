@@ -117,7 +117,8 @@ public final class ConsumerStateMachine {
                     + String.join("; ", waitingForTable.values().stream().distinct().sorted().toList());
         } else if (downstreamFailing) {
             next = ConsumerState.DOWNSTREAM_DOWN;
-            reason = "writes fail transiently and are being retried (database or dead-letter topic unreachable)";
+            reason = "writes fail transiently and are being retried (database, schema registry or dead-letter topic"
+                    + " unreachable)";
         } else if (!timingOut.isEmpty()) {
             next = ConsumerState.STATEMENT_STUCK;
             reason = "statements run past SINK_STATEMENT_TIMEOUT_MS=" + statementTimeoutMs

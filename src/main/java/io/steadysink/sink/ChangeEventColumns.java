@@ -49,7 +49,8 @@ final class ChangeEventColumns {
         spec.columns().forEach(columns::putIfAbsent); // not in the table: binding reports them
         return Optional.of(new RouteSpec(spec.name(), spec.topics(), spec.table(), spec.mode(), columns,
                 List.copyOf(identity), spec.epochUnits(), spec.tombstones(), spec.deletedColumn(), spec.types(),
-                true, spec.schemaChanges(), spec.truncate(), spec.tablePattern(), spec.unavailableValue()));
+                true, spec.schemaChanges(), spec.truncate(), spec.tablePattern(), spec.unavailableValue(),
+                spec.valueFormat(), spec.keyFormat()));
     }
 
     /** A column PostgreSQL computes: no source value can go into it. */

@@ -41,6 +41,17 @@ public class InvalidRecordException extends RuntimeException {
         /** A number jsonb refuses (SQLSTATE 22003); see {@link JsonbValue#NUMERIC_MAX_POWER}. */
         VALUE_NUMBER_OUT_OF_RANGE("record value has a number beyond the range of PostgreSQL numeric (up to 131072"
                 + " digits before the decimal point, 16383 after)"),
+        /** A route reads it through the schema registry, and it is not framed as the registry's serializers frame. */
+        VALUE_NOT_REGISTERED("record is not in the schema registry's wire format, or its schema cannot be used"),
+        /** The schema registry has no schema of the record's schema id. */
+        UNKNOWN_SCHEMA("record names a schema id the schema registry does not have"),
+        /** The bytes do not read as the schema they name. */
+        VALUE_DOES_NOT_MATCH_SCHEMA("record bytes do not match their registered schema"),
+        /**
+         * The record's registered schema cannot map onto the route's table (a column's field gone, a type
+         * narrowed): the route stops unless the rejection breaker is off.
+         */
+        SCHEMA_DOES_NOT_MAP("record schema does not map onto the route's table"),
         /** A route's column cannot take what the record holds (type, range, missing value). */
         VALUE_DOES_NOT_FIT("record does not fit the route's table"),
         /** What only PostgreSQL can judge: SQLSTATE class 22, 23 or 54 for the record alone. */

@@ -7,13 +7,17 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.kafka.common.header.Header;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -22,6 +26,11 @@ import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.steadysink.config.ColumnSource;
 import io.steadysink.config.RouteSpec;
+import io.steadysink.format.FieldTypes;
+import io.steadysink.format.RecordFormat;
+import io.steadysink.format.RecordUnreadable;
+import io.steadysink.format.RegisteredSchema;
+import io.steadysink.format.WireFormat;
 import io.steadysink.sink.InvalidRecordException.Defect;
 
 /**
@@ -77,9 +86,21 @@ final class RouteRows {
     private final UnavailableValue unavailable;
     /** Change events: their values, each distinct schema parsed once. */
     private final ChangeEventReader events = new ChangeEventReader();
+    /** Values and keys read through the schema registry; empty when no route needs it. */
+    private final Optional<WireFormat> wire;
+    /**
+     * Per registry schema (value or key, by id) met by this route: why it does not map onto the
+     * table, empty when it does. Judged once per schema, so the check costs a lookup per record.
+     */
+    private final Map<String, Optional<String>> mappings = new ConcurrentHashMap<>();
 
     RouteRows(BoundRoute route) {
+        this(route, Optional.empty());
+    }
+
+    RouteRows(BoundRoute route, Optional<WireFormat> wire) {
         this.route = route;
+        this.wire = wire;
         this.unavailable = route.spec().unavailableValue().map(UnavailableValue::new).orElse(null);
         this.identity = route.identity().stream().mapToInt(this::indexOf).toArray();
         this.watchesFields = route.spec().changeEvents()
@@ -113,7 +134,7 @@ final class RouteRows {
     }
 
     private Row plainRow(SinkRecord record) {
-        JsonNode value = record.isTombstone() ? null : parse(record, record.value(), "value");
+        JsonNode value = record.isTombstone() ? null : read(record, record.value(), "value");
         JsonNode key = null;
         List<MappedColumn> columns = route.columns();
         String[] values = new String[columns.size()];
@@ -125,7 +146,7 @@ final class RouteRows {
             JsonNode found;
             if (column.source() instanceof ColumnSource.KeyPointer pointer) {
                 if (key == null) {
-                    key = record.key() == null ? NullNode.getInstance() : parse(record, record.key(), "key");
+                    key = record.key() == null ? NullNode.getInstance() : read(record, record.key(), "key");
                 }
                 found = key.at(pointer.pointer());
             } else {
@@ -317,6 +338,82 @@ final class RouteRows {
             throw new InvalidRecordException(record, Defect.VALUE_DOES_NOT_FIT,
                     "route " + route.name() + ": header " + name + " is not valid UTF-8").onRoute(route.name());
         }
+    }
+
+    /**
+     * The value or key of {@code record} as a tree, read in the route's format for it: JSON text, or
+     * through the schema registry (whose schema must map onto the table).
+     *
+     * @throws io.steadysink.format.RegistryUnavailable when the registry does not answer for a schema
+     *         not yet read (transient: the batch is retried)
+     */
+    private JsonNode read(SinkRecord record, byte[] bytes, String what) {
+        RecordFormat format = "value".equals(what) ? route.spec().valueFormat() : route.spec().keyFormat();
+        if (!format.registered()) {
+            return parse(record, bytes, what);
+        }
+        WireFormat.Read read;
+        try {
+            read = wire.orElseThrow(() -> new IllegalStateException("route " + route.name()
+                    + " reads the schema registry, which is not configured")).read(bytes, format);
+        } catch (RecordUnreadable e) {
+            Defect defect = e.reason() == RecordUnreadable.Reason.DOES_NOT_MATCH
+                    ? Defect.VALUE_DOES_NOT_MATCH_SCHEMA
+                    : e.reason() == RecordUnreadable.Reason.UNKNOWN_SCHEMA
+                            ? Defect.UNKNOWN_SCHEMA
+                            : Defect.VALUE_NOT_REGISTERED;
+            throw new InvalidRecordException(record, defect, "route " + route.name() + ": the " + what + " ("
+                    + format.configName() + ") cannot be read: " + e.getMessage()).onRoute(route.name());
+        }
+        Optional<String> problem = mappings.computeIfAbsent(what + ":" + read.schemaId(),
+                id -> mappingProblem(read, what));
+        if (problem.isPresent()) {
+            throw new InvalidRecordException(record, Defect.SCHEMA_DOES_NOT_MAP, problem.get()).onRoute(route.name());
+        }
+        return read.tree();
+    }
+
+    /**
+     * Why the schema a value (or key) was read with does not map onto the table: a column taking a
+     * field the schema lacks, when the column cannot be NULL (identity, NOT NULL without a default), or
+     * a field whose type the column can never take (a type narrowed, a string where a number was).
+     */
+    private Optional<String> mappingProblem(WireFormat.Read read, String what) {
+        RegisteredSchema schema = read.schema();
+        List<String> problems = new java.util.ArrayList<>();
+        for (MappedColumn column : route.columns()) {
+            String pointer;
+            if ("value".equals(what) && column.source() instanceof ColumnSource.ValuePointer value) {
+                pointer = value.pointer();
+            } else if ("key".equals(what) && column.source() instanceof ColumnSource.KeyPointer key) {
+                pointer = key.pointer();
+            } else {
+                continue;
+            }
+            Optional<FieldTypes> field = schema.at(JsonPointer.compile(pointer));
+            String named = "field " + (pointer.isEmpty() ? "(the whole " + what + ")" : pointer);
+            if (field.isEmpty()) {
+                if (column.required()) {
+                    problems.add(named + " is not in it, and column " + column.name() + " ("
+                            + column.type().formatted() + ") is part of the identity or NOT NULL without a default");
+                }
+                continue;
+            }
+            List<String> refused = field.get().types().stream()
+                    .filter(type -> type != JsonNodeType.NULL && !column.type().accepts(type, column.unit()))
+                    .map(ColumnType::name).sorted().toList();
+            if (!refused.isEmpty()) {
+                problems.add(named + " is " + field.get().described() + " (a JSON " + String.join(" or ", refused)
+                        + " once read), which column " + column.name() + " (" + column.type().formatted()
+                        + ") does not take");
+            }
+        }
+        if (problems.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("route " + route.name() + ": the " + what + " schema "
+                + wire.orElseThrow().registry().describe(read.schemaId()) + " does not map onto table " + route.table()
+                + ": " + String.join("; ", problems));
     }
 
     private JsonNode parse(SinkRecord record, byte[] bytes, String what) {

@@ -12,6 +12,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -23,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.steadysink.config.QualifiedTable;
 import io.steadysink.config.RouteSpec;
 import io.steadysink.config.SinkMode;
+import io.steadysink.format.WireFormat;
 
 /**
  * Writes a route's records into the user's table: each record becomes a typed row
@@ -93,8 +95,13 @@ public final class RouteWriter implements BatchWriter {
     private final ThreadLocal<List<Long>> sourceTimes = ThreadLocal.withInitial(ArrayList::new);
 
     public RouteWriter(BoundRoute route) {
+        this(route, Optional.empty());
+    }
+
+    /** @param wire reads values and keys through the schema registry, for routes whose format says so */
+    public RouteWriter(BoundRoute route, Optional<WireFormat> wire) {
         this.route = route;
-        this.rows = new RouteRows(route);
+        this.rows = new RouteRows(route, wire);
         List<MappedColumn> columns = route.columns();
         boolean changeEvents = route.spec().changeEvents();
         boolean truncates = route.spec().truncate() == RouteSpec.Truncate.ALLOW;

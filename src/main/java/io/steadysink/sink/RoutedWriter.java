@@ -12,6 +12,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.steadysink.config.RouteSpec;
+import io.steadysink.format.WireFormat;
 
 /**
  * Writes a batch into every table its records are routed to, in the caller's one transaction: each
@@ -30,6 +31,7 @@ public final class RoutedWriter implements BatchWriter, RecordCheck {
     private final Optional<BatchWriter> fixed;
     private final RecordValidator fixedCheck;
     private final RouteTables tables;
+    private final Optional<WireFormat> wire;
     private volatile List<RouteWriter> routes;
 
     /**
@@ -40,6 +42,13 @@ public final class RoutedWriter implements BatchWriter, RecordCheck {
      */
     public RoutedWriter(Set<String> defaultTopics, Optional<BatchWriter> fixed, RecordValidator fixedCheck,
             RouteTables tables) {
+        this(defaultTopics, fixed, fixedCheck, tables, Optional.empty());
+    }
+
+    /** @param wire reads values and keys through the schema registry, for the routes whose format says so */
+    public RoutedWriter(Set<String> defaultTopics, Optional<BatchWriter> fixed, RecordValidator fixedCheck,
+            RouteTables tables, Optional<WireFormat> wire) {
+        this.wire = wire;
         this.defaultTopics = Set.copyOf(defaultTopics);
         this.fixed = fixed;
         this.fixedCheck = fixedCheck;
@@ -49,7 +58,7 @@ public final class RoutedWriter implements BatchWriter, RecordCheck {
     private List<RouteWriter> routes() {
         List<RouteWriter> writers = routes;
         if (writers == null) {
-            writers = sorted(tables.bound().stream().map(RouteWriter::new).toList());
+            writers = sorted(tables.bound().stream().map(route -> new RouteWriter(route, wire)).toList());
             routes = writers;
         }
         return writers;
@@ -67,7 +76,7 @@ public final class RoutedWriter implements BatchWriter, RecordCheck {
             return;
         }
         writers.removeIf(writer -> writer.route().spec().key().equals(route.spec().key()));
-        writers.add(new RouteWriter(route));
+        writers.add(new RouteWriter(route, wire));
         routes = sorted(writers);
     }
 
