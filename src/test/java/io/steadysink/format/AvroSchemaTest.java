@@ -24,30 +24,8 @@ import io.steadysink.testing.ConfluentFrames;
 
 class AvroSchemaTest {
 
-    static final String ORDER = """
-            {"type": "record", "name": "Order", "namespace": "shop", "fields": [
-              {"name": "id", "type": {"type": "string", "logicalType": "uuid"}},
-              {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 2}},
-              {"name": "fee", "type": {"type": "fixed", "name": "Fee", "size": 8, "logicalType": "decimal",
-                "precision": 10, "scale": 4}},
-              {"name": "placed_on", "type": {"type": "int", "logicalType": "date"}},
-              {"name": "cutoff_ms", "type": {"type": "int", "logicalType": "time-millis"}},
-              {"name": "cutoff_us", "type": {"type": "long", "logicalType": "time-micros"}},
-              {"name": "at_ms", "type": {"type": "long", "logicalType": "timestamp-millis"}},
-              {"name": "at_us", "type": {"type": "long", "logicalType": "timestamp-micros"}},
-              {"name": "local_ms", "type": {"type": "long", "logicalType": "local-timestamp-millis"}},
-              {"name": "local_us", "type": {"type": "long", "logicalType": "local-timestamp-micros"}},
-              {"name": "ref", "type": {"type": "fixed", "name": "Ref", "size": 16, "logicalType": "uuid"}},
-              {"name": "status", "type": {"type": "enum", "name": "Status", "symbols": ["NEW", "PAID"]}},
-              {"name": "note", "type": ["null", "string"], "default": null},
-              {"name": "tags", "type": {"type": "array", "items": "string"}},
-              {"name": "attrs", "type": {"type": "map", "values": "long"}},
-              {"name": "customer", "type": {"type": "record", "name": "Customer", "fields": [
-                {"name": "name", "type": "string"}, {"name": "email", "type": ["null", "string"]}]}},
-              {"name": "raw", "type": "bytes"},
-              {"name": "qty", "type": "int"}, {"name": "big", "type": "long"}, {"name": "ratio", "type": "double"},
-              {"name": "score", "type": "float"}, {"name": "ok", "type": "boolean"}
-            ]}""";
+    static final String ORDER = io.steadysink.testing.AvroOrders.SCHEMA;
+
 
     private final Schema schema = new Schema.Parser().parse(ORDER);
     private final RegisteredSchema order = parse(ORDER);

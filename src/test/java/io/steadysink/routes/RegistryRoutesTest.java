@@ -1,0 +1,210 @@
+package io.steadysink.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.steadysink.testing.AvroOrders;
+import io.steadysink.testing.ConfluentFrames;
+import io.steadysink.testing.GroupProgress;
+import io.steadysink.testing.LocalKafka;
+import io.steadysink.testing.LocalPostgres;
+import io.steadysink.testing.LocalRegistry;
+import io.steadysink.testing.SinkInfrastructure;
+import io.steadysink.testing.SinkUnderTest;
+
+/**
+ * The application reading records through a real schema registry (Apicurio Registry's
+ * Confluent-compatible API), framed byte for byte as Confluent's serializers frame them, into typed
+ * tables: every Avro logical type into its column type, a new schema version picked up without a
+ * restart, and records the registry cannot explain dead-lettered with their original bytes.
+ */
+@QuarkusTest
+@QuarkusTestResource(SinkInfrastructure.class)
+@TestProfile(RegistryRoutesTest.Routes.class)
+class RegistryRoutesTest extends SinkUnderTest {
+
+    static final String GROUP = "steady-sink-registry";
+    static final String AVRO_TOPIC = "registry-avro-orders";
+    static final String DLQ = "registry-dlq";
+
+    public static class Routes implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            LocalKafka.createTopic(AVRO_TOPIC, SinkInfrastructure.PARTITIONS);
+            LocalKafka.createTopic(DLQ, 1);
+            LocalPostgres.execute("""
+                    DROP TABLE IF EXISTS registry_avro_orders;
+                    DROP TYPE IF EXISTS registry_order_status;
+                    CREATE TYPE registry_order_status AS ENUM ('NEW', 'PAID');
+                    CREATE TABLE registry_avro_orders (id uuid PRIMARY KEY, amount numeric(12,2) NOT NULL,
+                        fee numeric(10,4), placed_on date, cutoff_ms time(3), cutoff_us time, at_ms timestamptz(3),
+                        at_us timestamptz, local_ms timestamp(3), local_us timestamp, ref uuid,
+                        status registry_order_status, note text, tags text[], attrs jsonb, customer text, email text,
+                        raw bytea, qty integer, big bigint, ratio double precision, score real, ok boolean,
+                        coupon text, kafka_topic text, kafka_partition integer, kafka_offset bigint);
+                    """);
+            Path file = RouteFixture.routeFile("""
+                    routes:
+                      avro-orders:
+                        topics: [%s]
+                        table: registry_avro_orders
+                        mode: upsert
+                        identity: [id]
+                        tombstones: ignore
+                        value-format: avro
+                        columns:
+                          id: /id
+                          amount: /amount
+                          fee: /fee
+                          placed_on: /placed_on
+                          cutoff_ms: /cutoff_ms
+                          cutoff_us: /cutoff_us
+                          at_ms: /at_ms
+                          at_us: /at_us
+                          local_ms: /local_ms
+                          local_us: /local_us
+                          ref: /ref
+                          status: /status
+                          note: /note
+                          tags: /tags
+                          attrs: /attrs
+                          customer: /customer/name
+                          email: /customer/email
+                          raw: /raw
+                          qty: /qty
+                          big: /big
+                          ratio: /ratio
+                          score: /score
+                          ok: /ok
+                          coupon: /coupon
+                    """.formatted(AVRO_TOPIC));
+            return Map.of("sink.routes-file", file.toString(), "sink.topics", "", "sink.group-id", GROUP,
+                    "sink.dlq-topic", DLQ, "sink.schema-registry-url", LocalRegistry.url());
+        }
+    }
+
+    private static final String ORDER_ROWS = "SELECT id, amount, fee, placed_on, cutoff_ms, cutoff_us,"
+            + " at_ms AT TIME ZONE 'UTC', at_us AT TIME ZONE 'UTC', local_ms, local_us, ref, status, note, tags,"
+            + " attrs, customer, email, encode(raw, 'hex'), qty, big, ratio, score, ok, coupon"
+            + " FROM registry_avro_orders WHERE id = ANY (?::uuid[]) ORDER BY id";
+
+    /** Order {@code n} as {@link #ORDER_ROWS} reads it back, {@code coupon} as the schema version gave it. */
+    private static String orderRow(int n, String coupon) {
+        return String.join("|", AvroOrders.id(n).toString(), AvroOrders.amount(n).toPlainString(), "1.5000",
+                java.time.LocalDate.of(2026, 11, 30).plusDays(n).toString(), "13:30:05.123", "13:30:05.123456",
+                "2026-11-30 12:00:%02d.123".formatted(n), "2026-11-30 12:00:%02d.123456".formatted(n),
+                "2026-11-30 12:00:%02d.123".formatted(n), "2026-11-30 12:00:%02d.123456".formatted(n),
+                "01234567-89ab-cdef-0000-%012x".formatted(n), n % 2 == 0 ? "NEW" : "PAID",
+                n % 3 == 0 ? "null" : "note " + n, "{t" + n + ",all}", "{\"n\": " + n + "}", "customer " + n,
+                n % 2 == 0 ? "null" : "c" + n + "@example.org", "00ff%02x".formatted(n), String.valueOf(n),
+                String.valueOf(Long.MAX_VALUE - n), String.valueOf(n / 4.0), "1.5", n % 2 == 0 ? "t" : "f", coupon);
+    }
+
+    @Test
+    void avroRecordsWithEveryLogicalTypeLandInTheirTypedColumnsAndANewSchemaVersionIsReadWithoutARestart()
+            throws Exception {
+        Schema v1 = AvroOrders.parse(AvroOrders.SCHEMA);
+        String subject = AVRO_TOPIC + "-value";
+        int first = LocalRegistry.register(subject, LocalRegistry.AVRO, AvroOrders.SCHEMA);
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            records.add(record(n, ConfluentFrames.avro(first, v1, AvroOrders.order(v1, n))));
+        }
+        send(records);
+        awaitWritten();
+        assertThat(rows(1, 2, 3)).containsExactly(orderRow(1, "null"), orderRow(2, "null"), orderRow(3, "null"));
+
+        // a field added with a default: compatible, a new id the running consumer has never seen
+        LocalRegistry.setCompatibility(subject, "BACKWARD");
+        int second = LocalRegistry.register(subject, LocalRegistry.AVRO, AvroOrders.SCHEMA_WITH_COUPON);
+        assertThat(second).isNotEqualTo(first);
+        Schema v2 = AvroOrders.parse(AvroOrders.SCHEMA_WITH_COUPON);
+        send(List.of(record(4, ConfluentFrames.avro(second, v2, AvroOrders.order(v2, 4))),
+                record(5, ConfluentFrames.avro(first, v1, AvroOrders.order(v1, 5)))));
+        awaitWritten();
+        assertThat(rows(4, 5)).containsExactly(orderRow(4, "COUPON4"), orderRow(5, "null"));
+
+        // an incompatible change (amount from decimal to string) never gets an id
+        assertThatThrownBy(() -> LocalRegistry.register(subject, LocalRegistry.AVRO, AvroOrders.SCHEMA_WITH_COUPON
+                .replace("{\"type\": \"bytes\", \"logicalType\": \"decimal\", \"precision\": 12, \"scale\": 2}",
+                        "\"string\"")))
+                .isInstanceOf(LocalRegistry.RegistryException.class).hasMessageContaining("409");
+    }
+
+    @Test
+    void recordsTheRegistryCannotExplainAreDeadLetteredWithTheirOriginalBytesAndTheRestIsWritten() throws Exception {
+        Schema v1 = AvroOrders.parse(AvroOrders.SCHEMA);
+        int id = LocalRegistry.register(AVRO_TOPIC + "-value", LocalRegistry.AVRO, AvroOrders.SCHEMA);
+        byte[] good = ConfluentFrames.avro(id, v1, AvroOrders.order(v1, 20));
+        byte[] plainJson = "{\"id\":\"00000000-0000-4000-8000-000000000021\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] unknownId = ConfluentFrames.avro(987_654, v1, AvroOrders.order(v1, 22));
+        byte[] cutShort = Arrays.copyOf(ConfluentFrames.avro(id, v1, AvroOrders.order(v1, 23)), 30);
+        byte[] after = ConfluentFrames.avro(id, v1, AvroOrders.order(v1, 24));
+        send(List.of(record(20, good), record(21, plainJson), record(22, unknownId), record(23, cutShort),
+                record(24, after)));
+        awaitWritten();
+
+        assertThat(rows(20, 21, 22, 23, 24)).containsExactly(orderRow(20, "null"), orderRow(24, "null"));
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.consume(byte[].class, byte[].class).fromTopics(DLQ, 3)
+                .awaitCompletion(Duration.ofSeconds(60)).getRecords();
+        assertThat(dead).extracting(ConsumerRecord::value).containsExactlyInAnyOrder(plainJson, unknownId, cutShort);
+        assertThat(dead).allSatisfy(record -> assertThat(header(record, "dead-letter-route")).isEqualTo("avro-orders"));
+        assertThat(dead).extracting(record -> header(record, "dead-letter-cause")).anySatisfy(cause -> assertThat(cause)
+                .contains("magic byte 0")).anySatisfy(cause -> assertThat(cause).contains("has no schema id 987654"))
+                .anySatisfy(cause -> assertThat(cause).contains("do not match schema id " + id));
+    }
+
+    private static ProducerRecord<String, byte[]> record(int n, byte[] value) {
+        return new ProducerRecord<>(AVRO_TOPIC, AvroOrders.id(n).toString(), value);
+    }
+
+    private static void send(List<ProducerRecord<String, byte[]>> records) throws Exception {
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalKafka.bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config)) {
+            for (ProducerRecord<String, byte[]> record : records) {
+                producer.send(record).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void awaitWritten() {
+        await().atMost(Duration.ofSeconds(90)).until(() -> GroupProgress.committedLag(kafka, GROUP, AVRO_TOPIC,
+                SinkInfrastructure.PARTITIONS) == 0);
+    }
+
+    private static List<String> rows(int... orders) {
+        String ids = Arrays.stream(orders).mapToObj(n -> AvroOrders.id(n).toString())
+                .reduce((a, b) -> a + "," + b).orElse("");
+        return RouteFixture.rows(ORDER_ROWS.replace("?::uuid[]", "'{" + ids + "}'::uuid[]"));
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
