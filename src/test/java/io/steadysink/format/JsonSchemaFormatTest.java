@@ -207,6 +207,22 @@ class JsonSchemaFormatTest {
     }
 
     @Test
+    void relativeRefResolvesAgainstTheSchemasIdToAReferenceNamedByItsAbsoluteAddress() throws Exception {
+        String customer = CUSTOMER.replaceFirst("\\{", "{\"\\$id\": \"https://example.com/schemas/customer.json\",");
+        RegisteredSchema schema = JsonSchemaFormat.parse(customer,
+                Map.of("https://example.com/schemas/address.json", ADDRESS));
+
+        assertThat(read(schema, frame(7, "{\"name\": \"Ada\", \"home\": {\"city\": \"Paris\"}}")).at("/home/city")
+                .asText()).isEqualTo("Paris");
+        assertThatThrownBy(() -> read(schema, frame(7, "{\"name\": \"Ada\", \"home\": {}}")))
+                .isInstanceOfSatisfying(RecordUnreadable.class,
+                        e -> assertThat(e.reason()).isEqualTo(RecordUnreadable.Reason.DOES_NOT_MATCH))
+                .hasMessageContaining("city is missing");
+        assertThat(schema.at(JsonPointer.compile("/home/city")))
+                .hasValueSatisfying(f -> assertThat(f.types()).containsExactly(JsonNodeType.STRING));
+    }
+
+    @Test
     void refToAReferenceTheRegistryDidNotGiveLeavesTheSchemaUnreadable() {
         assertThatThrownBy(() -> JsonSchemaFormat.parse(CUSTOMER, Map.of()))
                 .isInstanceOfSatisfying(RecordUnreadable.class,
