@@ -44,7 +44,8 @@ public final class RouteFileSource implements ConfigSourceFactory {
 
     /** The settings of a route ({@link RouteSettings}), as the file spells them. */
     static final Set<String> SETTINGS = Set.of("topics", "table", "mode", "identity", "columns", "epoch-units",
-            "tombstones", "deleted-column", "types", "schema-changes", "truncate", "unavailable-value-placeholder");
+            "tombstones", "deleted-column", "types", "schema-changes", "truncate", "unavailable-value-placeholder",
+            "value-format", "key-format");
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {

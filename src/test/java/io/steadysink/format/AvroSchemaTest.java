@@ -26,7 +26,6 @@ class AvroSchemaTest {
 
     static final String ORDER = io.steadysink.testing.AvroOrders.SCHEMA;
 
-
     private final Schema schema = new Schema.Parser().parse(ORDER);
     private final RegisteredSchema order = parse(ORDER);
 

@@ -48,12 +48,14 @@ class RegistryRoutesTest extends SinkUnderTest {
 
     static final String GROUP = "steady-sink-registry";
     static final String AVRO_TOPIC = "registry-avro-orders";
+    static final String JSON_TOPIC = "registry-json-orders";
     static final String DLQ = "registry-dlq";
 
     public static class Routes implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             LocalKafka.createTopic(AVRO_TOPIC, SinkInfrastructure.PARTITIONS);
+            LocalKafka.createTopic(JSON_TOPIC, SinkInfrastructure.PARTITIONS);
             LocalKafka.createTopic(DLQ, 1);
             LocalPostgres.execute("""
                     DROP TABLE IF EXISTS registry_avro_orders;
@@ -65,6 +67,10 @@ class RegistryRoutesTest extends SinkUnderTest {
                         status registry_order_status, note text, tags text[], attrs jsonb, customer text, email text,
                         raw bytea, qty integer, big bigint, ratio double precision, score real, ok boolean,
                         coupon text, kafka_topic text, kafka_partition integer, kafka_offset bigint);
+                    DROP TABLE IF EXISTS registry_json_orders;
+                    CREATE TABLE registry_json_orders (id uuid NOT NULL, amount numeric(12,2), placed timestamptz,
+                        day date, at timetz, tags text[], note text, kafka_topic text, kafka_partition integer,
+                        kafka_offset bigint, UNIQUE (kafka_topic, kafka_partition, kafka_offset));
                     """);
             Path file = RouteFixture.routeFile("""
                     routes:
@@ -100,7 +106,19 @@ class RegistryRoutesTest extends SinkUnderTest {
                           score: /score
                           ok: /ok
                           coupon: /coupon
-                    """.formatted(AVRO_TOPIC));
+                      json-orders:
+                        topics: [%s]
+                        table: registry_json_orders
+                        value-format: json-schema
+                        columns:
+                          id: /id
+                          amount: /amount
+                          placed: /placed
+                          day: /day
+                          at: /at
+                          tags: /tags
+                          note: /note
+                    """.formatted(AVRO_TOPIC, JSON_TOPIC));
             return Map.of("sink.routes-file", file.toString(), "sink.topics", "", "sink.group-id", GROUP,
                     "sink.dlq-topic", DLQ, "sink.schema-registry-url", LocalRegistry.url());
         }
@@ -120,7 +138,9 @@ class RegistryRoutesTest extends SinkUnderTest {
                 "01234567-89ab-cdef-0000-%012x".formatted(n), n % 2 == 0 ? "NEW" : "PAID",
                 n % 3 == 0 ? "null" : "note " + n, "{t" + n + ",all}", "{\"n\": " + n + "}", "customer " + n,
                 n % 2 == 0 ? "null" : "c" + n + "@example.org", "00ff%02x".formatted(n), String.valueOf(n),
-                String.valueOf(Long.MAX_VALUE - n), String.valueOf(n / 4.0), "1.5", n % 2 == 0 ? "t" : "f", coupon);
+                String.valueOf(Long.MAX_VALUE - n),
+                java.math.BigDecimal.valueOf(n / 4.0).stripTrailingZeros().toPlainString(), "1.5",
+                n % 2 == 0 ? "t" : "f", coupon);
     }
 
     @Test
@@ -147,10 +167,10 @@ class RegistryRoutesTest extends SinkUnderTest {
         awaitWritten();
         assertThat(rows(4, 5)).containsExactly(orderRow(4, "COUPON4"), orderRow(5, "null"));
 
-        // an incompatible change (amount from decimal to string) never gets an id
+        // an incompatible change (a field added without a default: old records cannot be read) never gets an id
         assertThatThrownBy(() -> LocalRegistry.register(subject, LocalRegistry.AVRO, AvroOrders.SCHEMA_WITH_COUPON
-                .replace("{\"type\": \"bytes\", \"logicalType\": \"decimal\", \"precision\": 12, \"scale\": 2}",
-                        "\"string\"")))
+                .replace("{\"name\": \"ok\", \"type\": \"boolean\"}",
+                        "{\"name\": \"ok\", \"type\": \"boolean\"}, {\"name\": \"channel\", \"type\": \"string\"}")))
                 .isInstanceOf(LocalRegistry.RegistryException.class).hasMessageContaining("409");
     }
 
@@ -175,6 +195,56 @@ class RegistryRoutesTest extends SinkUnderTest {
         assertThat(dead).extracting(record -> header(record, "dead-letter-cause")).anySatisfy(cause -> assertThat(cause)
                 .contains("magic byte 0")).anySatisfy(cause -> assertThat(cause).contains("has no schema id 987654"))
                 .anySatisfy(cause -> assertThat(cause).contains("do not match schema id " + id));
+    }
+
+    static final String JSON_SCHEMA = """
+            {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+             "required": ["id", "amount", "placed"],
+             "properties": {
+               "id": {"type": "string", "format": "uuid"},
+               "amount": {"type": "number"},
+               "placed": {"type": "string", "format": "date-time"},
+               "day": {"type": "string", "format": "date"},
+               "at": {"type": "string", "format": "time"},
+               "tags": {"type": "array", "items": {"type": "string"}},
+               "note": {"type": ["string", "null"]}}}""";
+
+    @Test
+    void jsonSchemaRecordsLandTypedAndOnesBreakingTheirSchemaAreDeadLettered() throws Exception {
+        int id = LocalRegistry.register(JSON_TOPIC + "-value", LocalRegistry.JSON, JSON_SCHEMA);
+        byte[] good = ConfluentFrames.frame(id, """
+                {"id": "00000000-0000-4000-8000-000000000031", "amount": 12.50, "placed": "2026-11-30T12:00:00.5+01:00",
+                 "day": "2026-11-30", "at": "23:59:59.25Z", "tags": ["a", "b"], "note": null}"""
+                .getBytes(StandardCharsets.UTF_8));
+        byte[] notADateTime = ConfluentFrames.frame(id, """
+                {"id": "00000000-0000-4000-8000-000000000032", "amount": 1, "placed": "yesterday"}"""
+                .getBytes(StandardCharsets.UTF_8));
+        byte[] noAmount = ConfluentFrames.frame(id, """
+                {"id": "00000000-0000-4000-8000-000000000033", "placed": "2026-11-30T12:00:00Z"}"""
+                .getBytes(StandardCharsets.UTF_8));
+        send(JSON_TOPIC, List.of(good, notADateTime, noAmount));
+        await().atMost(Duration.ofSeconds(90)).until(() -> GroupProgress.committedLag(kafka, GROUP, JSON_TOPIC,
+                SinkInfrastructure.PARTITIONS) == 0);
+
+        assertThat(RouteFixture.rows("SELECT id, amount, placed AT TIME ZONE 'UTC', day, at, tags, note"
+                + " FROM registry_json_orders ORDER BY id"))
+                .containsExactly("00000000-0000-4000-8000-000000000031|12.50|2026-11-30 11:00:00.5|2026-11-30|"
+                        + "23:59:59.25+00|{a,b}|null");
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.consume(byte[].class, byte[].class).fromTopics(DLQ)
+                .awaitRecords(2, Duration.ofSeconds(60)).getRecords().stream()
+                .filter(record -> "json-orders".equals(header(record, "dead-letter-route"))).toList();
+        assertThat(dead).extracting(ConsumerRecord::value).containsExactlyInAnyOrder(notADateTime, noAmount);
+        assertThat(dead).extracting(record -> header(record, "dead-letter-cause"))
+                .anySatisfy(cause -> assertThat(cause).contains("/placed", "format"))
+                .anySatisfy(cause -> assertThat(cause).contains("required"));
+    }
+
+    private static void send(String topic, List<byte[]> values) throws Exception {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (byte[] value : values) {
+            records.add(new ProducerRecord<>(topic, null, value));
+        }
+        send(records);
     }
 
     private static ProducerRecord<String, byte[]> record(int n, byte[] value) {

@@ -49,9 +49,9 @@ public final class AvroOrders {
 
     /** Version 2: a field added with a default (a backward-compatible change). */
     public static final String SCHEMA_WITH_COUPON = SCHEMA.replace("""
-              {"name": "score", "type": "float"}""", """
-              {"name": "coupon", "type": ["null", "string"], "default": null},
-              {"name": "score", "type": "float"}""");
+            {"name": "score", "type": "float"}""", """
+            {"name": "coupon", "type": ["null", "string"], "default": null},
+            {"name": "score", "type": "float"}""");
 
     private AvroOrders() {
     }
@@ -83,12 +83,13 @@ public final class AvroOrders {
         record.put("local_us", at.getEpochSecond() * 1_000_000 + at.getNano() / 1_000);
         ByteBuffer ref = ByteBuffer.allocate(16).putLong(0x0123456789abcdefL).putLong(n);
         record.put("ref", new GenericData.Fixed(schema.getField("ref").schema(), ref.array()));
-        record.put("status", new GenericData.EnumSymbol(schema.getField("status").schema(), n % 2 == 0 ? "NEW" : "PAID"));
+        record.put("status",
+                new GenericData.EnumSymbol(schema.getField("status").schema(), n % 2 == 0 ? "NEW" : "PAID"));
         record.put("note", n % 3 == 0 ? null : "note " + n);
         record.put("tags", List.of("t" + n, "all"));
         record.put("attrs", Map.of("n", (long) n));
         record.put("customer", customer);
-        record.put("raw", ByteBuffer.wrap(new byte[] { 0, (byte) 0xff, (byte) n }));
+        record.put("raw", ByteBuffer.wrap(new byte[]{0, (byte) 0xff, (byte) n}));
         record.put("qty", n);
         record.put("big", Long.MAX_VALUE - n);
         record.put("ratio", n / 4.0);
