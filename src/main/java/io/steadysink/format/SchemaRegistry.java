@@ -85,6 +85,7 @@ public final class SchemaRegistry {
     static Map<RecordFormat, SchemaParser> defaultParsers() {
         Map<RecordFormat, SchemaParser> parsers = new EnumMap<>(RecordFormat.class);
         parsers.put(RecordFormat.AVRO, AvroSchema::parse);
+        parsers.put(RecordFormat.PROTOBUF, ProtobufSchema::parse);
         return parsers;
     }
 
