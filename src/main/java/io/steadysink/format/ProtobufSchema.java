@@ -194,14 +194,22 @@ final class ProtobufSchema implements RegisteredSchema {
      * the text does not declare, comes after them).
      */
     private static FileDescriptorProto inDeclaredOrder(FileDescriptorProto proto, ProtoFileElement element) {
-        Map<String, DescriptorProto> messages = new HashMap<>();
-        proto.getMessageTypeList().forEach(message -> messages.putIfAbsent(message.getName(), message));
+        // A file without a package lists its nested messages among the top-level ones too: the one
+        // declared at the top level is the one with its fields.
+        Map<String, List<DescriptorProto>> messages = new HashMap<>();
+        proto.getMessageTypeList()
+                .forEach(
+                        message -> messages.computeIfAbsent(message.getName(), name -> new ArrayList<>()).add(message));
         Map<String, EnumDescriptorProto> enums = new HashMap<>();
         proto.getEnumTypeList().forEach(type -> enums.putIfAbsent(type.getName(), type));
         FileDescriptorProto.Builder ordered = proto.toBuilder().clearMessageType().clearEnumType();
         for (TypeElement type : element.getTypes()) {
-            if (type instanceof MessageElement && messages.containsKey(type.getName())) {
-                ordered.addMessageType(inDeclaredOrder(messages.get(type.getName()), type));
+            if (type instanceof MessageElement declared && messages.containsKey(type.getName())) {
+                List<DescriptorProto> candidates = messages.get(type.getName());
+                Set<String> fields = fields(declared);
+                DescriptorProto message = candidates.stream().filter(candidate -> fields.equals(fields(candidate)))
+                        .findFirst().orElse(candidates.get(0));
+                ordered.addMessageType(inDeclaredOrder(message, type));
             } else if (type instanceof EnumElement && enums.containsKey(type.getName())) {
                 ordered.addEnumType(enums.get(type.getName()));
             } else {
@@ -209,6 +217,21 @@ final class ProtobufSchema implements RegisteredSchema {
             }
         }
         return ordered.build();
+    }
+
+    /** {@code name=number} of each field a message declares, in a oneof or not. */
+    private static Set<String> fields(MessageElement message) {
+        Set<String> fields = new HashSet<>();
+        message.getFields().forEach(field -> fields.add(field.getName() + "=" + field.getTag()));
+        message.getOneOfs().forEach(oneOf -> oneOf.getFields()
+                .forEach(field -> fields.add(field.getName() + "=" + field.getTag())));
+        return fields;
+    }
+
+    private static Set<String> fields(DescriptorProto message) {
+        Set<String> fields = new HashSet<>();
+        message.getFieldList().forEach(field -> fields.add(field.getName() + "=" + field.getNumber()));
+        return fields;
     }
 
     private static DescriptorProto inDeclaredOrder(DescriptorProto message, TypeElement element) {

@@ -479,6 +479,46 @@ class ProtobufSchemaTest {
     }
 
     @Test
+    void aFileWithoutAPackageCountsOnlyItsOwnDeclaredMessages() throws Exception {
+        String plain = """
+                syntax = "proto3";
+
+                import "common/money.proto";
+                import "google/protobuf/timestamp.proto";
+
+                message First {
+                  message Nested {
+                    string inside = 1;
+                  }
+                  Nested nested = 1;
+                  common.Money total = 2;
+                  google.protobuf.Timestamp at = 3;
+                }
+
+                message Nested {
+                  bool top = 1;
+                }
+                """;
+        RegisteredSchema schema = ProtobufSchema.parse(plain, Map.of("common/money.proto", """
+                syntax = "proto3";
+                package common;
+
+                message Money {
+                  int64 units = 1;
+                }
+                """));
+
+        assertThat(schema.read(body(frame(new int[]{1}, message(out -> out.writeBool(1, true))))).get("top")
+                .booleanValue()).isTrue();
+        assertThat(schema.read(body(frame(new int[]{0, 0}, message(out -> out.writeString(1, "in")))))
+                .get("inside").textValue()).isEqualTo("in");
+        assertThat(schema.read(body(frame(new int[]{0}, message(out -> out.writeByteArray(2, message(m -> m
+                .writeInt64(1, 3L))))))).at("/total/units").longValue()).isEqualTo(3L);
+        assertThatThrownBy(() -> schema.read(body(frame(new int[]{2}, new byte[0]))))
+                .isInstanceOf(RecordUnreadable.class);
+    }
+
+    @Test
     void anImportThatIsNeitherAReferenceNorWellKnownIsUnreadable() {
         String order = """
                 syntax = "proto3";
