@@ -139,9 +139,17 @@ final class ProtobufSchema implements RegisteredSchema {
     }
 
     static RegisteredSchema parse(String text, Map<String, String> references) throws RecordUnreadable {
-        Map<String, String> sources = new LinkedHashMap<>(CONFLUENT_FILES);
-        sources.putAll(references);
-        FileDescriptor file = build(FILE_NAME, text, sources, new HashMap<>(), new HashSet<>());
+        Map<String, String> given = new LinkedHashMap<>(CONFLUENT_FILES);
+        given.putAll(references);
+        Map<String, ProtoFileElement> files = new HashMap<>();
+        Map<String, String> sources = new LinkedHashMap<>();
+        for (Map.Entry<String, String> source : given.entrySet()) {
+            ProtoFileElement file = element(source.getKey(), source.getValue());
+            files.put(source.getKey(), file);
+            sources.put(source.getKey(), file.toSchema());
+        }
+        FileDescriptor file = build(FILE_NAME, element(FILE_NAME, text), files, sources, new HashMap<>(),
+                new HashSet<>());
         if (file.getMessageTypes().isEmpty()) {
             throw new RecordUnreadable(RecordUnreadable.Reason.SCHEMA_UNREADABLE,
                     "the Protobuf schema defines no message");
@@ -149,16 +157,29 @@ final class ProtobufSchema implements RegisteredSchema {
         return new ProtobufSchema(List.copyOf(file.getMessageTypes()));
     }
 
-    private static FileDescriptor build(String name, String text, Map<String, String> sources,
-            Map<String, FileDescriptor> built, Set<String> building) throws RecordUnreadable {
+    /** The file's text parsed. */
+    private static ProtoFileElement element(String name, String text) throws RecordUnreadable {
+        try {
+            return ProtoParser.Companion.parse(Location.get(name), text);
+        } catch (RuntimeException e) {
+            throw unreadable((FILE_NAME.equals(name) ? "" : name + ": ") + message(e), e);
+        }
+    }
+
+    /**
+     * The file's descriptor, built from its text as Wire prints it (a declaration a line: the schema
+     * utilities find a file's package by its line), and those of the files it imports.
+     */
+    private static FileDescriptor build(String name, ProtoFileElement element, Map<String, ProtoFileElement> files,
+            Map<String, String> sources, Map<String, FileDescriptor> built, Set<String> building)
+            throws RecordUnreadable {
         if (!building.add(name)) {
             throw unreadable("its imports go round in a circle through " + name, null);
         }
         FileDescriptorProto proto;
         try {
-            ProtoFileElement element = ProtoParser.Companion.parse(Location.get(name), text);
-            proto = inDeclaredOrder(FileDescriptorUtils.toFileDescriptorProto(text, name,
-                    Optional.ofNullable(element.getPackageName()), sources), element);
+            proto = asImported(inDeclaredOrder(FileDescriptorUtils.toFileDescriptorProto(element.toSchema(), name,
+                    Optional.ofNullable(element.getPackageName()), sources), element), element);
         } catch (RuntimeException e) {
             throw unreadable((FILE_NAME.equals(name) ? "" : name + ": ") + message(e), e);
         }
@@ -169,12 +190,12 @@ final class ProtobufSchema implements RegisteredSchema {
                 found = built.get(dependency);
             }
             if (found == null) {
-                String source = sources.get(dependency);
+                ProtoFileElement source = files.get(dependency);
                 if (source == null) {
                     throw unreadable("it imports " + dependency + ", which is neither among its references nor "
                             + "a well-known type", null);
                 }
-                found = build(dependency, source, sources, built, building);
+                found = build(dependency, source, files, sources, built, building);
             }
             dependencies.add(found);
         }
@@ -186,6 +207,20 @@ final class ProtobufSchema implements RegisteredSchema {
         } catch (DescriptorValidationException e) {
             throw unreadable((FILE_NAME.equals(name) ? "" : name + ": ") + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The file's imports as its text writes them, the names of its references (the schema utilities
+     * move a file whose path does not follow its package, and rewrite the imports of it).
+     */
+    private static FileDescriptorProto asImported(FileDescriptorProto proto, ProtoFileElement element) {
+        FileDescriptorProto.Builder imported = proto.toBuilder().clearDependency().clearPublicDependency()
+                .addAllDependency(element.getImports());
+        for (String dependency : element.getPublicImports()) {
+            imported.addPublicDependency(imported.getDependencyCount());
+            imported.addDependency(dependency);
+        }
+        return imported.build();
     }
 
     /**

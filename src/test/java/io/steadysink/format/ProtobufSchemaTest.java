@@ -519,6 +519,22 @@ class ProtobufSchemaTest {
     }
 
     @Test
+    void aSchemaWrittenOnOneLineReadsLikeAnyOther() throws Exception {
+        RegisteredSchema schema = ProtobufSchema.parse(
+                "syntax = \"proto3\"; package one.line; import \"other.proto\"; "
+                        + "message Row { int64 id = 1; one.line.Other other = 2; }",
+                Map.of("other.proto", "syntax = \"proto3\"; package one.line; message Other { string name = 1; }"));
+
+        JsonNode tree = schema.read(body(frame(message(out -> {
+            out.writeInt64(1, 4L);
+            out.writeByteArray(2, message(o -> o.writeString(1, "x")));
+        }))));
+
+        assertThat(tree.get("id").longValue()).isEqualTo(4L);
+        assertThat(tree.at("/other/name").textValue()).isEqualTo("x");
+    }
+
+    @Test
     void anImportThatIsNeitherAReferenceNorWellKnownIsUnreadable() {
         String order = """
                 syntax = "proto3";
