@@ -53,7 +53,8 @@ import io.apicurio.registry.utils.protobuf.schema.FileDescriptorUtils;
  * read into descriptors once, and records read with {@link DynamicMessage} into the JSON tree
  * {@link RegisteredSchema} describes. The body starts with the wire format's message indexes (a
  * zigzag varint count, then as many zigzag varints: the message's place among the file's top-level
- * messages, then among the nested ones; a count of {@code 0} is the first top-level message).
+ * messages, then among the nested ones, in the order the text declares them, enums and map entries
+ * not counted; a count of {@code 0} is the first top-level message).
  * <p>
  * Fields are keyed by their {@code .proto} names. Scalars without presence read as their value (its
  * default when not written); fields with presence ({@code optional}, proto2, oneof members, messages)
@@ -63,7 +64,9 @@ import io.apicurio.registry.utils.protobuf.schema.FileDescriptorUtils;
  * Well-known types: {@code google.protobuf.Timestamp} as an ISO-8601 instant with {@code Z},
  * {@code google.protobuf.Duration} as an ISO-8601 duration ({@code PT1.5S}), the wrappers
  * ({@code google.protobuf.Int64Value}, ...) as their value, {@code google.type.Date} as
- * {@code yyyy-MM-dd} and {@code confluent.type.Decimal} as a number of its scale. A record carrying
+ * {@code yyyy-MM-dd} (one without a year, month or day does not match) and
+ * {@code confluent.type.Decimal} (two's-complement big-endian {@code value}) as a number of its
+ * {@code scale}. A record carrying
  * fields its schema does not have does not match it.
  * <p>
  * The imports of well-known types ({@code google/protobuf/*.proto}, {@code google/type/*.proto}) and of
