@@ -86,6 +86,7 @@ public final class SchemaRegistry {
         Map<RecordFormat, SchemaParser> parsers = new EnumMap<>(RecordFormat.class);
         parsers.put(RecordFormat.AVRO, AvroSchema::parse);
         parsers.put(RecordFormat.JSON_SCHEMA, JsonSchemaFormat::parse);
+        parsers.put(RecordFormat.PROTOBUF, ProtobufSchema::parse);
         return parsers;
     }
 
