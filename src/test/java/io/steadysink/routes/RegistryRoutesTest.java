@@ -49,6 +49,7 @@ class RegistryRoutesTest extends SinkUnderTest {
     static final String GROUP = "steady-sink-registry";
     static final String AVRO_TOPIC = "registry-avro-orders";
     static final String JSON_TOPIC = "registry-json-orders";
+    static final String PROTO_TOPIC = "registry-proto-orders";
     static final String DLQ = "registry-dlq";
 
     public static class Routes implements QuarkusTestProfile {
@@ -56,6 +57,7 @@ class RegistryRoutesTest extends SinkUnderTest {
         public Map<String, String> getConfigOverrides() {
             LocalKafka.createTopic(AVRO_TOPIC, SinkInfrastructure.PARTITIONS);
             LocalKafka.createTopic(JSON_TOPIC, SinkInfrastructure.PARTITIONS);
+            LocalKafka.createTopic(PROTO_TOPIC, SinkInfrastructure.PARTITIONS);
             LocalKafka.createTopic(DLQ, 1);
             LocalPostgres.execute("""
                     DROP TABLE IF EXISTS registry_avro_orders;
@@ -71,6 +73,11 @@ class RegistryRoutesTest extends SinkUnderTest {
                     CREATE TABLE registry_json_orders (id uuid NOT NULL, amount numeric(12,2), placed timestamptz,
                         day date, at timetz, tags text[], note text, kafka_topic text, kafka_partition integer,
                         kafka_offset bigint, UNIQUE (kafka_topic, kafka_partition, kafka_offset));
+                    DROP TABLE IF EXISTS registry_proto_orders;
+                    CREATE TABLE registry_proto_orders (id uuid NOT NULL, qty bigint, status text, placed timestamptz,
+                        wait interval, note text, tags text[], attrs jsonb, customer text, raw bytea,
+                        ratio double precision, ok boolean, card text, iban text, kafka_topic text,
+                        kafka_partition integer, kafka_offset bigint, UNIQUE (kafka_topic, kafka_partition, kafka_offset));
                     """);
             Path file = RouteFixture.routeFile("""
                     routes:
@@ -118,7 +125,26 @@ class RegistryRoutesTest extends SinkUnderTest {
                           at: /at
                           tags: /tags
                           note: /note
-                    """.formatted(AVRO_TOPIC, JSON_TOPIC));
+                      proto-orders:
+                        topics: [%s]
+                        table: registry_proto_orders
+                        value-format: protobuf
+                        columns:
+                          id: /id
+                          qty: /qty
+                          status: /status
+                          placed: /placed
+                          wait: /wait
+                          note: /note
+                          tags: /tags
+                          attrs: /attrs
+                          customer: /customer/name
+                          raw: /raw
+                          ratio: /ratio
+                          ok: /ok
+                          card: /card
+                          iban: /iban
+                    """.formatted(AVRO_TOPIC, JSON_TOPIC, PROTO_TOPIC));
             return Map.of("sink.routes-file", file.toString(), "sink.topics", "", "sink.group-id", GROUP,
                     "sink.dlq-topic", DLQ, "sink.schema-registry-url", LocalRegistry.url());
         }
@@ -237,6 +263,106 @@ class RegistryRoutesTest extends SinkUnderTest {
         assertThat(dead).extracting(record -> header(record, "dead-letter-cause"))
                 .anySatisfy(cause -> assertThat(cause).contains("/placed", "format"))
                 .anySatisfy(cause -> assertThat(cause).contains("required"));
+    }
+
+    static final String PROTO_SCHEMA = """
+            syntax = "proto3";
+            package shop;
+
+            import "google/protobuf/timestamp.proto";
+            import "google/protobuf/duration.proto";
+            import "google/protobuf/wrappers.proto";
+
+            message Order {
+              string id = 1;
+              int64 qty = 2;
+              Status status = 3;
+              google.protobuf.Timestamp placed = 4;
+              google.protobuf.Duration wait = 5;
+              google.protobuf.StringValue note = 6;
+              repeated string tags = 7;
+              map<string, int64> attrs = 8;
+              Customer customer = 9;
+              bytes raw = 10;
+              double ratio = 11;
+              bool ok = 12;
+              oneof payment {
+                string card = 13;
+                string iban = 14;
+              }
+              enum Status {
+                NEW = 0;
+                PAID = 1;
+              }
+              message Customer {
+                string name = 1;
+              }
+            }
+            """;
+
+    @Test
+    void protobufRecordsWithWellKnownTypesWrappersMapsAndAOneofLandTyped() throws Exception {
+        int id = LocalRegistry.register(PROTO_TOPIC + "-value", LocalRegistry.PROTOBUF, PROTO_SCHEMA);
+        java.time.Instant placed = java.time.Instant.parse("2026-11-30T12:00:00.5Z");
+        byte[] order = message(out -> {
+            out.writeString(1, "00000000-0000-4000-8000-000000000041");
+            out.writeInt64(2, 7);
+            out.writeEnum(3, 1);
+            out.writeByteArray(4, message(t -> {
+                t.writeInt64(1, placed.getEpochSecond());
+                t.writeInt32(2, placed.getNano());
+            }));
+            out.writeByteArray(5, message(d -> {
+                d.writeInt64(1, 90);
+                d.writeInt32(2, 500_000_000);
+            }));
+            out.writeByteArray(6, message(w -> w.writeString(1, "hi")));
+            out.writeString(7, "a");
+            out.writeString(7, "b");
+            out.writeByteArray(8, message(entry -> {
+                entry.writeString(1, "n");
+                entry.writeInt64(2, 1);
+            }));
+            out.writeByteArray(9, message(c -> c.writeString(1, "Ada")));
+            out.writeByteArray(10, new byte[] { 0, (byte) 0xff });
+            out.writeDouble(11, 0.25);
+            out.writeBool(12, true);
+            out.writeString(13, "4111");
+        });
+        byte[] indexes = { 0 }; // the first message of the file, as Confluent's serializer writes [0]
+        byte[] framed = ConfluentFrames.frame(id, concat(indexes, order));
+        byte[] garbage = ConfluentFrames.frame(id, concat(indexes, new byte[] { (byte) 0xff, 0x01 }));
+        send(PROTO_TOPIC, List.of(framed, garbage));
+        await().atMost(Duration.ofSeconds(90)).until(() -> GroupProgress.committedLag(kafka, GROUP, PROTO_TOPIC,
+                SinkInfrastructure.PARTITIONS) == 0);
+
+        assertThat(RouteFixture.rows("SELECT id, qty, status, placed AT TIME ZONE 'UTC', wait, note, tags, attrs,"
+                + " customer, encode(raw, 'hex'), ratio, ok, card, iban FROM registry_proto_orders"))
+                .containsExactly("00000000-0000-4000-8000-000000000041|7|PAID|2026-11-30 12:00:00.5|00:01:30.5|hi|{a,b}|"
+                        + "{\"n\": 1}|Ada|00ff|0.25|t|4111|null");
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.consume(byte[].class, byte[].class).fromTopics(DLQ)
+                .awaitRecords(1, Duration.ofSeconds(60)).getRecords().stream()
+                .filter(record -> "proto-orders".equals(header(record, "dead-letter-route"))).toList();
+        assertThat(dead).extracting(ConsumerRecord::value).containsExactly(garbage);
+    }
+
+    private interface Fields {
+        void write(com.google.protobuf.CodedOutputStream out) throws java.io.IOException;
+    }
+
+    /** A Protobuf message written field by field. */
+    private static byte[] message(Fields fields) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(bytes);
+        fields.write(out);
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     private static void send(String topic, List<byte[]> values) throws Exception {
