@@ -22,6 +22,36 @@ class ConfigDoctorTest {
     }
 
     @Test
+    void aRouteReadingTheRegistryNeedsItsUrlAnHttpUrlWithoutCredentialsInIt() {
+        TestSinkConfig avro = TestSinkConfig.defaults().with("routes.orders.topics", "avro-orders")
+                .with("routes.orders.table", "orders").with("routes.orders.columns.id", "/id")
+                .with("routes.orders.value-format", "avro");
+
+        assertThat(single(ConfigDoctor.examine(avro.build(), Map.of(), POOL, HEAP), Severity.ERROR))
+                .contains("route orders read records through the schema registry",
+                        "SINK_SCHEMA_REGISTRY_URL is not set");
+        assertThat(single(ConfigDoctor.examine(avro.with("schema-registry-url", "registry:8081").build(), Map.of(),
+                POOL, HEAP), Severity.ERROR))
+                .contains("SINK_SCHEMA_REGISTRY_URL='registry:8081' is not an http(s) URL");
+        assertThat(single(ConfigDoctor.examine(avro.with("schema-registry-url", "http://u:secret@registry:8081")
+                .build(), Map.of(), POOL, HEAP), Severity.ERROR)).contains("holds credentials")
+                .doesNotContain("secret");
+        assertThat(single(ConfigDoctor.examine(avro.with("schema-registry-url", "http://registry:8081")
+                .with("schema-registry-password", "secret").build(), Map.of(), POOL, HEAP), Severity.ERROR))
+                .contains("SINK_SCHEMA_REGISTRY_PASSWORD is set without SINK_SCHEMA_REGISTRY_USERNAME")
+                .doesNotContain("=secret");
+        assertThat(ConfigDoctor.examine(avro.with("schema-registry-url", "https://registry:8081/apis/ccompat/v7")
+                .build(), Map.of(), POOL, HEAP)).isEmpty();
+    }
+
+    @Test
+    void aRegistryNoRouteReadsIsAWarning() {
+        assertThat(single(ConfigDoctor.examine(TestSinkConfig.defaults().with("schema-registry-url",
+                "http://registry:8081").build(), Map.of(), POOL, HEAP), Severity.WARNING))
+                .contains("no route reads avro, protobuf or json-schema");
+    }
+
+    @Test
     void heartbeatOfMoreThanAThirdOfTheSessionIsAnError() {
         List<Finding> findings = ConfigDoctor.examine(TestSinkConfig.defaults().build(),
                 Map.of("session.timeout.ms", "12000", "heartbeat.interval.ms", "5000"), POOL, HEAP);

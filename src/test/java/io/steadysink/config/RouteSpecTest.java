@@ -77,6 +77,41 @@ class RouteSpecTest {
     }
 
     @Test
+    void aRouteReadsJsonUnlessItNamesARegistryFormatForItsValueOrKey() {
+        SinkConfig config = TestSinkConfig.defaults()
+                .with("routes.plain.topics", "plain").with("routes.plain.table", "plain")
+                .with("routes.plain.columns.id", "/id")
+                .with("routes.avro.topics", "avro").with("routes.avro.table", "avro")
+                .with("routes.avro.columns.id", "key:/id").with("routes.avro.value-format", "Avro")
+                .with("routes.avro.key-format", "protobuf")
+                .build();
+
+        List<RouteSpec> routes = SinkSettings.routes(config);
+
+        assertThat(routes).extracting(RouteSpec::name, RouteSpec::valueFormat, RouteSpec::keyFormat,
+                RouteSpec::readsRegistry).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("avro", io.steadysink.format.RecordFormat.AVRO,
+                                io.steadysink.format.RecordFormat.PROTOBUF, true),
+                        org.assertj.core.groups.Tuple.tuple("plain", io.steadysink.format.RecordFormat.JSON,
+                                io.steadysink.format.RecordFormat.JSON, false));
+    }
+
+    @Test
+    void anUnknownFormatOrARegistryFormatOnAChangeEventsRouteIsAProblem() {
+        SinkConfig config = TestSinkConfig.defaults()
+                .with("routes.rows.topics", "rows").with("routes.rows.table", "rows")
+                .with("routes.rows.columns.id", "/id").with("routes.rows.value-format", "thrift")
+                .with("routes.cdc.topics", "cdc").with("routes.cdc.table", "cdc")
+                .with("routes.cdc.mode", "change-events").with("routes.cdc.value-format", "avro")
+                .build();
+
+        assertThat(SinkSettings.problems(config)).contains(
+                "route rows: value-format \"thrift\" is not a format; use json, avro, protobuf or json-schema",
+                "route cdc: a change-events route reads Debezium's JSON change events (JsonConverter); value-format"
+                        + " and key-format must be json");
+    }
+
+    @Test
     void everyProblemOfEveryRouteIsListedAtOnceEachNamingItsRoute() {
         SinkConfig config = TestSinkConfig.defaults()
                 .with("routes.orders.topics", "orders")
