@@ -33,6 +33,16 @@ class FailureClassTest {
     }
 
     @Test
+    void anUnansweringRegistryIsTransientAndRefusedCredentialsAreFatal() {
+        RuntimeException away = new io.steadysink.format.RegistryUnavailable("the schema registry at"
+                + " http://registry:8081 did not answer for schema id 7: ConnectException", null);
+
+        assertThat(FailureClass.of(new RuntimeException(away))).isEqualTo(FailureClass.TRANSIENT);
+        assertThat(FailureClass.isRegistryUnavailable(new RuntimeException(away))).isTrue();
+        assertThat(FailureClass.isTransientDatabaseError(away)).as("not the database").isFalse();
+    }
+
+    @Test
     void outagesTimeoutsAndContentionAreTransient() {
         for (String state : List.of("08001", "08006", "53300", "57014", "57P01", "40001", "40P01", "55P03")) {
             assertThat(FailureClass.of(sql(state))).as(state).isEqualTo(FailureClass.TRANSIENT);

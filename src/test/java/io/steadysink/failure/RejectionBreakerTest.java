@@ -115,6 +115,20 @@ class RejectionBreakerTest {
         }).doesNotThrowAnyException();
     }
 
+    @Test
+    void aRegistrySchemaThatDoesNotMapOntoItsTableTripsAtOnceUnlessTheBreakerIsOff() throws Exception {
+        SinkRecord record = new SinkRecord("orders", 0, 7, null, new byte[]{0, 0, 0, 0, 9}, List.of(), 0);
+        InvalidRecordException unmapped = new InvalidRecordException(record, Defect.SCHEMA_DOES_NOT_MAP,
+                "route orders: the value schema subject orders-value version 3 (schema id 9) does not map onto table"
+                        + " orders: field /customer/id is not in it");
+
+        RejectionBreaker.OFF.schemaDoesNotMap(unmapped);
+        assertThatThrownBy(() -> breaker.schemaDoesNotMap(unmapped)).isInstanceOf(RejectionBreaker.Tripped.class)
+                .hasMessageStartingWith("route orders: the value schema subject orders-value version 3 (schema id 9)")
+                .hasMessageContaining("SINK_REJECTIONS_MIN=0 dead-letters such records instead");
+        assertThatThrownBy(breaker::check).as("tripped for every worker").isInstanceOf(RejectionBreaker.Tripped.class);
+    }
+
     private static InvalidRecordException rejection(String sqlState) {
         SinkRecord record = new SinkRecord("orders", 0, 0, null, "{}".getBytes(UTF_8), List.of(), 0);
         return new InvalidRecordException(record, Defect.REJECTED_BY_DATABASE, new SQLException("rejected", sqlState));
