@@ -92,6 +92,25 @@ class LocalRegistryTest {
     }
 
     @Test
+    void anAvroSchemaIsServedBackWithoutItsWhitespaceAndOtherwiseAsWritten() {
+        String written = """
+                {
+                  "type": "record", "name": "Priced", "namespace": "shop.test", "doc": "kept",
+                  "fields": [
+                    {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}},
+                    {"name": "note", "type": ["null", "string"], "default": null, "aliases": ["remark"]}
+                  ]
+                }
+                """;
+        int id = LocalRegistry.register(subject("priced-value"), LocalRegistry.AVRO, written);
+
+        assertThat(LocalRegistry.schema(id).path("schema").asText()).isEqualTo("""
+                {"type":"record","name":"Priced","namespace":"shop.test","doc":"kept","fields":[\
+                {"name":"amount","type":{"type":"bytes","logicalType":"decimal","precision":10,"scale":2}},\
+                {"name":"note","type":["null","string"],"default":null,"aliases":["remark"]}]}""");
+    }
+
+    @Test
     void protobufSchemaImportingAWellKnownTypeRegistersWithoutReferencesAndIsServedAsProtobuf() {
         int id = LocalRegistry.register(subject("placed-value"), LocalRegistry.PROTOBUF, TIMESTAMPED_PROTO);
 
