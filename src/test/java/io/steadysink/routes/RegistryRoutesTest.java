@@ -50,6 +50,7 @@ class RegistryRoutesTest extends SinkUnderTest {
     static final String AVRO_TOPIC = "registry-avro-orders";
     static final String JSON_TOPIC = "registry-json-orders";
     static final String PROTO_TOPIC = "registry-proto-orders";
+    static final String KEYED_TOPIC = "registry-avro-keyed";
     static final String DLQ = "registry-dlq";
 
     public static class Routes implements QuarkusTestProfile {
@@ -58,6 +59,7 @@ class RegistryRoutesTest extends SinkUnderTest {
             LocalKafka.createTopic(AVRO_TOPIC, SinkInfrastructure.PARTITIONS);
             LocalKafka.createTopic(JSON_TOPIC, SinkInfrastructure.PARTITIONS);
             LocalKafka.createTopic(PROTO_TOPIC, SinkInfrastructure.PARTITIONS);
+            LocalKafka.createTopic(KEYED_TOPIC, SinkInfrastructure.PARTITIONS);
             LocalKafka.createTopic(DLQ, 1);
             LocalPostgres.execute(
                     """
@@ -79,6 +81,9 @@ class RegistryRoutesTest extends SinkUnderTest {
                                 wait interval, note text, tags text[], attrs jsonb, customer text, raw bytea,
                                 ratio double precision, ok boolean, card text, iban text, kafka_topic text,
                                 kafka_partition integer, kafka_offset bigint, UNIQUE (kafka_topic, kafka_partition, kafka_offset));
+                            DROP TABLE IF EXISTS registry_avro_keyed;
+                            CREATE TABLE registry_avro_keyed (id uuid PRIMARY KEY, region text, name text, kafka_topic text,
+                                kafka_partition integer, kafka_offset bigint);
                             """);
             Path file = RouteFixture.routeFile("""
                     routes:
@@ -145,7 +150,17 @@ class RegistryRoutesTest extends SinkUnderTest {
                           ok: /ok
                           card: /card
                           iban: /iban
-                    """.formatted(AVRO_TOPIC, JSON_TOPIC, PROTO_TOPIC));
+                      avro-keyed:
+                        topics: [%s]
+                        table: registry_avro_keyed
+                        mode: upsert
+                        identity: [id]
+                        key-format: avro
+                        columns:
+                          id: key:/id
+                          region: key:/region
+                          name: /name
+                    """.formatted(AVRO_TOPIC, JSON_TOPIC, PROTO_TOPIC, KEYED_TOPIC));
             return Map.of("sink.routes-file", file.toString(), "sink.topics", "", "sink.group-id", GROUP,
                     "sink.dlq-topic", DLQ, "sink.schema-registry-url", LocalRegistry.url());
         }
@@ -346,6 +361,44 @@ class RegistryRoutesTest extends SinkUnderTest {
                 .awaitRecords(1, Duration.ofSeconds(60)).getRecords().stream()
                 .filter(record -> "proto-orders".equals(header(record, "dead-letter-route"))).toList();
         assertThat(dead).extracting(ConsumerRecord::value).containsExactly(garbage);
+    }
+
+    static final String KEY_SCHEMA = """
+            {"type": "record", "name": "CustomerKey", "namespace": "shop", "fields": [
+              {"name": "id", "type": {"type": "string", "logicalType": "uuid"}},
+              {"name": "region", "type": "string"}]}""";
+
+    @Test
+    void avroKeysNameTheRowsOfJsonValuesAndTheirTombstonesDeleteThem() throws Exception {
+        LocalPostgres.execute("DO $$ BEGIN IF to_regclass('steady_sink_route_tombstones') IS NOT NULL THEN"
+                + " DELETE FROM steady_sink_route_tombstones WHERE route = 'avro-keyed'; END IF; END $$");
+        int id = LocalRegistry.register(KEYED_TOPIC + "-key", LocalRegistry.AVRO, KEY_SCHEMA);
+        Schema schema = AvroOrders.parse(KEY_SCHEMA);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            org.apache.avro.generic.GenericData.Record key = new org.apache.avro.generic.GenericData.Record(schema);
+            key.put("id", AvroOrders.id(n).toString());
+            key.put("region", "eu");
+            byte[] framed = ConfluentFrames.avro(id, schema, key);
+            records.add(new ProducerRecord<>(KEYED_TOPIC, framed,
+                    ("{\"name\": \"customer " + n + "\"}").getBytes(StandardCharsets.UTF_8)));
+            if (n == 2) {
+                records.add(new ProducerRecord<>(KEYED_TOPIC, framed, null));
+            }
+        }
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalKafka.bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                producer.send(record).get(30, TimeUnit.SECONDS);
+            }
+        }
+        await().atMost(Duration.ofSeconds(90)).until(() -> GroupProgress.committedLag(kafka, GROUP, KEYED_TOPIC,
+                SinkInfrastructure.PARTITIONS) == 0);
+
+        assertThat(RouteFixture.rows("SELECT id, region, name FROM registry_avro_keyed ORDER BY id")).containsExactly(
+                AvroOrders.id(1) + "|eu|customer 1", AvroOrders.id(3) + "|eu|customer 3");
     }
 
     private interface Fields {
