@@ -54,8 +54,8 @@ class RouteFileSourceTest {
 
         assertThat(read(Map.of("sink.routes-file", file.toString()))).containsEntry(RouteFileSource.PROBLEM,
                 "SINK_ROUTES_FILE=" + file + ": route orders has no setting \"colums\"; a route has columns,"
-                        + " deleted-column, epoch-units, identity, mode, schema-changes, table, tombstones, topics, truncate,"
-                        + " types, unavailable-value-placeholder");
+                        + " deleted-column, epoch-units, identity, key-format, mode, schema-changes, table, tombstones,"
+                        + " topics, truncate, types, unavailable-value-placeholder, value-format");
     }
 
     @Test

@@ -106,7 +106,9 @@ class ConsumerStateMachineTest {
         Snapshot down = evaluate();
         assertThat(down.state()).isEqualTo(ConsumerState.DOWNSTREAM_DOWN);
         assertThat(down.reason())
-                .isEqualTo("writes fail transiently and are being retried (database or dead-letter topic unreachable)");
+                .isEqualTo(
+                        "writes fail transiently and are being retried (database, schema registry or dead-letter topic"
+                                + " unreachable)");
         assertThat(down.readinessProblem()).contains(down.reason());
         assertThat(down.livenessProblem()).as("a restart cannot bring the database back").isEmpty();
 
@@ -345,7 +347,8 @@ class ConsumerStateMachineTest {
 
         machine.downstreamFailed();
         assertThat(evaluate().readinessProblem()).contains(
-                "writes fail transiently and are being retried (database or dead-letter topic unreachable)");
+                "writes fail transiently and are being retried (database, schema registry or dead-letter topic"
+                        + " unreachable)");
 
         machine.downstreamAnswered();
         now.brokerReachable = true;
