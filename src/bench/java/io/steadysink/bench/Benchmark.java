@@ -151,10 +151,11 @@ public final class Benchmark {
     }
 
     /**
-     * {@code -Dbench.only=limits|append|upsert|typed-append|typed-upsert|latency|slow|change-events|peer|start}:
+     * {@code -Dbench.only=limits|append|upsert|typed-append|typed-upsert|typed-append-avro|typed-upsert-avro|latency|slow|change-events|peer|start}:
      * only that step, for profiling (JFR with -Dbench.jfr=true). The steady-sink runs may be listed together
-     * ({@code append,typed-append}): they read one topic, and a typed route's row gets its ratio to
-     * the fixed-shape row of its mode when both ran; {@code limits} in that list measures the two
+     * ({@code append,typed-append}): they read one topic (the Avro steps their own, of the same records), and a
+     * typed route's row gets its ratio to the fixed-shape row of its mode when both ran (an Avro row: to the JSON
+     * typed row of its mode); {@code limits} in that list measures the two
      * limits first and gives the append and upsert rows their ratio to the smaller.
      */
     private void quick(String only) throws Exception {
