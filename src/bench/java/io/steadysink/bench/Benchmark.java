@@ -62,6 +62,8 @@ public final class Benchmark {
     final List<Charts.LatencyLevel> latencyLevels = new ArrayList<>();
     private EmbeddedPostgres postgres;
     private boolean slowTopicFilled;
+    /** The Avro topic's records and registry, produced by the first Avro step. */
+    private AvroData avro;
     private String bootstrap;
 
     /** One line of the result table. */
@@ -112,6 +114,8 @@ public final class Benchmark {
         Run upsert = steadySink(topic, "upsert", 4, records);
         Run typedAppend = typedSink(topic, "append", 4, records);
         Run typedUpsert = typedSink(topic, "upsert", 4, records);
+        Run typedAppendAvro = avroTypedSink("append", 4);
+        Run typedUpsertAvro = avroTypedSink("upsert", 4);
         rows.add(new Row("limit: plain KafkaConsumer, no work", consume, "records/s", ""));
         rows.add(new Row("limit: plain COPY, one connection, unlogged table", copy, "rows/s", ""));
         rows.add(new Row("reference: COPY into a sink table, 2000-row commits", durableCopy, "rows/s",
@@ -122,7 +126,7 @@ public final class Benchmark {
                 ratio(append.rate(), limit) + " of limit, " + ratio(append.rate(), naive) + " naive, " + cpu(append)));
         rows.add(new Row("steady-sink upsert (4 workers)", upsert.rate(), "records/s",
                 ratio(upsert.rate(), limit) + " of limit, " + ratio(upsert.rate(), naive) + " naive, " + cpu(upsert)));
-        typedRows(append, typedAppend, upsert, typedUpsert);
+        typedRows(append, typedAppend, upsert, typedUpsert, typedAppendAvro, typedUpsertAvro);
         rows.addAll(new PeerBench(this, records, bootstrap, postgres.getPort()).run());
         rows.add(new Row("steady-sink append: peak RSS", append.peakRssMb(), "MiB", ""));
         rows.add(new Row("steady-sink append: JVM start to ready", append.startToReadySeconds(), "s", ""));
@@ -147,10 +151,11 @@ public final class Benchmark {
     }
 
     /**
-     * {@code -Dbench.only=limits|append|upsert|typed-append|typed-upsert|latency|slow|change-events|peer|start}:
+     * {@code -Dbench.only=limits|append|upsert|typed-append|typed-upsert|typed-append-avro|typed-upsert-avro|latency|slow|change-events|peer|start}:
      * only that step, for profiling (JFR with -Dbench.jfr=true). The steady-sink runs may be listed together
-     * ({@code append,typed-append}): they read one topic, and a typed route's row gets its ratio to
-     * the fixed-shape row of its mode when both ran; {@code limits} in that list measures the two
+     * ({@code append,typed-append}): they read one topic (the Avro steps their own, of the same records), and a
+     * typed route's row gets its ratio to the fixed-shape row of its mode when both ran (an Avro row: to the JSON
+     * typed row of its mode); {@code limits} in that list measures the two
      * limits first and gives the append and upsert rows their ratio to the smaller.
      */
     private void quick(String only) throws Exception {
@@ -197,9 +202,11 @@ public final class Benchmark {
                 peerRows = new PeerBench(this, records, bootstrap, postgres.getPort()).run();
                 continue;
             }
-            runs.put(name, name.startsWith("typed-")
-                    ? typedSink(topic, name.substring("typed-".length()), workers, records)
-                    : steadySink(topic, name, workers, records));
+            runs.put(name, name.endsWith("-avro")
+                    ? avroTypedSink(name.substring("typed-".length(), name.length() - "-avro".length()), workers)
+                    : name.startsWith("typed-")
+                            ? typedSink(topic, name.substring("typed-".length()), workers, records)
+                            : steadySink(topic, name, workers, records));
         }
         for (String name : List.of("append", "upsert")) {
             if (runs.containsKey(name)) {
@@ -208,7 +215,8 @@ public final class Benchmark {
                                 + cpu(runs.get(name))));
             }
         }
-        typedRows(runs.get("append"), runs.get("typed-append"), runs.get("upsert"), runs.get("typed-upsert"));
+        typedRows(runs.get("append"), runs.get("typed-append"), runs.get("upsert"), runs.get("typed-upsert"),
+                runs.get("typed-append-avro"), runs.get("typed-upsert-avro"));
         rows.addAll(peerRows);
         print();
         writeCsv();
@@ -224,17 +232,27 @@ public final class Benchmark {
         return Math.min(consume, copy);
     }
 
-    /** The typed routes' rows, each with its ratio to the fixed-shape run of its mode (when that ran). */
-    private void typedRows(Run append, Run typedAppend, Run upsert, Run typedUpsert) {
+    /**
+     * The typed routes' rows, each with its ratio to the fixed-shape run of its mode (when that ran);
+     * the Avro rows after the JSON row of their mode, with their ratio to it.
+     */
+    private void typedRows(Run append, Run typedAppend, Run upsert, Run typedUpsert, Run avroAppend,
+            Run avroUpsert) {
         if (typedAppend != null) {
             rows.add(new Row("steady-sink typed append route (4 workers)", typedAppend.rate(), "records/s",
                     (append == null ? "" : ratio(typedAppend.rate(), append.rate()) + " of fixed-shape append, ")
                             + "8 mapped columns + coordinates, " + cpu(typedAppend)));
         }
+        if (avroAppend != null) {
+            rows.add(avro.row("append", avroAppend, typedAppend, cpu(avroAppend)));
+        }
         if (typedUpsert != null) {
             rows.add(new Row("steady-sink typed upsert route, by uuid (4 workers)", typedUpsert.rate(), "records/s",
                     (upsert == null ? "" : ratio(typedUpsert.rate(), upsert.rate()) + " of fixed-shape upsert, ")
                             + "8 mapped columns + guard, " + cpu(typedUpsert)));
+        }
+        if (avroUpsert != null) {
+            rows.add(avro.row("upsert", avroUpsert, typedUpsert, cpu(avroUpsert)));
         }
     }
 
@@ -379,8 +397,21 @@ public final class Benchmark {
      * Kafka coordinates; upsert: identity the order's uuid (from the value, so tombstones are ignored).
      */
     private Run typedSink(String topic, String mode, int workers, int expected) throws Exception {
-        String name = "typed-" + mode;
-        String table = "bench_typed_" + mode;
+        return typedSink(topic, mode, workers, expected, null);
+    }
+
+    /** {@code typed-append-avro} or {@code typed-upsert-avro}: the Avro topic (produced on first use) through the typed route. */
+    private Run avroTypedSink(String mode, int workers) throws Exception {
+        if (avro == null) {
+            avro = AvroData.produce(bootstrap, records);
+        }
+        return avro.finished(mode, typedSink(AvroData.TOPIC, mode, workers, records, avro));
+    }
+
+    /** {@link #typedSink(String, String, int, int)} of JSON ({@code avro} null) or of {@link AvroData}'s topic. */
+    private Run typedSink(String topic, String mode, int workers, int expected, AvroData avro) throws Exception {
+        String name = "typed-" + mode + (avro == null ? "" : "-avro");
+        String table = "bench_" + name.replace('-', '_');
         try (Connection connection = db().getConnection(); Statement statement = connection.createStatement()) {
             statement.execute("DO $$ BEGIN CREATE TYPE bench_status AS ENUM ('open', 'paid'); "
                     + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
@@ -414,14 +445,16 @@ public final class Benchmark {
                       placed_at: /produced_at
                       event_time: kafka:timestamp
                       extra: rest
-                    epoch-units:
-                      placed_at: millis
-                """.formatted(name, topic, table, mode,
-                mode.equals("append") ? "" : "    identity: [order_id]\n    tombstones: ignore\n"));
+                %s""".formatted(name, topic, table, mode,
+                mode.equals("append") ? "" : "    identity: [order_id]\n    tombstones: ignore\n",
+                avro == null ? "    epoch-units:\n      placed_at: millis\n" : AvroData.routeFormat()));
         Map<String, String> env = env(topic, "bench-" + name, table, workers);
         env.remove("SINK_TOPICS");
         env.remove("SINK_TABLE");
         env.put("SINK_ROUTES_FILE", routes.toString());
+        if (avro != null) {
+            env.put("SINK_SCHEMA_REGISTRY_URL", avro.registryUrl());
+        }
         // every row as the record it came from: the newest record per order in upsert, every record in append
         String check = "SELECT count(*) FROM " + table + " WHERE customer = 'customer-' || (event_id % "
                 + BenchData.KEYS
