@@ -128,7 +128,7 @@ public final class DemoStack {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             avroOff = String.valueOf(cause.getMessage()).lines().findFirst().orElse(cause.toString());
             routes = AvroOrderEvents.withoutAvroRoute(routes);
-            say("the Avro part is off (no topic %s, no route %s): %s", AvroOrderEvents.TOPIC, AvroOrderEvents.ROUTE,
+            say("the Avro part is off (no events to %s, no route %s): %s", AvroOrderEvents.TOPIC, AvroOrderEvents.ROUTE,
                     avroOff);
         }
 

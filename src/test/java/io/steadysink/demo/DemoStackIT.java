@@ -48,7 +48,7 @@ class DemoStackIT {
         // The Avro part: the same order events, one in four, as Avro through the registry into orders_avro.
         assertThat(result.avroOff()).as("why the Avro part was off").isNull();
         assertThat(result.avroProduced()).isPositive();
-        assertThat(result.avroOrders()).isPositive();
+        assertThat(result.avroOrders()).as("rows in orders_avro").isPositive();
         // Typed values: an Avro order's row holds the values of the JSON event with its order and status
         // (uuid, nested record, decimal, timestamp-millis, enum, boolean, union with null), ...
         assertThat(LocalPostgres.queryLong("""
