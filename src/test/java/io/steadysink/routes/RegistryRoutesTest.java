@@ -59,27 +59,26 @@ class RegistryRoutesTest extends SinkUnderTest {
             LocalKafka.createTopic(JSON_TOPIC, SinkInfrastructure.PARTITIONS);
             LocalKafka.createTopic(PROTO_TOPIC, SinkInfrastructure.PARTITIONS);
             LocalKafka.createTopic(DLQ, 1);
-            LocalPostgres.execute(
-                    """
-                            DROP TABLE IF EXISTS registry_avro_orders;
-                            DROP TYPE IF EXISTS registry_order_status;
-                            CREATE TYPE registry_order_status AS ENUM ('NEW', 'PAID');
-                            CREATE TABLE registry_avro_orders (id uuid PRIMARY KEY, amount numeric(12,2) NOT NULL,
-                                fee numeric(10,4), placed_on date, cutoff_ms time(3), cutoff_us time, at_ms timestamptz(3),
-                                at_us timestamptz, local_ms timestamp(3), local_us timestamp, ref uuid,
-                                status registry_order_status, note text, tags text[], attrs jsonb, customer text, email text,
-                                raw bytea, qty integer, big bigint, ratio double precision, score real, ok boolean,
-                                coupon text, kafka_topic text, kafka_partition integer, kafka_offset bigint);
-                            DROP TABLE IF EXISTS registry_json_orders;
-                            CREATE TABLE registry_json_orders (id uuid NOT NULL, amount numeric(12,2), placed timestamptz,
-                                day date, at timetz, tags text[], note text, kafka_topic text, kafka_partition integer,
-                                kafka_offset bigint, UNIQUE (kafka_topic, kafka_partition, kafka_offset));
-                            DROP TABLE IF EXISTS registry_proto_orders;
-                            CREATE TABLE registry_proto_orders (id uuid NOT NULL, qty bigint, status text, placed timestamptz,
-                                wait interval, note text, tags text[], attrs jsonb, customer text, raw bytea,
-                                ratio double precision, ok boolean, card text, iban text, kafka_topic text,
-                                kafka_partition integer, kafka_offset bigint, UNIQUE (kafka_topic, kafka_partition, kafka_offset));
-                            """);
+            LocalPostgres.execute("""
+                    DROP TABLE IF EXISTS registry_avro_orders;
+                    DROP TYPE IF EXISTS registry_order_status;
+                    CREATE TYPE registry_order_status AS ENUM ('NEW', 'PAID');
+                    CREATE TABLE registry_avro_orders (id uuid PRIMARY KEY, amount numeric(12,2) NOT NULL,
+                        fee numeric(10,4), placed_on date, cutoff_ms time(3), cutoff_us time, at_ms timestamptz(3),
+                        at_us timestamptz, local_ms timestamp(3), local_us timestamp, ref uuid,
+                        status registry_order_status, note text, tags text[], attrs jsonb, customer text, email text,
+                        raw bytea, qty integer, big bigint, ratio double precision, score real, ok boolean,
+                        coupon text, kafka_topic text, kafka_partition integer, kafka_offset bigint);
+                    DROP TABLE IF EXISTS registry_json_orders;
+                    CREATE TABLE registry_json_orders (id uuid NOT NULL, amount numeric(12,2), placed timestamptz,
+                        day date, at timetz, tags text[], note text, kafka_topic text, kafka_partition integer,
+                        kafka_offset bigint, UNIQUE (kafka_topic, kafka_partition, kafka_offset));
+                    DROP TABLE IF EXISTS registry_proto_orders;
+                    CREATE TABLE registry_proto_orders (id uuid NOT NULL, qty bigint, status text, placed timestamptz,
+                        wait interval, note text, tags text[], attrs jsonb, customer text, raw bytea,
+                        ratio double precision, ok boolean, card text, iban text, kafka_topic text,
+                        kafka_partition integer, kafka_offset bigint, UNIQUE (kafka_topic, kafka_partition, kafka_offset));
+                    """);
             Path file = RouteFixture.routeFile("""
                     routes:
                       avro-orders:
@@ -325,23 +324,22 @@ class RegistryRoutesTest extends SinkUnderTest {
                 entry.writeInt64(2, 1);
             }));
             out.writeByteArray(9, message(c -> c.writeString(1, "Ada")));
-            out.writeByteArray(10, new byte[]{0, (byte) 0xff});
+            out.writeByteArray(10, new byte[] { 0, (byte) 0xff });
             out.writeDouble(11, 0.25);
             out.writeBool(12, true);
             out.writeString(13, "4111");
         });
-        byte[] indexes = {0}; // the first message of the file, as Confluent's serializer writes [0]
+        byte[] indexes = { 0 }; // the first message of the file, as Confluent's serializer writes [0]
         byte[] framed = ConfluentFrames.frame(id, concat(indexes, order));
-        byte[] garbage = ConfluentFrames.frame(id, concat(indexes, new byte[]{(byte) 0xff, 0x01}));
+        byte[] garbage = ConfluentFrames.frame(id, concat(indexes, new byte[] { (byte) 0xff, 0x01 }));
         send(PROTO_TOPIC, List.of(framed, garbage));
         await().atMost(Duration.ofSeconds(90)).until(() -> GroupProgress.committedLag(kafka, GROUP, PROTO_TOPIC,
                 SinkInfrastructure.PARTITIONS) == 0);
 
         assertThat(RouteFixture.rows("SELECT id, qty, status, placed AT TIME ZONE 'UTC', wait, note, tags, attrs,"
                 + " customer, encode(raw, 'hex'), ratio, ok, card, iban FROM registry_proto_orders"))
-                .containsExactly(
-                        "00000000-0000-4000-8000-000000000041|7|PAID|2026-11-30 12:00:00.5|00:01:30.5|hi|{a,b}|"
-                                + "{\"n\": 1}|Ada|00ff|0.25|t|4111|null");
+                .containsExactly("00000000-0000-4000-8000-000000000041|7|PAID|2026-11-30 12:00:00.5|00:01:30.5|hi|{a,b}|"
+                        + "{\"n\": 1}|Ada|00ff|0.25|t|4111|null");
         List<ConsumerRecord<byte[], byte[]>> dead = kafka.consume(byte[].class, byte[].class).fromTopics(DLQ)
                 .awaitRecords(1, Duration.ofSeconds(60)).getRecords().stream()
                 .filter(record -> "proto-orders".equals(header(record, "dead-letter-route"))).toList();
