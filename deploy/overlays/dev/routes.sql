@@ -30,3 +30,21 @@ CREATE TABLE order_events (
     payload         jsonb NOT NULL,
     PRIMARY KEY (kafka_topic, kafka_partition, kafka_offset)
 );
+
+-- One row per order of the Avro topic orders-avro, its latest state (route orders-avro: upsert by
+-- order_id; the values are read through the schema registry, typed as the Avro schema types them).
+CREATE TABLE orders_avro (
+    order_id        uuid PRIMARY KEY,
+    customer_id     bigint NOT NULL,
+    customer_name   text NOT NULL,
+    amount          numeric(12,2) NOT NULL,
+    placed_at       timestamptz NOT NULL,
+    status          order_status NOT NULL,
+    express         boolean NOT NULL,
+    note            text,
+    updated_at      timestamptz,
+    -- the ordering guard of upsert
+    kafka_topic     text,
+    kafka_partition integer,
+    kafka_offset    bigint
+);

@@ -9,11 +9,14 @@ import org.junit.jupiter.api.Test;
 import io.steadysink.testing.LocalPostgres;
 import io.steadysink.testing.SteadySinkProcess;
 
-/** README command 1 in short: the demo stack comes up and rows land, fixed-shape and typed. */
+/**
+ * README command 1 in short: the demo stack comes up and rows land, fixed-shape and typed, the Avro
+ * ones read through the real schema registry.
+ */
 class DemoStackIT {
 
     @Test
-    void demoStackLandsRowsInItsTableAndTheRoutesTypedTablesAndReportsHealthy() {
+    void demoStackLandsRowsInItsTableAndTheRoutesTypedTablesIncludingAvroOnesAndReportsHealthy() {
         DemoStack.Result result = DemoStack.run("upsert", SteadySinkProcess.freePort(), Duration.ofSeconds(15));
 
         assertThat(result.produced()).isPositive();
@@ -41,5 +44,31 @@ class DemoStackIT {
                   AND o.express = (newest.payload ->> 'express')::boolean
                   AND o.updated_at IS NOT NULL
                 """)).isEqualTo(result.orders());
+
+        // The Avro part: the same order events, one in four, as Avro through the registry into orders_avro.
+        assertThat(result.avroOff()).as("why the Avro part was off").isNull();
+        assertThat(result.avroProduced()).isPositive();
+        assertThat(result.avroOrders()).as("rows in orders_avro").isPositive();
+        // Typed values: an Avro order's row holds the values of the JSON event with its order and status
+        // (uuid, nested record, decimal, timestamp-millis, enum, boolean, union with null), ...
+        assertThat(LocalPostgres.queryLong("""
+                SELECT count(*) FROM orders_avro a
+                WHERE a.customer_name = 'customer ' || a.customer_id
+                  AND a.note IS NOT DISTINCT FROM (CASE WHEN a.express THEN 'express delivery' END)
+                  AND a.updated_at IS NOT NULL
+                  AND EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = a.order_id AND e.status = a.status
+                                AND a.customer_id = (e.payload #>> '{customer,id}')::bigint
+                                AND a.amount = (e.payload ->> 'amount')::numeric
+                                AND a.placed_at = to_timestamp((e.payload ->> 'placed_at')::numeric / 1000)
+                                AND a.express = (e.payload ->> 'express')::boolean)
+                """)).isPositive();
+        // ... and no Avro row contradicts the JSON events of its order.
+        assertThat(LocalPostgres.queryLong("""
+                SELECT count(*) FROM orders_avro a JOIN order_events e ON e.order_id = a.order_id
+                WHERE a.customer_id <> (e.payload #>> '{customer,id}')::bigint
+                   OR a.amount <> (e.payload ->> 'amount')::numeric
+                   OR a.placed_at <> to_timestamp((e.payload ->> 'placed_at')::numeric / 1000)
+                   OR a.express <> (e.payload ->> 'express')::boolean
+                """)).isZero();
     }
 }
