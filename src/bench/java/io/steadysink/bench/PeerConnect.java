@@ -22,7 +22,7 @@ import io.steadysink.testing.SteadySinkProcess;
 /**
  * One Kafka Connect standalone worker in a JVM of its own, running one sink connector: the peer
  * the benchmark sets beside steady-sink. Started the way {@link DebeziumConnect} starts its worker
- * (this JVM's class path, {@link DebeziumConnect.Worker} as the entry point, so it also ends when
+ * (this JVM's class path, {@link io.steadysink.testing.ParentWatchdog} as the entry point, so it also ends when
  * this JVM does), with the heap and garbage collector settings of Kafka's own
  * {@code connect-standalone.sh}, its REST API on a free loopback port and its log in
  * {@code target/bench/<name>.log}. One worker per measured step, so its process's CPU time and

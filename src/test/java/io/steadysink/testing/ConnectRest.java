@@ -19,6 +19,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class ConnectRest {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ConnectRest.class);
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,13 +44,29 @@ public final class ConnectRest {
      * exits first, or does not answer within {@code timeout}, is an error ending with {@code logTail}.
      */
     public static void awaitAnswer(Process process, String url, Duration timeout, Supplier<String> logTail) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            awaitOk(process, URI.create(url + "/connectors"), "Kafka Connect", timeout, logTail);
+        } catch (IllegalStateException e) {
+            process.destroyForcibly();
+            throw e;
+        }
+    }
+
+    /**
+     * Waits until {@code probe} answers 200, saying every 5 s that it still waits; a server
+     * ({@code name}) that exits first, or does not answer within {@code timeout}, is an error ending
+     * with {@code logTail}.
+     */
+    public static void awaitOk(Process process, URI probe, String name, Duration timeout, Supplier<String> logTail) {
+        long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
+        long nextReport = started + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("Kafka Connect exited with " + process.exitValue() + logTail.get());
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + logTail.get());
             }
             try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(url + "/connectors")).GET().build(),
+                if (HTTP.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(5)).GET().build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
@@ -58,10 +76,14 @@ public final class ConnectRest {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            sleep(200);
+            if (System.nanoTime() > nextReport) {
+                LOG.infof("Waiting for %s to answer %s (%d s)", name, probe,
+                        (System.nanoTime() - started) / 1_000_000_000);
+                nextReport += Duration.ofSeconds(5).toNanos();
+            }
+            sleep(100);
         }
-        process.destroyForcibly();
-        throw new IllegalStateException("Kafka Connect's REST API did not answer within " + timeout + logTail.get());
+        throw new IllegalStateException(name + " did not answer " + probe + " within " + timeout + logTail.get());
     }
 
     /** A connector's configuration as the JSON body of {@code PUT /connectors/<name>/config}. */

@@ -2,7 +2,6 @@ package io.steadysink.testing;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -161,7 +160,7 @@ public final class DebeziumConnect {
     }
 
     /**
-     * Starts a standalone Kafka Connect worker ({@link Worker}) in a JVM of its own on this JVM's
+     * Starts a standalone Kafka Connect worker (under {@link ParentWatchdog}) in a JVM of its own on this JVM's
      * class path, with {@code jvmOptions}, the logging of {@link #writeLogging} in {@code logging},
      * the worker settings in {@code workerProperties} and its output in {@code log}.
      */
@@ -172,7 +171,8 @@ public final class DebeziumConnect {
         command.addAll(jvmOptions);
         command.add("-Djava.util.logging.manager=org.jboss.logmanager.LogManager");
         command.add("-Dlogging.configuration=" + logging.toAbsolutePath().toUri());
-        command.add(Worker.class.getName());
+        command.add(ParentWatchdog.class.getName());
+        command.add("org.apache.kafka.connect.cli.ConnectStandalone");
         command.add(workerProperties.toAbsolutePath().toString());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("CLASSPATH", workerClassPath());
@@ -289,31 +289,5 @@ public final class DebeziumConnect {
         }
         entries.removeIf(entry -> Path.of(entry).getFileName().toString().startsWith("quarkus-bootstrap-runner"));
         return String.join(File.pathSeparator, entries);
-    }
-
-    /**
-     * The worker JVM's entry point: Kafka Connect standalone, ended as soon as its standard input
-     * closes, i.e. when the JVM that started it is gone, however it went.
-     */
-    public static final class Worker {
-
-        private Worker() {
-        }
-
-        public static void main(String[] args) throws Exception {
-            Thread watchdog = new Thread(() -> {
-                try (InputStream parent = System.in) {
-                    while (parent.read() != -1) {
-                        // nothing is ever sent; only the end of the stream matters
-                    }
-                } catch (IOException e) {
-                    // the pipe broke: the parent is gone all the same
-                }
-                Runtime.getRuntime().halt(0);
-            }, "parent-watchdog");
-            watchdog.setDaemon(true);
-            watchdog.start();
-            org.apache.kafka.connect.cli.ConnectStandalone.main(args);
-        }
     }
 }

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -238,7 +237,7 @@ public final class LocalRegistry {
                     "--add-opens", "java.base/java.lang=ALL-UNNAMED",
                     "--enable-native-access=ALL-UNNAMED",
                     "-cp", watchdogClassPath() + File.pathSeparator + runner,
-                    Watchdog.class.getName(), ENTRY_POINT));
+                    ParentWatchdog.class.getName(), ENTRY_POINT));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(HOME.toFile())
                     .redirectErrorStream(true)
@@ -259,40 +258,15 @@ public final class LocalRegistry {
         Process running = process;
         OncePerJvm.closeAtExit("local-registry-stop", () -> stop(running));
         LOGGER.infof("Starting the schema registry (Apicurio Registry, %s) on port %d; log: %s", java, port, LOG);
-        awaitAnswer(process, port, started);
+        URI probe = URI.create(url(port) + "/subjects");
+        try {
+            ConnectRest.awaitOk(process, probe, "the schema registry", START_TIMEOUT, LocalRegistry::logTail);
+        } catch (IllegalStateException e) {
+            stop(process);
+            throw e;
+        }
         LOGGER.infof("Schema registry ready at %s in %d ms", url(port), (System.nanoTime() - started) / 1_000_000);
         return Integer.toString(port);
-    }
-
-    private static void awaitAnswer(Process process, int port, long started) {
-        long deadline = started + START_TIMEOUT.toNanos();
-        long nextReport = started + Duration.ofSeconds(5).toNanos();
-        URI probe = URI.create(url(port) + "/subjects");
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("The schema registry exited with " + process.exitValue() + logTail());
-            }
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(5)).GET().build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            if (System.nanoTime() > nextReport) {
-                LOGGER.infof("Waiting for the schema registry on port %d (%d s)", port,
-                        (System.nanoTime() - started) / 1_000_000_000);
-                nextReport += Duration.ofSeconds(5).toNanos();
-            }
-            ConnectRest.sleep(100);
-        }
-        stop(process);
-        throw new IllegalStateException("The schema registry did not answer " + probe + " within " + START_TIMEOUT
-                + logTail());
     }
 
     private static void stop(Process process) {
@@ -374,49 +348,21 @@ public final class LocalRegistry {
     }
 
     /**
-     * A folder holding only {@link Watchdog}'s class: the registry's class path must not carry
+     * A folder holding only {@link ParentWatchdog}'s class: the registry's class path must not carry
      * this project's test classes and resources (an {@code application.properties} there would
      * configure it).
      */
     private static Path watchdogClassPath() throws IOException {
         Path folder = HOME.resolve("watchdog");
-        String file = Watchdog.class.getName().replace('.', '/') + ".class";
+        String file = ParentWatchdog.class.getName().replace('.', '/') + ".class";
         Path target = folder.resolve(file);
         Files.createDirectories(target.getParent());
-        try (InputStream in = Watchdog.class.getClassLoader().getResourceAsStream(file)) {
+        try (InputStream in = ParentWatchdog.class.getClassLoader().getResourceAsStream(file)) {
             if (in == null) {
                 throw new IllegalStateException("No class file " + file + " on the class path");
             }
             Files.write(target, in.readAllBytes());
         }
         return folder.toAbsolutePath();
-    }
-
-    /**
-     * The registry JVM's entry point: runs the main class named by the first argument with the
-     * others, and halts as soon as standard input closes, i.e. when the JVM that started it is
-     * gone, however it went. Uses nothing but the JDK.
-     */
-    public static final class Watchdog {
-
-        private Watchdog() {
-        }
-
-        public static void main(String[] args) throws Exception {
-            Thread watchdog = new Thread(() -> {
-                try (InputStream parent = System.in) {
-                    while (parent.read() != -1) {
-                        // nothing is ever sent; only the end of the stream matters
-                    }
-                } catch (IOException e) {
-                    // the pipe broke: the parent is gone all the same
-                }
-                Runtime.getRuntime().halt(0);
-            }, "parent-watchdog");
-            watchdog.setDaemon(true);
-            watchdog.start();
-            String[] rest = Arrays.copyOfRange(args, 1, args.length);
-            Class.forName(args[0]).getMethod("main", String[].class).invoke(null, (Object) rest);
-        }
     }
 }
