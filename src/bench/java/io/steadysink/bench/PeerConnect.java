@@ -153,13 +153,7 @@ final class PeerConnect implements AutoCloseable {
     }
 
     String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return "\n--- last lines of " + log + " ---\n"
-                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "\n(no log at " + log + ": " + e + ")";
-        }
+        return ConnectRest.logTail(log, 40);
     }
 
     /** Stops the worker (Connect's own shutdown first, then by force) and waits for its end. */

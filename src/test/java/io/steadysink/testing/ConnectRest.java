@@ -6,7 +6,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -49,6 +53,17 @@ public final class ConnectRest {
         } catch (IllegalStateException e) {
             process.destroyForcibly();
             throw e;
+        }
+    }
+
+    /** The last {@code count} lines of the log file {@code log}, for failure messages. */
+    public static String logTail(Path log, int count) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return "\n--- last lines of " + log + " ---\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
+        } catch (IOException e) {
+            return "\n(no log at " + log + ": " + e + ")";
         }
     }
 

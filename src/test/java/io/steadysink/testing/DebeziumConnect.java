@@ -181,13 +181,7 @@ public final class DebeziumConnect {
 
     /** The last lines of the worker's log, for failure messages. */
     public static String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(LOG, StandardCharsets.UTF_8);
-            return "\n--- last lines of " + LOG + " ---\n"
-                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
-        } catch (IOException e) {
-            return "\n(no log at " + LOG + ": " + e + ")";
-        }
+        return ConnectRest.logTail(LOG, 60);
     }
 
     private static void awaitStreaming(String name, String url) {

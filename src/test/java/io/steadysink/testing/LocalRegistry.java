@@ -200,13 +200,7 @@ public final class LocalRegistry {
 
     /** The last lines of the registry's log, for failure messages. */
     public static String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(LOG, StandardCharsets.UTF_8);
-            return "\n--- last lines of " + LOG + " ---\n"
-                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "\n(no log at " + LOG + ": " + e + ")";
-        }
+        return ConnectRest.logTail(LOG, 40);
     }
 
     private static JsonNode required(String method, String path, JsonNode body) {
