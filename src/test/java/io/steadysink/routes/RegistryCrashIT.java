@@ -135,27 +135,44 @@ class RegistryCrashIT {
     @Test
     void aSchemaVersionWithoutTheFieldOfANotNullColumnStopsTheConsumerWithOneLineNamingSubjectVersionFieldAndColumn()
             throws Exception {
-        String topic = "registry-break-orders";
-        String group = "registry-break-it";
+        String line = stopLine("registry-break", V1.replaceAll("(?s)\\{\"name\": \"customer\".*?\\]\\}\\},", ""));
+        assertThat(line).contains("field /customer/id is not in it", "column customer_id (bigint)", "NOT NULL");
+    }
+
+    @Test
+    void aSchemaVersionThatNarrowsAFieldToATypeItsColumnNeverTakesStopsTheConsumerNamingFieldAndColumn()
+            throws Exception {
+        String line = stopLine("registry-narrow", V1.replace("""
+                {"name": "id", "type": "long"}""", """
+                {"name": "id", "type": "string"}"""));
+        assertThat(line).contains("field /customer/id is avro string (a JSON string once read), which column"
+                + " customer_id (bigint) does not take");
+    }
+
+    /**
+     * Route {@code name} reads 20 orders of {@link #V1}, then one of {@code changed} (a later version
+     * of the subject, compatibility NONE): the consumer must stop (liveness DOWN) without writing or
+     * committing it; returns the line it stopped with, checked for the route, subject, version and id.
+     */
+    private static String stopLine(String name, String changed) throws Exception {
+        String topic = name + "-orders";
+        String group = name + "-it";
+        String table = name.replace('-', '_') + "_orders";
         String subject = topic + "-value";
         LocalKafka.createTopic(topic, 1);
-        LocalPostgres.execute("""
-                DROP TABLE IF EXISTS registry_break_orders;
-                CREATE TABLE registry_break_orders (order_id uuid PRIMARY KEY, customer_id bigint NOT NULL,
-                    amount numeric(12,2), status text, version integer NOT NULL, placed_at timestamptz, channel text,
-                    kafka_topic text, kafka_partition integer, kafka_offset bigint);
-                """);
+        LocalPostgres.execute("DROP TABLE IF EXISTS " + table + "; CREATE TABLE " + table
+                + " (order_id uuid PRIMARY KEY,"
+                + " customer_id bigint NOT NULL, amount numeric(12,2), status text, version integer NOT NULL,"
+                + " placed_at timestamptz, channel text, kafka_topic text, kafka_partition integer, kafka_offset bigint)");
         int v1 = LocalRegistry.register(subject, LocalRegistry.AVRO, V1);
         LocalRegistry.setCompatibility(subject, "NONE");
-        String withoutCustomer = V1.replaceAll("(?s)\\{\"name\": \"customer\".*?\\]\\}\\},", "");
-        int v2 = LocalRegistry.register(subject, LocalRegistry.AVRO, withoutCustomer);
+        int v2 = LocalRegistry.register(subject, LocalRegistry.AVRO, changed);
         int version = LocalRegistry.latestVersion(subject);
         Orders orders = new Orders(topic);
 
         try (KafkaCompanion kafka = new KafkaCompanion(LocalKafka.bootstrapServers());
-                SteadySinkProcess app = SteadySinkProcess.start("registry-break", env(routeFile("registry-break",
-                        topic, "registry_break_orders", "customer_id: /customer/id"), group, 0), false)
-                        .awaitStarted(Duration.ofSeconds(60))) {
+                SteadySinkProcess app = SteadySinkProcess.start(name, env(routeFile(name, topic, table,
+                        "customer_id: /customer/id"), group, 0), false).awaitStarted(Duration.ofSeconds(60))) {
             orders.send(v1, 1, 20);
             await().atMost(Duration.ofSeconds(60)).until(() -> GroupProgress.committedLag(kafka, group, topic, 1) == 0);
             List<String> before = orders.rows();
@@ -165,13 +182,13 @@ class RegistryCrashIT {
             String line = app.output().lines().filter(l -> l.contains("does not map onto table")).findFirst()
                     .orElseThrow(
                             () -> new AssertionError("no line names the schema that does not map:\n" + app.output()));
-            assertThat(line).contains("route registry-break", "subject " + subject + " version " + version,
-                    "schema id " + v2, "field /customer/id is not in it", "column customer_id (bigint)",
-                    "NOT NULL");
+            assertThat(line).contains("route " + name + ": the value schema subject " + subject + " version " + version
+                    + " (schema id " + v2 + ") does not map onto table " + table);
             assertThat(GroupProgress.committedLag(kafka, group, topic, 1)).as("the record is not committed past")
                     .isEqualTo(1);
-            assertThat(rows(ROWS.replace("registry_crash_orders", "registry_break_orders"))).as("nothing more written")
+            assertThat(rows(ROWS.replace("registry_crash_orders", table))).as("nothing more written")
                     .containsExactlyElementsOf(before);
+            return line;
         }
     }
 
@@ -265,7 +282,10 @@ class RegistryCrashIT {
             GenericData.Record record = new GenericData.Record(schema);
             if (schema.getField("customer") != null) {
                 GenericData.Record customer = new GenericData.Record(schema.getField("customer").schema());
-                customer.put("id", (long) (version % 97));
+                Schema id = customer.getSchema().getField("id").schema();
+                customer.put("id", id.getType() == Schema.Type.STRING
+                        ? String.valueOf(version % 97)
+                        : (Object) (long) (version % 97));
                 record.put("customer", customer);
             }
             record.put("amount", ByteBuffer.wrap(amount(version).unscaledValue().toByteArray()));
