@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
+import io.steadysink.format.RegistryUnavailable;
 import io.steadysink.sink.InvalidRecordException;
 import io.steadysink.sink.InvalidRecordException.Defect;
 import io.steadysink.sink.PostgresSink;
@@ -62,8 +63,13 @@ public final class IsolatingWriter {
      *         {@link InterruptedException} when shutdown abandons the batch
      */
     public Outcome write(List<SinkRecord> batch) throws Exception {
-        // records read through the schema registry ask it for schemas not yet read: retried while it is away
-        RecordCheck.Checked checked = retry.call("reading " + describe(batch), false, () -> validator.check(batch));
+        RecordCheck.Checked checked;
+        try {
+            checked = validator.check(batch);
+        } catch (RegistryUnavailable e) {
+            // a schema not yet read, and the registry does not answer: retried in place while it is away
+            checked = retry.call("reading " + describe(batch), false, () -> validator.check(batch));
+        }
         for (InvalidRecordException invalid : checked.invalid()) {
             if (invalid.defect() == Defect.SCHEMA_DOES_NOT_MAP) {
                 breaker.schemaDoesNotMap(invalid);
