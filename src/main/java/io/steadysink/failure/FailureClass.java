@@ -5,6 +5,7 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -106,15 +107,8 @@ public enum FailureClass {
      * {@link #of}).
      */
     public static boolean isTransientDatabaseError(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLTransientException || cause instanceof SQLRecoverableException) {
-                return true;
-            }
-            if (cause instanceof SQLException sql && isTransient(sql)) {
-                return true;
-            }
-        }
-        return false;
+        return anyCause(failure, cause -> cause instanceof SQLTransientException
+                || cause instanceof SQLRecoverableException || cause instanceof SQLException sql && isTransient(sql));
     }
 
     /**
@@ -122,12 +116,7 @@ public enum FailureClass {
      * retried in place like a database outage.
      */
     public static boolean isRegistryUnavailable(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof RegistryUnavailable) {
-                return true;
-            }
-        }
-        return false;
+        return anyCause(failure, RegistryUnavailable.class::isInstance);
     }
 
     /**
@@ -135,12 +124,7 @@ public enum FailureClass {
      * like an outage, until someone (or another replica) has changed it. The database answers.
      */
     public static boolean isWaitingForTable(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof TableChangeRequired) {
-                return true;
-            }
-        }
-        return false;
+        return anyCause(failure, TableChangeRequired.class::isInstance);
     }
 
     /**
@@ -149,23 +133,14 @@ public enum FailureClass {
      * Transient, like every {@link #isTransientDatabaseError}.
      */
     public static boolean isStatementTimeout(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && QUERY_CANCELED.equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
+        return anyCause(failure, cause -> cause instanceof SQLException sql
+                && QUERY_CANCELED.equals(sql.getSQLState()));
     }
 
     /** Whether PostgreSQL rejected the data itself (SQLSTATE class 22, 23 or 54). */
     public static boolean isDataError(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().length() >= 2
-                    && DATA_CLASSES.contains(sql.getSQLState().substring(0, 2))) {
-                return true;
-            }
-        }
-        return false;
+        return anyCause(failure, cause -> cause instanceof SQLException sql && sql.getSQLState() != null
+                && sql.getSQLState().length() >= 2 && DATA_CLASSES.contains(sql.getSQLState().substring(0, 2)));
     }
 
     /**
@@ -174,8 +149,14 @@ public enum FailureClass {
      * dead-letter hand-over retries it like an outage.
      */
     public static boolean isRecordTooLarge(Throwable failure) {
+        return anyCause(failure,
+                cause -> cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException);
+    }
+
+    /** Whether {@code failure} or one of its causes passes {@code test}. */
+    private static boolean anyCause(Throwable failure, Predicate<Throwable> test) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException) {
+            if (test.test(cause)) {
                 return true;
             }
         }
