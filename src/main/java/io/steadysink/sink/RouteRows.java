@@ -2,6 +2,7 @@ package io.steadysink.sink;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -89,10 +90,11 @@ final class RouteRows {
     /** Values and keys read through the schema registry; empty when no route needs it. */
     private final Optional<WireFormat> wire;
     /**
-     * Per registry schema (value or key, by id) met by this route: why it does not map onto the
-     * table, empty when it does. Judged once per schema, so the check costs a lookup per record.
+     * Per registry schema id of the values (and of the keys) met by this route: why it does not map
+     * onto the table, empty when it does. Judged once per schema, so the check costs a lookup per record.
      */
-    private final Map<String, Optional<String>> mappings = new ConcurrentHashMap<>();
+    private final Map<Integer, Optional<String>> valueMappings = new ConcurrentHashMap<>();
+    private final Map<Integer, Optional<String>> keyMappings = new ConcurrentHashMap<>();
 
     RouteRows(BoundRoute route) {
         this(route, Optional.empty());
@@ -365,8 +367,8 @@ final class RouteRows {
             throw new InvalidRecordException(record, defect, "route " + route.name() + ": the " + what + " ("
                     + format.configName() + ") cannot be read: " + e.getMessage()).onRoute(route.name());
         }
-        Optional<String> problem = mappings.computeIfAbsent(what + ":" + read.schemaId(),
-                id -> mappingProblem(read, what));
+        Optional<String> problem = ("value".equals(what) ? valueMappings : keyMappings)
+                .computeIfAbsent(read.schemaId(), id -> mappingProblem(read, what));
         if (problem.isPresent()) {
             throw new InvalidRecordException(record, Defect.SCHEMA_DOES_NOT_MAP, problem.get()).onRoute(route.name());
         }
@@ -380,7 +382,7 @@ final class RouteRows {
      */
     private Optional<String> mappingProblem(WireFormat.Read read, String what) {
         RegisteredSchema schema = read.schema();
-        List<String> problems = new java.util.ArrayList<>();
+        List<String> problems = new ArrayList<>();
         for (MappedColumn column : route.columns()) {
             String pointer;
             if ("value".equals(what) && column.source() instanceof ColumnSource.ValuePointer value) {
