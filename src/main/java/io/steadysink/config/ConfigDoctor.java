@@ -1,10 +1,13 @@
 package io.steadysink.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -186,7 +189,7 @@ public final class ConfigDoctor {
     }
 
     private void schemaRegistry() {
-        List<String> readers = new java.util.TreeMap<>(sink.routes()).entrySet().stream()
+        List<String> readers = new TreeMap<>(sink.routes()).entrySet().stream()
                 .filter(route -> RecordFormat.parse(route.getValue().valueFormat()).map(RecordFormat::registered)
                         .orElse(false)
                         || RecordFormat.parse(route.getValue().keyFormat()).map(RecordFormat::registered).orElse(false))
@@ -201,16 +204,16 @@ public final class ConfigDoctor {
             return;
         }
         try {
-            java.net.URI uri = new java.net.URI(url.get());
+            URI uri = new URI(url.get());
             if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())
                     || uri.getHost() == null) {
-                throw new java.net.URISyntaxException(url.get(), "not an http(s) URL with a host");
+                throw new URISyntaxException(url.get(), "not an http(s) URL with a host");
             }
             if (uri.getUserInfo() != null) {
                 error("SINK_SCHEMA_REGISTRY_URL holds credentials: set SINK_SCHEMA_REGISTRY_USERNAME and"
                         + " SINK_SCHEMA_REGISTRY_PASSWORD (from a Secret) instead");
             }
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             error("SINK_SCHEMA_REGISTRY_URL='" + url.get() + "' is not an http(s) URL: " + e.getReason()
                     + "; e.g. http://registry:8080/apis/ccompat/v7");
         }

@@ -354,11 +354,6 @@ public record RouteSpec(String name, List<String> topics, QualifiedTable table, 
         });
     }
 
-    /** Whether the route reads values or keys through the schema registry. */
-    public boolean readsRegistry() {
-        return valueFormat.registered() || keyFormat.registered();
-    }
-
     private static SchemaChanges parseSchemaChanges(String text, List<String> found) {
         return choice("schema-changes", text, SchemaChanges.values(), SchemaChanges.STOP, found);
     }

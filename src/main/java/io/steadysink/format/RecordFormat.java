@@ -33,11 +33,6 @@ public enum RecordFormat {
         return registryType != null;
     }
 
-    /** The registry's {@code schemaType} of this format's schemas ({@code AVRO} when a registry leaves it out). */
-    public String registryType() {
-        return registryType;
-    }
-
     /** The format a route file names ({@code avro}, any case), if it is one. */
     public static Optional<RecordFormat> parse(String text) {
         String name = text.trim().toLowerCase(Locale.ROOT);
