@@ -22,7 +22,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.networknt.schema.Error;
@@ -53,12 +52,8 @@ final class JsonSchemaFormat implements RegisteredSchema {
     private static final URI DEFAULT_BASE = URI.create("https://schema-registry.invalid/schemas/schema.json");
     private static final int MAX_REF_HOPS = 64;
 
-    /** As {@code ColumnType.jsonMapper()} reads JSON: decimals as BigDecimal with their trailing zeros. */
-    private static final ObjectMapper RECORDS = JsonMapper.builder()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
-            .build();
+    /** Records read as JSON values are: decimals as BigDecimal with their trailing zeros. */
+    private static final ObjectMapper RECORDS = ExactJson.mapper();
     private static final ObjectMapper SCHEMAS = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();

@@ -11,9 +11,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.POJONode;
+
+import io.steadysink.format.ExactJson;
 
 /**
  * The type of a column of a user's table, as PostgreSQL's catalog names it, and the strict
@@ -232,11 +233,7 @@ public final class ColumnType {
      * value. A new instance on each call; callers keep theirs.
      */
     public static ObjectMapper jsonMapper() {
-        return JsonMapper.builder()
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
-                .build();
+        return ExactJson.mapper();
     }
 
     /** SQL spelling, e.g. {@code numeric(12,2)}, {@code timestamp with time zone}, {@code text[]}, an enum's name. */
